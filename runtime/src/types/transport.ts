@@ -1,0 +1,179 @@
+/**
+ * The transport interface: what the runtime needs from a broker. Two implementations exist:
+ * the embedded in-memory broker (`memory://`) and Kafka (`kafka://`, on kafkajs). Everything above
+ * this interface (agents, streams, tables, recovery) is written once and serves both.
+ *
+ * Offsets are plain numbers: Kafka offsets stay far below 2^53 in practice and numbers keep the hot
+ * path free of bigint arithmetic. Timestamps are epoch milliseconds (Kafka's unit, not Faust's seconds).
+ */
+
+export type Headers = Readonly<Record<string, Buffer>>;
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** An offset to commit: the offset of the next record to read, as in Kafka. */
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: number;
+}
+
+export interface ProducerRecord {
+  readonly topic: string;
+  /** When absent, the partitioner chooses: murmur2 of the key bytes, or round-robin for a null key. */
+  readonly partition?: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp?: number;
+  readonly headers?: Headers;
+}
+
+export interface RecordMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Headers;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Kafka topic configs, e.g. `cleanup.policy: compact`. */
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface TopicDescription {
+  readonly name: string;
+  readonly partitions: number;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** First offset still in the log. */
+  readonly low: number;
+  /** Offset the next produced record will get (the high-water mark). */
+  readonly high: number;
+}
+
+export interface Producer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves once the broker acknowledged the record (batching happens inside). */
+  send(record: ProducerRecord): Promise<RecordMetadata>;
+  /** Resolves when every record sent so far is acknowledged. */
+  flush(): Promise<void>;
+}
+
+export interface Admin {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Creates the topic when missing; an existing topic is left as it is. Returns its description. */
+  ensureTopic(spec: TopicSpec): Promise<TopicDescription>;
+  describeTopic(name: string): Promise<TopicDescription | undefined>;
+  fetchOffsets(topic: string): Promise<readonly PartitionOffsets[]>;
+  fetchCommitted(groupId: string, topic: string): Promise<readonly TopicPartitionOffset[]>;
+  deleteTopic(name: string): Promise<void>;
+}
+
+/** A member's view of an assignment: partitions it processes and partitions it keeps warm. */
+export interface MemberAssignment {
+  readonly actives: readonly TopicPartition[];
+  readonly standbys: readonly TopicPartition[];
+}
+
+/** What a member tells the group leader when it joins; carried as Kafka member user data. */
+export interface MemberMetadata {
+  readonly version: number;
+  /** Subscribed topics. */
+  readonly topics: readonly string[];
+  /** Changelog topics of this member's tables: standbys are assigned on these only. */
+  readonly changelogTopics: readonly string[];
+  /** Topics every member must read in full (GlobalTable changelogs). */
+  readonly globalTopics: readonly string[];
+  readonly standbyReplicas: number;
+  /** URL under which the member serves web requests, used for key-owner routing. */
+  readonly url: string;
+  /** Last assignment this member held, so the assignor can be sticky. */
+  readonly previous: MemberAssignment;
+}
+
+export interface GroupAssignment {
+  readonly generation: number;
+  readonly memberId: string;
+  readonly assignment: MemberAssignment;
+  /** url -> topic -> active partitions, for every member: answers "which worker owns this key". */
+  readonly distribution: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
+}
+
+export interface ConsumerListener {
+  /**
+   * A new assignment. The consumer delivers no record of a newly assigned partition before this
+   * promise resolves, which is where tables recover their changelogs.
+   */
+  onAssigned(assignment: GroupAssignment): Promise<void>;
+  /**
+   * Partitions are being taken away. The consumer delivers no further records of them and waits for
+   * this promise before leaving the rebalance: finish in-flight work, flush, commit.
+   */
+  onRevoked(revoked: readonly TopicPartition[]): Promise<void>;
+  /**
+   * Records of one partition in offset order. The consumer does not deliver the next batch of the
+   * same partition before this resolves: awaiting here is the back-pressure.
+   */
+  onRecords(records: readonly ConsumedRecord[]): Promise<void>;
+  /** The consumer failed beyond what it retries; the app decides whether to crash. */
+  onError(error: Error): void;
+}
+
+export interface GroupConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly metadata: Omit<MemberMetadata, 'previous' | 'topics'>;
+  /** Where to start a partition without a committed offset. */
+  readonly autoOffsetReset: 'earliest' | 'latest';
+}
+
+export interface GroupConsumer {
+  start(listener: ConsumerListener): Promise<void>;
+  stop(): Promise<void>;
+  /** Commits offsets (next offset to read) for partitions this member owns. */
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Moves the read position of an assigned partition. */
+  seek(position: TopicPartitionOffset): void;
+  pause(partitions: readonly TopicPartition[]): void;
+  resume(partitions: readonly TopicPartition[]): void;
+}
+
+/**
+ * Reads chosen partitions from chosen offsets outside any consumer group: table recovery, standby
+ * replicas and global tables use it. Never commits.
+ */
+export interface PartitionReader {
+  /** Starts (or moves) reading a partition at `offset`. */
+  assign(positions: readonly TopicPartitionOffset[]): void;
+  unassign(partitions: readonly TopicPartition[]): void;
+  /** Records in offset order per partition; awaiting the handler is back-pressure. */
+  start(onRecords: (records: readonly ConsumedRecord[]) => Promise<void>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface Transport {
+  /** `memory` or `kafka`: which driver this is. */
+  readonly driver: string;
+  createProducer(): Producer;
+  createAdmin(): Admin;
+  createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
+  createPartitionReader(): PartitionReader;
+}
