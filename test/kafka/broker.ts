@@ -24,7 +24,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -582,14 +582,21 @@ export async function runKafkaTool(
   libDir: string,
   mainClass: string,
   args: string[],
-  opts: { heapMb?: number; timeoutMs?: number } = {},
+  opts: {
+    heapMb?: number;
+    timeoutMs?: number;
+    /** Startup-optimised JVM flags (C1 only, serial GC); turn off for measurements. Default true. */
+    quickStart?: boolean;
+    /** Called with each chunk of the tool's stdout as it arrives. */
+    onStdout?: (chunk: string) => void;
+  } = {},
 ): Promise<string> {
+  const quick = opts.quickStart ?? true;
   const child = spawn(
     javaExecutable(),
     [
       `-Xmx${opts.heapMb ?? 256}m`,
-      '-XX:+UseSerialGC',
-      '-XX:TieredStopAtLevel=1',
+      ...(quick ? ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'] : ['-XX:+UseG1GC']),
       '-XX:-UsePerfData',
       '-Djava.awt.headless=true',
       `-Dlog4j.configuration=file:${TOOLS_LOG4J}`,
@@ -603,7 +610,11 @@ export async function runKafkaTool(
   if (child.pid !== undefined) registerPid(child.pid);
   let out = '';
   let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => {
+    const text = c.toString('utf8');
+    out += text;
+    opts.onStdout?.(text);
+  });
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   try {
@@ -927,9 +938,4 @@ export function registeredBrokerPids(): number[] {
 /** Used by tests to see whether a pid still exists. */
 export function isPidAlive(pid: number): boolean {
   return pidAlive(pid);
-}
-
-/** Removes an empty directory, ignoring errors (exported for tooling). */
-export async function removeEmptyDir(dir: string): Promise<void> {
-  await rmdir(dir).catch(() => undefined);
 }
