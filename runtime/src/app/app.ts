@@ -1,0 +1,550 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/agent.js';
+import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
+import { ReplyRegistry } from '../agents/rpc.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { FaustgenError, describeError } from '../core/errors.js';
+import { createLogger, type Logger, type LogSink } from '../core/logger.js';
+import { Service } from '../core/service.js';
+import { Conductor, type Subscriber } from '../consumer/conductor.js';
+import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
+import type { AttachedTopic, RepartitionSpec, StreamHost } from '../streams/stream.js';
+import { openTableStore } from '../stores/index.js';
+import { Table } from '../tables/table.js';
+import { TableManager } from '../tables/table-manager.js';
+import { Channel } from '../topics/channel.js';
+import { Topic } from '../topics/topic.js';
+import { createTransport } from '../transport/create.js';
+import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, Transport } from '../types/transport.js';
+import { parseCron } from './cron.js';
+import { AppMetrics } from './metrics.js';
+import { Scheduler } from './scheduler.js';
+import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
+import { ensureTopics } from './topic-setup.js';
+import { StallWatcher } from './stall-watcher.js';
+import { WebServer, type PageHandler } from './web.js';
+
+export interface TopicOptions<K, V> {
+  readonly key?: CodecLike<K>;
+  readonly value?: CodecLike<V>;
+  /** Declares the partition count: the topic is created when missing and checked when present. */
+  readonly partitions?: number;
+  readonly replicationFactor?: number;
+  readonly config?: Readonly<Record<string, string>>;
+  readonly internal?: boolean;
+}
+
+export interface AgentDefinition<K, V, R> {
+  /** Topic or channel to read; omitted → the agent's own topic `<app id>-<agent name>`. */
+  readonly source?: Topic<K, V> | Channel<K, V>;
+  /** Codecs of the agent's own topic (when `source` is omitted). */
+  readonly key?: CodecLike<K>;
+  readonly value?: CodecLike<V>;
+  readonly partitions?: number;
+  readonly concurrency?: number;
+  readonly sinks?: readonly Sink<R>[];
+  readonly onError?: ErrorPolicy;
+  /** Tables the handler writes: their changelogs must be co-partitioned with the source. */
+  readonly tables?: readonly Table<never, never, never>[];
+  /** Turns the JSON of a reply into the result type of ask(). */
+  readonly replyDecode?: (value: unknown) => R;
+}
+
+export interface TableDefinitionOptions<K, V> {
+  readonly key?: CodecLike<K>;
+  readonly value?: CodecLike<V>;
+  readonly partitions?: number;
+  /** Writes outside stream processing go to the partition murmur2 gives for the key. */
+  readonly usePartitioner?: boolean;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface AppOptions {
+  readonly clock?: Clock;
+  readonly logSink?: LogSink;
+  /** Options passed to the Kafka driver (SSL, SASL, producer and consumer tuning). */
+  readonly kafka?: Readonly<Record<string, unknown>>;
+}
+
+const LEADER_SUFFIX = '__assignor-__leader';
+
+/**
+ * A faustgen application: declare topics, agents, tables and timers, then start it. Start order:
+ * transport → agents (their handlers run up to their first wait, declaring groupBy topics) → topics
+ * → tables → consumer (whose first assignment recovers the tables) → scheduler and web. Stop runs in
+ * reverse after the in-flight events are finished, flushed and committed.
+ */
+export class App extends Service {
+  readonly settings: AppSettings;
+  readonly clock: Clock;
+  readonly metrics = new AppMetrics();
+  protected readonly log: Logger;
+  private readonly topicsByName = new Map<string, Topic<unknown, unknown>>();
+  private readonly agentsByName = new Map<string, Agent<unknown, unknown, unknown>>();
+  private readonly tablesByName = new Map<string, Table<unknown, unknown, unknown>>();
+  private readonly channels = new Map<string, Channel<unknown, unknown>>();
+  private readonly agentTables = new Map<string, readonly string[]>();
+  private readonly startupHooks: (() => unknown)[] = [];
+  private readonly shutdownHooks: (() => unknown)[] = [];
+  private readonly replies = new ReplyRegistry();
+  private readonly scheduler: Scheduler;
+  private readonly web: WebServer;
+  private readonly conductor: Conductor;
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly attachedSubscriptions = new Set<string>();
+  private readonly leaderTopic: string;
+  private transport: Transport | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private consumer: GroupConsumer | undefined;
+  private tableManager: TableManager | undefined;
+  private replyReader: PartitionReader | undefined;
+  private replyTopicName: Promise<string> | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private readonly stallWatcher: StallWatcher;
+  private frozen = false;
+  private leader = false;
+  private crashError: FaustgenError | undefined;
+  private readonly stoppedWaiters: ((error: FaustgenError | undefined) => void)[] = [];
+  private readonly ready: { promise: Promise<void>; resolve: () => void };
+  private readonly agentHost: AgentHost;
+
+  constructor(input: AppSettingsInput, private readonly options: AppOptions = {}) {
+    super(`app ${input.id}`);
+    this.settings = resolveSettings(input, isCodecName);
+    this.clock = options.clock ?? systemClock;
+    this.log = createLogger({ level: this.settings.logLevel, format: this.settings.logFormat, ...(options.logSink === undefined ? {} : { sink: options.logSink }) }).child(this.settings.id);
+    this.leaderTopic = `${this.settings.id}-${LEADER_SUFFIX}`;
+    this.scheduler = new Scheduler(this.clock, this.log.child('scheduler'), () => this.leader);
+    this.web = new WebServer(this.log.child('web'));
+    this.stallWatcher = new StallWatcher(this.log.child('stall'), this.settings.stallTimeoutMs);
+    let resolve = (): void => undefined;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.ready = { promise, resolve };
+    this.agentHost = {
+      appId: this.settings.id,
+      clock: this.clock,
+      log: this.log,
+      bufferSize: this.settings.streamBufferSize,
+      replies: this.replies,
+      streamHost: (agent) => this.streamHostFor(agent),
+      crash: (error) => this.crash(error),
+      replyTopic: () => this.ensureReplyTopic(),
+      recordFailure: () => {
+        this.metrics.agentFailures++;
+      },
+      sendRaw: (topic, key, value, headers, partition) => this.sendRaw(topic, key, value, headers, partition),
+    };
+    this.conductor = new Conductor({
+      log: this.log.child('conductor'),
+      flushProducer: async () => this.producer?.flush(),
+      flushTables: () => this.tableManager?.flush(),
+      isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
+      onAssigned: (assignment) => this.onAssigned(assignment),
+      onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
+    });
+  }
+
+  get id(): string {
+    return this.settings.id;
+  }
+
+  /** The app's logger, for handlers that want structured logs. */
+  get logger(): Logger {
+    return this.log;
+  }
+
+  // ---- declarations -------------------------------------------------------------------------
+
+  topic<K = Buffer, V = unknown>(name: string, options: TopicOptions<K, V> = {}): Topic<K, V> {
+    const existing = this.topicsByName.get(name);
+    if (existing !== undefined) return existing as Topic<K, V>;
+    this.assertDeclarable(`topic "${name}"`);
+    if (name.trim() === '' || /[^A-Za-z0-9._-]/.test(name)) {
+      throw new FaustgenError('FG_SETTING_INVALID', `topic name "${name}" is invalid: Kafka topic names use letters, digits, ".", "_" and "-"`, { details: { topic: name } });
+    }
+    if (options.partitions !== undefined && (!Number.isInteger(options.partitions) || options.partitions <= 0)) {
+      throw new FaustgenError('FG_SETTING_INVALID', `topic "${name}": partitions must be an integer > 0, got ${String(options.partitions)}`, { details: { topic: name, setting: 'partitions' } });
+    }
+    const topic = new Topic<K, V>(
+      {
+        name,
+        keyCodec: resolveCodec(options.key, this.settings.keySerializer, `topic "${name}" key`),
+        valueCodec: resolveCodec(options.value, this.settings.valueSerializer, `topic "${name}" value`),
+        partitions: options.partitions,
+        replicationFactor: options.replicationFactor,
+        config: options.config ?? {},
+        internal: options.internal ?? false,
+      },
+      this.producerHost,
+    );
+    this.topicsByName.set(name, topic as Topic<unknown, unknown>);
+    return topic;
+  }
+
+  /** An in-memory channel: values reach its agents without a broker or serialization. */
+  channel<K = undefined, V = unknown>(name: string = `channel-${this.channels.size + 1}`): Channel<K, V> {
+    this.assertDeclarable(`channel "${name}"`);
+    const channel = new Channel<K, V>(name, () => this.clock.now());
+    this.channels.set(name, channel as Channel<unknown, unknown>);
+    return channel;
+  }
+
+  agent<K, V, R = void>(name: string, definition: AgentDefinition<K, V, R>, handler: AgentHandler<K, V, R>): Agent<K, V, R> {
+    this.assertDeclarable(`agent "${name}"`);
+    if (this.agentsByName.has(name)) throw new FaustgenError('FG_DUPLICATE_NAME', `two agents are named "${name}"`, { details: { agent: name } });
+    const concurrency = definition.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new FaustgenError('FG_SETTING_INVALID', `agent "${name}": concurrency must be an integer ≥ 1, got ${String(concurrency)}`, { details: { agent: name, setting: 'concurrency' } });
+    }
+    const source =
+      definition.source ??
+      this.topic<K, V>(`${this.settings.id}-${name}`, {
+        ...(definition.key === undefined ? {} : { key: definition.key }),
+        ...(definition.value === undefined ? {} : { value: definition.value }),
+        partitions: definition.partitions ?? this.settings.topicPartitions,
+        internal: true,
+      });
+    const agent = new Agent<K, V, R>(
+      name,
+      {
+        source,
+        concurrency,
+        sinks: definition.sinks ?? [],
+        onError: validateErrorPolicy(name, definition.onError ?? 'crash'),
+        ...(definition.replyDecode === undefined ? {} : { replyDecode: definition.replyDecode }),
+      },
+      handler,
+      this.agentHost,
+    );
+    const untyped = agent as unknown as Agent<unknown, unknown, unknown>;
+    this.agentsByName.set(name, untyped);
+    this.agentTables.set(name, (definition.tables ?? []).map((t) => t.name));
+    if (source instanceof Topic) this.conductor.subscribe({ agent: untyped, topic: source as Topic<unknown, unknown> });
+    else source.subscribe({ deliver: (message) => agent.deliverLocal(message) });
+    return agent;
+  }
+
+  /** A dictionary-like table whose writes go to the changelog `<app id>-<name>-changelog`. */
+  table<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default: () => V }): Table<K, V, V>;
+  table<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
+  table<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
+    return this.declareTable(name, options, 'table');
+  }
+
+  /** A table every worker holds in full, kept in sync from all changelog partitions. */
+  globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default: () => V }): Table<K, V, V>;
+  globalTable<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
+  globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
+    return this.declareTable(name, { usePartitioner: true, ...options }, 'global');
+  }
+
+  timer(name: string, options: { readonly intervalMs: number; readonly onLeader?: boolean }, run: () => unknown): void {
+    this.assertDeclarable(`timer "${name}"`);
+    if (!(options.intervalMs > 0)) throw new FaustgenError('FG_SETTING_INVALID', `timer "${name}": intervalMs must be > 0`, { details: { timer: name } });
+    this.scheduler.add({ name, kind: 'timer', onLeader: options.onLeader ?? false, intervalMs: options.intervalMs, run });
+  }
+
+  crontab(name: string, options: { readonly cron: string; readonly timezone?: string; readonly onLeader?: boolean }, run: () => unknown): void {
+    this.assertDeclarable(`crontab "${name}"`);
+    this.scheduler.add({ name, kind: 'crontab', onLeader: options.onLeader ?? false, cron: parseCron(options.cron, options.timezone ?? 'UTC'), run });
+  }
+
+  /** Runs once after the worker is ready. */
+  task(name: string, run: () => unknown, options: { readonly onLeader?: boolean } = {}): void {
+    this.assertDeclarable(`task "${name}"`);
+    this.scheduler.add({ name, kind: 'task', onLeader: options.onLeader ?? false, run });
+  }
+
+  page(path: string, handler: PageHandler): void {
+    this.assertDeclarable(`page "${path}"`);
+    this.web.route(path, handler);
+  }
+
+  onStartup(hook: () => unknown): void {
+    this.startupHooks.push(hook);
+  }
+
+  onShutdown(hook: () => unknown): void {
+    this.shutdownHooks.push(hook);
+  }
+
+  // ---- introspection ------------------------------------------------------------------------
+
+  get topics(): ReadonlyMap<string, Topic<unknown, unknown>> {
+    return this.topicsByName;
+  }
+  get agents(): ReadonlyMap<string, Agent<unknown, unknown, unknown>> {
+    return this.agentsByName;
+  }
+  get tables(): ReadonlyMap<string, Table<unknown, unknown, unknown>> {
+    return this.tablesByName;
+  }
+  get jobs(): Scheduler {
+    return this.scheduler;
+  }
+  isLeader(): boolean {
+    return this.leader;
+  }
+  /** Offsets per assigned partition (committed, delivered, pending). */
+  positions(): ReturnType<Conductor['positions']> {
+    return this.conductor.positions();
+  }
+  get assignment(): GroupAssignment | undefined {
+    return this.conductor.assignment;
+  }
+  /** Records replayed from changelogs since start, by table. */
+  get recoveryReplayed(): ReadonlyMap<string, number> {
+    return this.tableManager?.replayed ?? new Map();
+  }
+  /** The web server's port once started (0 = not listening). */
+  get webPort(): number {
+    return this.web.port;
+  }
+  /** The error that crashed the app, if it crashed. */
+  get crashed(): FaustgenError | undefined {
+    return this.crashError;
+  }
+  /** Resolves once the app is ready: tables recovered and the first assignment received. */
+  whenReady(): Promise<void> {
+    return this.ready.promise;
+  }
+  /** Resolves when the app stopped; with the error when it crashed. */
+  whenStopped(): Promise<FaustgenError | undefined> {
+    if (this.state === 'stopped') return Promise.resolve(this.crashError);
+    return new Promise((resolve) => this.stoppedWaiters.push(resolve));
+  }
+  /** True when every delivered event is processed and no agent has buffered events. */
+  idle(): boolean {
+    for (const agent of this.agentsByName.values()) if (agent.buffered > 0) return false;
+    return this.conductor.idle();
+  }
+  /** Commits now (the commit timer does it every commitIntervalMs). */
+  async commit(): Promise<void> {
+    await this.conductor.commit();
+  }
+  /** Sends raw bytes to a topic by name. */
+  sendRaw(topic: string, key: Buffer | null, value: Buffer | null, headers: Headers = {}, partition?: number): Promise<RecordMetadata> {
+    return this.producerHost.produce({ topic, key, value, headers, ...(partition === undefined ? {} : { partition }) });
+  }
+
+  /** Stops the worker because of an unrecoverable failure; `whenStopped` resolves with it. */
+  crash(error: FaustgenError): void {
+    if (this.crashError !== undefined) return;
+    this.crashError = error;
+    this.log.error('crashed', { code: error.code, error: error.message });
+    void this.stop().catch((stopError: unknown) => this.log.error('stop after crash failed', { error: describeError(stopError) }));
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  protected override async onStart(): Promise<void> {
+    const { settings } = this;
+    this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
+    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
+    this.admin = this.transport.createAdmin();
+    this.producer = this.transport.createProducer();
+    await this.admin.start();
+    await this.producer.start();
+    for (const agent of this.agentsByName.values()) agent.start();
+    // Let each handler run to its first wait: that is where groupBy/through declare their topics.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    this.frozen = true;
+    const counts = await ensureTopics(this.admin, {
+      topics: [...this.topicsByName.values()],
+      leaderTopic: this.leaderTopic,
+      driver: this.transport.driver,
+      defaults: { partitions: settings.topicPartitions, replicationFactor: settings.topicReplicationFactor },
+      subscribed: new Set(this.conductor.subscribedTopics()),
+      copartitioned: this.copartitionGroups(),
+      log: this.log,
+    });
+    for (const [name, count] of counts) this.partitionCounts.set(name, count);
+    this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'));
+    for (const table of this.tablesByName.values()) {
+      const store = await openTableStore(settings.store.url, { appId: settings.id, table: table.name, datadir: settings.datadir, cacheSize: settings.tableCacheSize });
+      this.tableManager.register(table, store);
+    }
+    await this.tableManager.start();
+    const changelogs = [...this.tablesByName.values()].map((t) => t.changelogTopic);
+    const globals = [...this.tablesByName.values()].filter((t) => t.definition.kind === 'global').map((t) => t.changelogTopic);
+    this.consumer = this.transport.createGroupConsumer({
+      groupId: settings.id,
+      topics: [...new Set([...this.conductor.subscribedTopics(), ...changelogs, this.leaderTopic])],
+      autoOffsetReset: settings.autoOffsetReset,
+      metadata: { version: 1, changelogTopics: changelogs, globalTopics: globals, standbyReplicas: settings.standbyReplicas, url: `http://${settings.webHost}:${settings.webPort}` },
+    });
+    this.conductor.attach(this.consumer);
+    await this.consumer.start(this.conductor);
+    this.commitTimer = setInterval(() => {
+      this.conductor.commit().catch((error: unknown) => this.log.warn('commit failed', { error: describeError(error) }));
+    }, settings.commitIntervalMs);
+    this.stallWatcher.start(() => this.conductor.positions(), this.admin);
+  }
+
+  protected override async onStarted(): Promise<void> {
+    if (this.settings.webEnabled) await this.web.listen(this.settings.webHost, this.settings.webPort);
+    await this.whenReadyOrCrash();
+    for (const hook of this.startupHooks) await hook();
+    this.scheduler.start();
+    this.log.info('worker ready', { partitions: this.assignment?.assignment.actives.length ?? 0 });
+  }
+
+  protected override async onStop(): Promise<void> {
+    this.log.info('stopping');
+    await this.scheduler.stop();
+    if (this.commitTimer !== undefined) clearInterval(this.commitTimer);
+    this.stallWatcher.stop();
+    for (const hook of this.shutdownHooks) {
+      try {
+        await hook();
+      } catch (error) {
+        this.log.error('shutdown hook failed', { error: describeError(error) });
+      }
+    }
+    // Stop taking events, let handlers finish what they hold, then flush and commit it.
+    await Promise.all([...this.agentsByName.values()].map((agent) => agent.stop()));
+    await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
+    await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));
+    await this.tableManager?.stop();
+    await this.replyReader?.stop().catch(() => undefined);
+    this.replies.cancelAll(new FaustgenError('FG_APP_STATE', 'the app stopped before the reply arrived'));
+    await this.producer?.flush().catch(() => undefined);
+    await this.producer?.stop();
+    await this.admin?.stop();
+    await this.web.close();
+  }
+
+  protected override async onStopped(): Promise<void> {
+    this.frozen = false;
+    this.replyTopicName = undefined;
+    this.log.info('stopped', this.crashError === undefined ? {} : { crashed: this.crashError.code });
+    for (const waiter of this.stoppedWaiters.splice(0)) waiter(this.crashError);
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private async whenReadyOrCrash(): Promise<void> {
+    await Promise.race([this.ready.promise, this.whenStopped().then((error) => { if (error !== undefined) throw error; })]);
+  }
+
+  private async onAssigned(assignment: GroupAssignment): Promise<void> {
+    const { actives, standbys } = assignment.assignment;
+    this.leader = actives.some((tp) => tp.topic === this.leaderTopic && tp.partition === 0);
+    await this.tableManager?.assign(actives, standbys);
+    this.log.info('partitions assigned', { generation: assignment.generation, actives: actives.length, standbys: standbys.length, leader: this.leader });
+    this.ready.resolve();
+  }
+
+  private assertDeclarable(what: string): void {
+    if (this.frozen) {
+      throw new FaustgenError('FG_APP_STATE', `${what} declared after the app started: declare topics, agents, tables, timers and groupBy before start (a handler must call groupBy before its first await)`, { details: { what } });
+    }
+  }
+
+  private declareTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V }, kind: 'table' | 'global'): Table<K, V, V | undefined> {
+    this.assertDeclarable(`table "${name}"`);
+    if (this.tablesByName.has(name)) throw new FaustgenError('FG_DUPLICATE_NAME', `two tables are named "${name}"`, { details: { table: name } });
+    const changelogTopic = `${this.settings.id}-${name}-changelog`;
+    const partitions = options.partitions ?? this.settings.topicPartitions;
+    const config = { 'cleanup.policy': 'compact', ...(options.config ?? {}) };
+    // Table keys and values default to JSON, as in Faust, whatever the app's topic serializers.
+    const keyCodec = resolveCodec(options.key, 'json', `table "${name}" key`);
+    const valueCodec = resolveCodec(options.value, 'json', `table "${name}" value`);
+    this.topic(changelogTopic, { key: 'raw', value: 'raw', partitions, config, internal: true });
+    const table = new Table<K, V, V | undefined>(
+      { name, changelogTopic, keyCodec, valueCodec, partitions, kind, defaultValue: options.default, usePartitioner: options.usePartitioner ?? false, config },
+      {
+        sendChangelog: (topic, partition, key, value) => this.producerHost.produce({ topic, key, value, ...(partition === undefined ? {} : { partition }) }),
+        reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
+        partitionCount: (topic) => this.partitionCounts.get(topic),
+      },
+    );
+    this.tablesByName.set(name, table as unknown as Table<unknown, unknown, unknown>);
+    return table;
+  }
+
+  /** Agent sources and the changelogs of the tables they write must have equal partition counts. */
+  private copartitionGroups(): { agent: string; topics: string[] }[] {
+    const groups: { agent: string; topics: string[] }[] = [];
+    for (const [name, agent] of this.agentsByName) {
+      const tables = this.agentTables.get(name) ?? [];
+      if (tables.length === 0 || !(agent.source instanceof Topic)) continue;
+      groups.push({ agent: name, topics: [agent.source.name, ...tables.map((t) => `${this.settings.id}-${t}-changelog`)] });
+    }
+    return groups;
+  }
+
+  private readonly producerHost = {
+    produce: (record: { topic: string; key: Buffer | null; value: Buffer | null; partition?: number; timestamp?: number; headers?: Headers }): Promise<RecordMetadata> => {
+      const producer = this.producer;
+      if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', `cannot send to "${record.topic}": the app is not started`, { details: { topic: record.topic } }));
+      this.metrics.messagesSent++;
+      return producer.send(record);
+    },
+    reportSendError: (topic: string, error: unknown): void => {
+      this.metrics.sendErrors++;
+      this.log.error('send failed', { topic, error: describeError(error) });
+    },
+  };
+
+  private streamHostFor(agentName: string): StreamHost {
+    const agent = this.agentsByName.get(agentName);
+    if (agent === undefined) throw new FaustgenError('FG_INTERNAL', `no agent ${agentName}`, { kind: 'internal' });
+    const attach = <K, V>(topic: Topic<K, V>): AttachedTopic<K, V> => {
+      const id = `${agentName}\u0000${topic.name}`;
+      if (!this.attachedSubscriptions.has(id)) {
+        if (this.frozen) this.assertDeclarable(`stream topic "${topic.name}" of agent "${agentName}"`);
+        this.attachedSubscriptions.add(id);
+        this.conductor.subscribe({ agent, topic: topic as Topic<unknown, unknown> } satisfies Subscriber);
+      }
+      const queue = agent.attach<K, V>(topic.name);
+      return {
+        name: topic.name,
+        sendRaw: (key, value, headers) => this.sendRaw(topic.name, key, value, headers),
+        send: (message) => topic.send(message),
+        open: () => ({ next: () => queue.take() }),
+        fail: (error) => agent.fail(error),
+      };
+    };
+    return {
+      clock: this.clock,
+      appId: this.settings.id,
+      attachRepartition: <K>(spec: RepartitionSpec<K>) =>
+        attach(this.topic<K, unknown>(spec.topic, { key: spec.keyCodec, value: spec.valueCodec, partitions: spec.partitions ?? this.settings.topicPartitions, internal: true })),
+      attachTopic: <K, V>(name: string) => {
+        const topic = this.topicsByName.get(name);
+        if (topic === undefined) throw new FaustgenError('FG_TOPIC_MISSING', `through("${name}"): declare the topic with app.topic() first`, { details: { topic: name } });
+        return attach(topic as unknown as Topic<K, V>);
+      },
+      sendTo: <K, V>(name: string, message: { key?: K; value: V; headers?: Headers }) => {
+        const topic = this.topicsByName.get(name) as Topic<K, V> | undefined;
+        if (topic === undefined) return Promise.reject(new FaustgenError('FG_TOPIC_MISSING', `echo("${name}"): declare the topic with app.topic() first`, { details: { topic: name } }));
+        return topic.send(message);
+      },
+    };
+  }
+
+  private ensureReplyTopic(): Promise<string> {
+    this.replyTopicName ??= (async () => {
+      const admin = this.admin;
+      const transport = this.transport;
+      if (admin === undefined || transport === undefined) throw new FaustgenError('FG_APP_STATE', 'ask() needs a started app');
+      const name = `f-reply-${randomUUID()}`;
+      await admin.ensureTopic({ name, partitions: 1, replicationFactor: this.settings.topicReplicationFactor, config: { 'cleanup.policy': 'delete', 'retention.ms': String(86_400_000) } });
+      this.replyReader = transport.createPartitionReader();
+      this.replyReader.assign([{ topic: name, partition: 0, offset: 0 }]);
+      await this.replyReader.start(async (records) => {
+        for (const record of records) this.replies.deliver(record.value);
+      });
+      return name;
+    })();
+    return this.replyTopicName;
+  }
+}
+
+/** Creates an app; settings are validated at once, with coded errors naming the setting. */
+export function createApp(settings: AppSettingsInput, options: AppOptions = {}): App {
+  return new App(settings, options);
+}

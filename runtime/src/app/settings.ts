@@ -1,0 +1,187 @@
+import { FaustgenError } from '../core/errors.js';
+import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
+
+/** What a user passes to `createApp`; every field but `id` has a default. */
+export interface AppSettingsInput {
+  readonly id: string;
+  /** `memory://[name]` (embedded broker, default) or `kafka://host:port;host:port`. */
+  readonly broker?: string;
+  /** `memory://` (default) or `rocksdb://` (under datadir) / `rocksdb:///absolute/dir`. */
+  readonly store?: string;
+  readonly datadir?: string;
+  /** Partitions of the topics faustgen creates (agents' own topics, changelogs, repartition topics). */
+  readonly topicPartitions?: number;
+  readonly topicReplicationFactor?: number;
+  readonly standbyReplicas?: number;
+  readonly commitIntervalMs?: number;
+  readonly keySerializer?: string;
+  readonly valueSerializer?: string;
+  readonly webPort?: number;
+  readonly webEnabled?: boolean;
+  readonly webHost?: string;
+  readonly logLevel?: LogLevel;
+  readonly logFormat?: LogFormat;
+  /** How long a rebalance-free partition with lag may make no progress before it is reported stalled. */
+  readonly stallTimeoutMs?: number;
+  /** How long to keep retrying an unreachable broker at start before giving up. */
+  readonly brokerStartupTimeoutMs?: number;
+  readonly autoOffsetReset?: 'earliest' | 'latest';
+  /** Max events buffered per agent source before the consumer is held back. */
+  readonly streamBufferSize?: number;
+  /** Entries kept in the read cache of each table partition on a persistent store. */
+  readonly tableCacheSize?: number;
+  /** How often windowed tables drop expired windows. */
+  readonly tableCleanupIntervalMs?: number;
+}
+
+export interface BrokerUrl {
+  readonly driver: 'memory' | 'kafka';
+  readonly url: string;
+  /** memory: the broker name shared within the process; kafka: `host:port` list. */
+  readonly hosts: readonly string[];
+}
+
+export interface StoreUrl {
+  readonly driver: 'memory' | 'rocksdb';
+  readonly url: string;
+}
+
+export interface AppSettings {
+  readonly id: string;
+  readonly broker: BrokerUrl;
+  readonly store: StoreUrl;
+  readonly datadir: string;
+  readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
+  readonly standbyReplicas: number;
+  readonly commitIntervalMs: number;
+  readonly keySerializer: string;
+  readonly valueSerializer: string;
+  readonly webPort: number;
+  readonly webEnabled: boolean;
+  readonly webHost: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly stallTimeoutMs: number;
+  readonly brokerStartupTimeoutMs: number;
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  readonly streamBufferSize: number;
+  readonly tableCacheSize: number;
+  readonly tableCleanupIntervalMs: number;
+}
+
+function invalid(setting: string, value: unknown, why: string): FaustgenError {
+  return new FaustgenError('FG_SETTING_INVALID', `setting "${setting}" is invalid (${JSON.stringify(value)}): ${why}`, {
+    details: { setting, value },
+  });
+}
+
+function positiveInt(setting: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min) throw invalid(setting, v, `must be an integer ≥ ${min}`);
+  return v;
+}
+
+const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}))?$/;
+
+export function parseBrokerUrl(url: string): BrokerUrl {
+  const match = /^([a-z]+):\/\/(.*)$/.exec(url);
+  if (match === null) {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" is not a URL: ${JSON.stringify(url)} (expected memory:// or kafka://host:port)`, { details: { setting: 'broker', value: url } });
+  }
+  const scheme = match[1] ?? '';
+  const rest = match[2] ?? '';
+  if (scheme === 'memory') {
+    return { driver: 'memory', url, hosts: [rest === '' ? 'default' : rest] };
+  }
+  if (scheme !== 'kafka') {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://)`, { details: { setting: 'broker', value: url } });
+  }
+  const hosts = rest.split(/[;,]/).map((h) => h.trim()).filter((h) => h !== '');
+  if (hosts.length === 0) {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" has no host in ${JSON.stringify(url)} (expected kafka://host:port;host:port)`, { details: { setting: 'broker', value: url } });
+  }
+  const normalized = hosts.map((host) => {
+    const parts = hostPort.exec(host);
+    const port = parts?.[3] === undefined ? 9092 : Number(parts[3]);
+    if (parts === null || port < 1 || port > 65535) {
+      throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" has an invalid host "${host}" in ${JSON.stringify(url)}`, { details: { setting: 'broker', value: url, host } });
+    }
+    return `${parts[1] ?? ''}:${port}`;
+  });
+  return { driver: 'kafka', url, hosts: normalized };
+}
+
+export function parseStoreUrl(url: string): StoreUrl {
+  const match = /^([a-z]+):\/\/(.*)$/.exec(url);
+  const scheme = match?.[1];
+  if (scheme === 'memory' || scheme === 'rocksdb') return { driver: scheme, url };
+  throw new FaustgenError('FG_STORE_URL_INVALID', `setting "store" must be memory:// or rocksdb://[/dir], got ${JSON.stringify(url)}`, { details: { setting: 'store', value: url } });
+}
+
+const appId = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Validates settings and fills in defaults; every error names the setting. */
+export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: string) => boolean): AppSettings {
+  if (typeof input.id !== 'string' || !appId.test(input.id)) {
+    throw invalid('id', input.id, 'must start with a letter or digit and contain only letters, digits, ".", "_" and "-" (it names the consumer group and internal topics)');
+  }
+  const keySerializer = input.keySerializer ?? 'raw';
+  const valueSerializer = input.valueSerializer ?? 'json';
+  for (const [setting, name] of [['keySerializer', keySerializer], ['valueSerializer', valueSerializer]] as const) {
+    if (!knownCodecs(name)) {
+      throw new FaustgenError('FG_CODEC_UNKNOWN', `setting "${setting}" names an unknown codec "${name}" (known: raw, string, json)`, { details: { setting, value: name } });
+    }
+  }
+  const logLevel = input.logLevel ?? 'info';
+  if (!isLogLevel(logLevel)) throw invalid('logLevel', logLevel, 'must be debug, info, warn or error');
+  const logFormat = input.logFormat ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw invalid('logFormat', logFormat, 'must be pretty or json');
+  const autoOffsetReset = input.autoOffsetReset ?? 'earliest';
+  if (autoOffsetReset !== 'earliest' && autoOffsetReset !== 'latest') throw invalid('autoOffsetReset', autoOffsetReset, 'must be earliest or latest');
+  const webPort = input.webPort ?? 6066;
+  if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
+  return {
+    id: input.id,
+    broker: parseBrokerUrl(input.broker ?? 'memory://'),
+    store: parseStoreUrl(input.store ?? 'memory://'),
+    datadir: input.datadir ?? `${input.id}-data`,
+    topicPartitions: positiveInt('topicPartitions', input.topicPartitions, 8),
+    topicReplicationFactor: positiveInt('topicReplicationFactor', input.topicReplicationFactor, 1),
+    standbyReplicas: positiveInt('standbyReplicas', input.standbyReplicas, 1, 0),
+    commitIntervalMs: positiveInt('commitIntervalMs', input.commitIntervalMs, 1000),
+    keySerializer,
+    valueSerializer,
+    webPort,
+    webEnabled: input.webEnabled ?? false,
+    webHost: input.webHost ?? '127.0.0.1',
+    logLevel,
+    logFormat,
+    stallTimeoutMs: positiveInt('stallTimeoutMs', input.stallTimeoutMs, 60_000),
+    brokerStartupTimeoutMs: positiveInt('brokerStartupTimeoutMs', input.brokerStartupTimeoutMs, 30_000),
+    autoOffsetReset,
+    streamBufferSize: positiveInt('streamBufferSize', input.streamBufferSize, 4096),
+    tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
+    tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
+  };
+}
+
+/** Reads `FAUSTGEN_*` environment variables as overrides, like Faust's env settings. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInput> {
+  const out: { -readonly [K in keyof AppSettingsInput]?: AppSettingsInput[K] } = {};
+  if (env['FAUSTGEN_BROKER'] !== undefined) out.broker = env['FAUSTGEN_BROKER'];
+  if (env['FAUSTGEN_STORE'] !== undefined) out.store = env['FAUSTGEN_STORE'];
+  if (env['FAUSTGEN_DATADIR'] !== undefined) out.datadir = env['FAUSTGEN_DATADIR'];
+  if (env['FAUSTGEN_WEB_PORT'] !== undefined) {
+    out.webPort = Number(env['FAUSTGEN_WEB_PORT']);
+    out.webEnabled = true;
+  }
+  const level = env['FAUSTGEN_LOG_LEVEL'];
+  if (level !== undefined) {
+    if (!isLogLevel(level)) throw invalid('FAUSTGEN_LOG_LEVEL', level, 'must be debug, info, warn or error');
+    out.logLevel = level;
+  }
+  const format = env['FAUSTGEN_LOG_FORMAT'];
+  if (format === 'json' || format === 'pretty') out.logFormat = format;
+  return out;
+}

@@ -1,0 +1,296 @@
+import type { Clock } from '../core/clock.js';
+import { FaustgenError } from '../core/errors.js';
+import type { Codec } from '../types/codec.js';
+import type { Headers, RecordMetadata } from '../types/transport.js';
+import { actorStorage } from './current.js';
+import type { Event } from './event.js';
+
+/** Pulls events one at a time; undefined means the source is closed. */
+export interface EventSource<K, V> {
+  next(): Promise<Event<K, V> | undefined>;
+}
+
+/** Where a stream's events come from, as far as groupBy and through need to know. */
+export interface StreamOrigin {
+  /** Topic name, or undefined for an in-memory channel. */
+  readonly topic: string | undefined;
+  readonly valueCodec: Codec<unknown> | undefined;
+}
+
+export interface RepartitionSpec<K> {
+  readonly topic: string;
+  readonly keyCodec: Codec<K>;
+  readonly valueCodec: Codec<unknown>;
+  readonly partitions: number | undefined;
+}
+
+/** A topic that one agent reads besides its source: repartition and through topics. */
+export interface AttachedTopic<K, V> {
+  readonly name: string;
+  sendRaw(key: Buffer | null, value: Buffer | null, headers: Headers): Promise<RecordMetadata>;
+  send(message: { key?: K; value: V; headers?: Headers }): Promise<RecordMetadata>;
+  open(): EventSource<K, V>;
+  /** Reports a failure of a background forwarder to the owning agent. */
+  fail(error: unknown): void;
+}
+
+/** What streams need from the app; the agent wires it. */
+export interface StreamHost {
+  readonly clock: Clock;
+  readonly appId: string;
+  attachRepartition<K>(spec: RepartitionSpec<K>): AttachedTopic<K, unknown>;
+  attachTopic<K, V>(name: string): AttachedTopic<K, V>;
+  /** Sends to any topic by name with its declared codecs. */
+  sendTo<K, V>(topic: string, message: { key?: K; value: V; headers?: Headers }): Promise<RecordMetadata>;
+}
+
+interface StreamState {
+  readonly host: StreamHost;
+  readonly origin: StreamOrigin;
+  readonly acks: boolean;
+  /** True once values no longer are what the source decoded (map): groupBy would forward stale bytes. */
+  readonly transformed: boolean;
+}
+
+function setCurrent(event: Event<unknown, unknown>): void {
+  const context = actorStorage.getStore();
+  if (context !== undefined) context.current = event;
+}
+
+/**
+ * An agent's view of its source. Iterating it yields values; the previous event is acked when the
+ * next one is requested (Faust's semantics), unless the stream was made with `noack()`.
+ */
+export class Stream<K, V> implements AsyncIterable<V> {
+  constructor(
+    private readonly open: () => EventSource<K, V>,
+    private readonly state: StreamState,
+  ) {}
+
+  /** @internal */
+  static create<K, V>(open: () => EventSource<K, V>, host: StreamHost, origin: StreamOrigin): Stream<K, V> {
+    return new Stream(open, { host, origin, acks: true, transformed: false });
+  }
+
+  private derive<K2, V2>(open: () => EventSource<K2, V2>, changes: Partial<StreamState> = {}): Stream<K2, V2> {
+    return new Stream(open, { ...this.state, ...changes });
+  }
+
+  async *events(): AsyncGenerator<Event<K, V>, void, undefined> {
+    const source = this.open();
+    let previous: Event<K, V> | undefined;
+    for (;;) {
+      if (previous !== undefined && this.state.acks) previous.ack();
+      previous = undefined;
+      const event = await source.next();
+      if (event === undefined) return;
+      setCurrent(event as Event<unknown, unknown>);
+      previous = event;
+      yield event;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<V, void, undefined> {
+    for await (const event of this.events()) yield event.value;
+  }
+
+  async *items(): AsyncGenerator<[K, V], void, undefined> {
+    for await (const event of this.events()) yield [event.key, event.value];
+  }
+
+  async *enumerate(start = 0): AsyncGenerator<[number, V], void, undefined> {
+    let index = start;
+    for await (const event of this.events()) yield [index++, event.value];
+  }
+
+  /** Keeps events whose value passes; the others are acked at once. */
+  filter(predicate: (value: V, event: Event<K, V>) => boolean | Promise<boolean>): Stream<K, V> {
+    return this.derive(() => {
+      const source = this.open();
+      return {
+        next: async () => {
+          for (;;) {
+            const event = await source.next();
+            if (event === undefined) return undefined;
+            if (await predicate(event.value, event)) return event;
+            event.ack();
+          }
+        },
+      };
+    });
+  }
+
+  map<U>(fn: (value: V, event: Event<K, V>) => U | Promise<U>): Stream<K, U> {
+    return this.derive(
+      () => {
+        const source = this.open();
+        return {
+          next: async () => {
+            const event = await source.next();
+            if (event === undefined) return undefined;
+            return event.withValue(await fn(event.value, event));
+          },
+        };
+      },
+      { transformed: true },
+    );
+  }
+
+  /** A stream whose events the handler acks itself (`event.ack()`). */
+  noack(): Stream<K, V> {
+    return this.derive(this.open, { acks: false });
+  }
+
+  /**
+   * Repartitions by a new key: each event is forwarded (original value bytes and headers, new key)
+   * to an internal topic, to the partition murmur2 gives for the new key, and the returned stream
+   * reads that topic. The original event is acked once the broker has the forwarded copy.
+   */
+  groupBy<K2>(
+    keyOf: (value: V, event: Event<K, V>) => K2 | Promise<K2>,
+    options: { readonly name: string; readonly key: Codec<K2>; readonly topic?: string; readonly partitions?: number },
+  ): Stream<K2, V> {
+    const { origin, host } = this.state;
+    if (this.state.transformed) {
+      throw new FaustgenError('FG_STREAM_STATE', `groupBy("${options.name}") after map(): group before mapping, the repartition topic carries the source bytes`);
+    }
+    if (origin.topic === undefined || origin.valueCodec === undefined) {
+      throw new FaustgenError('FG_STREAM_STATE', `groupBy("${options.name}") needs a stream read from a topic, not from a channel`);
+    }
+    const topic = options.topic ?? `${host.appId}-${origin.topic}-${options.name}-repartition`;
+    const attached = host.attachRepartition({ topic, keyCodec: options.key, valueCodec: origin.valueCodec, partitions: options.partitions });
+    const forward = this.open;
+    let forwarding: Promise<void> | undefined;
+    const startForwarding = (): Promise<void> => {
+      forwarding ??= (async () => {
+        const source = forward();
+        for (;;) {
+          const event = await source.next();
+          if (event === undefined) return;
+          const key = await keyOf(event.value, event);
+          const sent = attached.sendRaw(options.key.encode(key), event.rawValue, event.headers);
+          sent.then(() => event.ack(), () => undefined);
+          await sent;
+        }
+      })();
+      return forwarding;
+    };
+    return new Stream<K2, V>(
+      () => {
+        const source = attached.open() as EventSource<K2, V>;
+        void startForwarding().catch((error: unknown) => attached.fail(error));
+        return source;
+      },
+      { ...this.state, origin: { topic, valueCodec: origin.valueCodec } },
+    );
+  }
+
+  /** Sends every value to `topic` (with its codecs) and continues from that topic. */
+  through<V2 extends V>(topic: { readonly name: string }): Stream<K, V2> {
+    const attached = this.state.host.attachTopic<K, V2>(topic.name);
+    const source = this.open;
+    let started = false;
+    return new Stream<K, V2>(
+      () => {
+        if (!started) {
+          started = true;
+          void (async () => {
+            const events = source();
+            for (;;) {
+              const event = await events.next();
+              if (event === undefined) return;
+              await attached.send({ key: event.key, value: event.value as V2, headers: event.headers });
+              event.ack();
+            }
+          })();
+        }
+        return attached.open();
+      },
+      { ...this.state, origin: { topic: topic.name, valueCodec: undefined } },
+    );
+  }
+
+  /** Sends every value to the topics as it passes, then lets it through. */
+  echo(...topics: readonly { readonly name: string }[]): Stream<K, V> {
+    const host = this.state.host;
+    return this.derive(() => {
+      const source = this.open();
+      return {
+        next: async () => {
+          const event = await source.next();
+          if (event === undefined) return undefined;
+          await Promise.all(topics.map((t) => host.sendTo(t.name, { key: event.key, value: event.value })));
+          return event;
+        },
+      };
+    });
+  }
+
+  /** At most `perSecond` events a second, by the app clock. */
+  rateLimit(perSecond: number): Stream<K, V> {
+    if (!(perSecond > 0)) throw new FaustgenError('FG_STREAM_STATE', `rateLimit(${perSecond}): the rate must be > 0`);
+    const clock = this.state.host.clock;
+    const interval = 1000 / perSecond;
+    return this.derive(() => {
+      const source = this.open();
+      let nextAt = 0;
+      return {
+        next: async () => {
+          const event = await source.next();
+          if (event === undefined) return undefined;
+          const now = clock.now();
+          if (nextAt > now) await clock.sleep(nextAt - now);
+          nextAt = Math.max(now, nextAt) + interval;
+          return event;
+        },
+      };
+    });
+  }
+
+  /**
+   * Batches of up to `max` values; a batch is yielded early when `withinMs` passed since its first
+   * value arrived. The events of a batch are acked when the next batch is requested.
+   */
+  async *take(max: number, withinMs: number): AsyncGenerator<V[], void, undefined> {
+    for await (const batch of this.takeEvents(max, withinMs)) yield batch.map((event) => event.value);
+  }
+
+  async *takeEvents(max: number, withinMs: number): AsyncGenerator<Event<K, V>[], void, undefined> {
+    if (!Number.isInteger(max) || max < 1) throw new FaustgenError('FG_STREAM_STATE', `take(${max}): max must be an integer ≥ 1`);
+    const clock = this.state.host.clock;
+    const source = this.open();
+    let pending: Promise<Event<K, V> | undefined> | undefined;
+    let previous: Event<K, V>[] = [];
+    for (;;) {
+      if (this.state.acks) for (const event of previous) event.ack();
+      previous = [];
+      const batch: Event<K, V>[] = [];
+      let deadline: Promise<'timeout'> | undefined;
+      const abort = new AbortController();
+      let closed = false;
+      while (batch.length < max) {
+        pending ??= source.next();
+        const winner = deadline === undefined ? await pending : await Promise.race([pending, deadline]);
+        if (winner === 'timeout') break;
+        pending = undefined;
+        if (winner === undefined) {
+          closed = true;
+          break;
+        }
+        batch.push(winner);
+        deadline ??= clock.sleep(withinMs, abort.signal).then(() => 'timeout' as const, () => 'timeout' as const);
+      }
+      abort.abort();
+      if (batch.length > 0) {
+        setCurrent(batch[batch.length - 1] as Event<unknown, unknown>);
+        previous = batch;
+        yield batch;
+      }
+      if (closed) {
+        if (this.state.acks) for (const event of previous) event.ack();
+        return;
+      }
+    }
+  }
+}
+

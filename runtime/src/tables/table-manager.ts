@@ -1,0 +1,213 @@
+import { FaustgenError, describeError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { TableStore, StoreWrite } from '../types/store.js';
+import type { Admin, ConsumedRecord, PartitionReader, TopicPartition } from '../types/transport.js';
+import type { Table } from './table.js';
+import { TablePartition } from './table-partition.js';
+
+interface ManagedTable {
+  readonly table: Table<unknown, unknown>;
+  readonly store: TableStore;
+  /** Open partitions, active or standby; actives are also in table.partitions. */
+  readonly open: Map<number, TablePartition>;
+  readonly standbys: Set<number>;
+}
+
+interface RecoveryTarget {
+  readonly table: ManagedTable;
+  readonly partition: number;
+  /** High-water mark at the start of recovery: done once the record before it is applied. */
+  readonly until: number;
+  /** First offset to replay. */
+  readonly from: number;
+  applied: number;
+}
+
+export interface RecoveryProgress {
+  readonly table: string;
+  readonly partition: number;
+  readonly replayed: number;
+  readonly remaining: number;
+}
+
+/**
+ * Keeps table partitions in line with the assignment: before an active partition serves events it is
+ * restored from its persisted offset up to the changelog's high-water mark; standby partitions (and
+ * every partition of a global table) follow the changelog continuously, so a failover replays only
+ * the tail.
+ */
+export class TableManager {
+  private readonly tables = new Map<string, ManagedTable>();
+  private readonly byTopic = new Map<string, ManagedTable>();
+  private recovering = new Map<string, RecoveryTarget>();
+  private recoveryDone: (() => void) | undefined;
+  private readerStarted = false;
+  /** Records replayed into stores since start, by table: tests and benchmarks read it. */
+  readonly replayed = new Map<string, number>();
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly reader: PartitionReader,
+    private readonly log: Logger,
+  ) {}
+
+  register(table: Table<unknown, unknown>, store: TableStore): void {
+    const managed: ManagedTable = { table, store, open: new Map(), standbys: new Set() };
+    this.tables.set(table.name, managed);
+    this.byTopic.set(table.changelogTopic, managed);
+  }
+
+  isChangelog(topic: string): boolean {
+    return this.byTopic.has(topic);
+  }
+
+  async start(): Promise<void> {
+    if (this.readerStarted) return;
+    this.readerStarted = true;
+    await this.reader.start((records) => this.onChangelogRecords(records));
+  }
+
+  /** Moves buffered writes of every active partition into the stores (called by commit). */
+  flush(): void {
+    for (const managed of this.tables.values()) {
+      for (const partition of managed.table.partitions.values()) partition.flush();
+    }
+  }
+
+  /** Applies a new assignment: recovers new actives (awaited), follows standbys in the background. */
+  async assign(actives: readonly TopicPartition[], standbys: readonly TopicPartition[]): Promise<void> {
+    const started = Date.now();
+    const targets: RecoveryTarget[] = [];
+    this.recovering = new Map();
+    for (const managed of this.tables.values()) {
+      const topic = managed.table.changelogTopic;
+      const global = managed.table.definition.kind === 'global';
+      const wantActive = new Set(actives.filter((tp) => tp.topic === topic).map((tp) => tp.partition));
+      const wantStandby = new Set(standbys.filter((tp) => tp.topic === topic).map((tp) => tp.partition));
+      // A global table serves reads from every partition, so all its partitions count as active.
+      if (global) for (const p of wantStandby) wantActive.add(p);
+      for (const [partition, open] of managed.open) {
+        if (!wantActive.has(partition) && !wantStandby.has(partition)) {
+          open.flush();
+          this.reader.unassign([{ topic, partition }]);
+          managed.open.delete(partition);
+          managed.standbys.delete(partition);
+          managed.table.partitions.delete(partition);
+          await managed.store.closePartition(partition);
+        }
+      }
+      const offsets = await this.admin.fetchOffsets(topic);
+      const high = new Map(offsets.map((o) => [o.partition, o.high]));
+      for (const partition of [...wantActive, ...wantStandby]) {
+        let open = managed.open.get(partition);
+        if (open === undefined) {
+          open = new TablePartition(partition, await managed.store.openPartition(partition));
+          managed.open.set(partition, open);
+        }
+        const persisted = open.store.persistedOffset();
+        const from = persisted === undefined ? 0 : persisted + 1;
+        const until = high.get(partition) ?? 0;
+        if (persisted !== undefined && persisted >= until) {
+          throw new FaustgenError('FG_STORE_OFFSET_AHEAD', `table "${managed.table.name}" partition ${partition}: the local store reflects changelog offset ${persisted} but "${topic}" ends at ${until - 1}; the topic was deleted or recreated. Run \`faustgen reset\` to drop local table state, then restart`, {
+            details: { table: managed.table.name, topic, partition, persisted, highWater: until },
+          });
+        }
+        if (wantActive.has(partition)) {
+          managed.standbys.delete(partition);
+          managed.table.partitions.set(partition, open);
+          if (from < until) {
+            const target: RecoveryTarget = { table: managed, partition, until, from, applied: from - 1 };
+            targets.push(target);
+            // Registered before the reader is assigned: records may arrive before this loop ends.
+            this.recovering.set(`${topic}:${partition}`, target);
+          }
+        } else {
+          managed.standbys.add(partition);
+          managed.table.partitions.delete(partition);
+        }
+        const following = global || wantStandby.has(partition);
+        if (following || from < until) this.reader.assign([{ topic, partition, offset: from }]);
+      }
+    }
+    if (targets.length === 0) return;
+    const total = targets.reduce((sum, t) => sum + (t.until - t.from), 0);
+    this.log.info('recovering tables', { partitions: targets.length, records: total });
+    const progress = setInterval(() => this.logProgress(total, started), 2000);
+    try {
+      await new Promise<void>((resolve) => {
+        this.recoveryDone = resolve;
+        this.checkRecoveryDone();
+      });
+    } finally {
+      clearInterval(progress);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    this.log.info('tables recovered', { records: total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / Math.max(seconds, 0.001)) });
+  }
+
+  /** Current recovery figures, for logs and health checks. */
+  progress(): RecoveryProgress[] {
+    return [...this.recovering.values()].map((t) => ({
+      table: t.table.table.name,
+      partition: t.partition,
+      replayed: this.replayed.get(t.table.table.name) ?? 0,
+      remaining: Math.max(0, t.until - 1 - t.applied),
+    }));
+  }
+
+  async stop(): Promise<void> {
+    this.flush();
+    await this.reader.stop().catch((error: unknown) => this.log.warn('changelog reader stop failed', { error: describeError(error) }));
+    for (const managed of this.tables.values()) {
+      for (const partition of managed.open.values()) await partition.store.flush();
+      managed.open.clear();
+      managed.table.partitions.clear();
+      await managed.store.close();
+    }
+  }
+
+  private logProgress(total: number, started: number): void {
+    const remaining = this.progress().reduce((sum, p) => sum + p.remaining, 0);
+    const done = total - remaining;
+    const seconds = (Date.now() - started) / 1000;
+    const rate = done / Math.max(seconds, 0.001);
+    this.log.info('recovery progress', {
+      percent: Number(((done / Math.max(total, 1)) * 100).toFixed(1)),
+      recordsPerSecond: Math.round(rate),
+      secondsLeft: rate > 0 ? Number((remaining / rate).toFixed(1)) : undefined,
+    });
+  }
+
+  private async onChangelogRecords(records: readonly ConsumedRecord[]): Promise<void> {
+    const first = records[0];
+    if (first === undefined) return;
+    const managed = this.byTopic.get(first.topic);
+    const open = managed?.open.get(first.partition);
+    if (managed === undefined || open === undefined) return;
+    const writes: StoreWrite[] = [];
+    for (const record of records) if (record.key !== null) writes.push({ key: record.key, value: record.value });
+    const last = records[records.length - 1] as ConsumedRecord;
+    open.applyChangelog(writes, last.offset);
+    const name = managed.table.name;
+    this.replayed.set(name, (this.replayed.get(name) ?? 0) + records.length);
+    const id = `${first.topic}:${first.partition}`;
+    const target = this.recovering.get(id);
+    if (target !== undefined) {
+      target.applied = last.offset;
+      if (target.applied >= target.until - 1) {
+        this.recovering.delete(id);
+        const isFollowing = managed.standbys.has(first.partition) || managed.table.definition.kind === 'global';
+        if (!isFollowing) this.reader.unassign([{ topic: first.topic, partition: first.partition }]);
+        this.checkRecoveryDone();
+      }
+    }
+  }
+
+  private checkRecoveryDone(): void {
+    if (this.recovering.size === 0 && this.recoveryDone !== undefined) {
+      const done = this.recoveryDone;
+      this.recoveryDone = undefined;
+      done();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import { FaustgenError } from '../core/errors.js';
+import { currentEvent } from '../streams/current.js';
+import { partitionForKey } from '../transport/partitioner.js';
+import type { Codec } from '../types/codec.js';
+import type { RecordMetadata } from '../types/transport.js';
+import type { TablePartition } from './table-partition.js';
+
+export type TableKind = 'table' | 'global';
+
+export interface TableDefinition<K, V> {
+  readonly name: string;
+  readonly changelogTopic: string;
+  readonly keyCodec: Codec<K>;
+  readonly valueCodec: Codec<V>;
+  readonly partitions: number | undefined;
+  readonly kind: TableKind;
+  readonly defaultValue: (() => V) | undefined;
+  /** Writes outside stream processing go to the partition murmur2 gives for the key. */
+  readonly usePartitioner: boolean;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** What a table needs from the app. */
+export interface TableHost {
+  sendChangelog(topic: string, partition: number | undefined, key: Buffer, value: Buffer | null): Promise<RecordMetadata>;
+  reportSendError(topic: string, error: unknown): void;
+  partitionCount(topic: string): number | undefined;
+}
+
+/**
+ * A dictionary-like table whose every write is also sent to its changelog topic on the partition of
+ * the event being processed (tables are co-partitioned with their agent's source), so that any
+ * worker taking over that partition can rebuild it. Reads and writes are synchronous.
+ */
+export class Table<K, V, G extends V | undefined = V | undefined> {
+  /** Active partitions held by this worker (for a global table: all partitions). */
+  readonly partitions = new Map<number, TablePartition>();
+
+  constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {}
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get changelogTopic(): string {
+    return this.definition.changelogTopic;
+  }
+
+  /** The value, or the default when the key is missing (the default is not stored, as in Faust). */
+  get(key: K): G {
+    const bytes = this.lookup(this.encodeKey(key));
+    if (bytes !== undefined) return this.decodeValue(bytes) as G;
+    return (this.definition.defaultValue === undefined ? undefined : this.definition.defaultValue()) as G;
+  }
+
+  has(key: K): boolean {
+    return this.lookup(this.encodeKey(key)) !== undefined;
+  }
+
+  set(key: K, value: V): void {
+    this.write(this.encodeKey(key), this.definition.valueCodec.encode(value));
+  }
+
+  delete(key: K): void {
+    this.write(this.encodeKey(key), null);
+  }
+
+  /** Reads, applies `fn` and writes back; returns the new value. */
+  update(key: K, fn: (current: G) => V): V {
+    const next = fn(this.get(key));
+    this.set(key, next);
+    return next;
+  }
+
+  *entries(): IterableIterator<[K, V]> {
+    for (const partition of this.partitions.values()) {
+      for (const [key, value] of partition.entries()) yield [this.definition.keyCodec.decode(key), this.decodeValue(value)];
+    }
+  }
+
+  *keys(): IterableIterator<K> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  get size(): number {
+    let count = 0;
+    for (const partition of this.partitions.values()) for (const _ of partition.entries()) count++;
+    return count;
+  }
+
+  /** The partition a key lives in when written with the partitioner (for routing and global tables). */
+  partitionOfKey(key: K): number | undefined {
+    const count = this.host.partitionCount(this.changelogTopic);
+    return count === undefined ? undefined : partitionForKey(this.encodeKey(key), count);
+  }
+
+  private encodeKey(key: K): Buffer {
+    return this.definition.keyCodec.encode(key);
+  }
+
+  private decodeValue(bytes: Buffer): V {
+    try {
+      return this.definition.valueCodec.decode(bytes);
+    } catch (error) {
+      throw new FaustgenError('FG_DECODE', `table "${this.name}": stored value cannot be decoded: ${(error as Error).message}`, { cause: error, details: { table: this.name } });
+    }
+  }
+
+  private lookup(key: Buffer): Buffer | undefined {
+    const event = currentEvent();
+    const home = event === undefined ? undefined : this.partitions.get(event.partition);
+    const found = home?.get(key);
+    if (found !== undefined) return found;
+    for (const partition of this.partitions.values()) {
+      if (partition === home) continue;
+      const value = partition.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
+  private targetPartition(key: Buffer): number {
+    const event = currentEvent();
+    if (event !== undefined && !this.definition.usePartitioner) return event.partition;
+    const count = this.host.partitionCount(this.changelogTopic);
+    if (this.definition.usePartitioner && count !== undefined) return partitionForKey(key, count);
+    throw new FaustgenError('FG_TABLE_CONTEXT', `table "${this.name}" was written outside of stream processing: write from an agent, or create the table with usePartitioner: true`, {
+      details: { table: this.name },
+    });
+  }
+
+  private write(key: Buffer, value: Buffer | null): void {
+    const partition = this.targetPartition(key);
+    const local = this.partitions.get(partition);
+    if (local === undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner) {
+      throw new FaustgenError('FG_TABLE_CONTEXT', `table "${this.name}": partition ${partition} is not held by this worker; is the table co-partitioned with the agent's source topic (same partition count)?`, {
+        details: { table: this.name, partition },
+      });
+    }
+    local?.write(key, value);
+    this.host
+      .sendChangelog(this.changelogTopic, partition, key, value)
+      .then((metadata) => local?.changelogAcked(metadata.offset))
+      .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
+  }
+}

@@ -1,0 +1,101 @@
+import { FaustgenError } from '../core/errors.js';
+import type { Codec } from '../types/codec.js';
+import type { Headers, RecordMetadata } from '../types/transport.js';
+
+export interface TopicMessage<K, V> {
+  readonly key?: K;
+  readonly value: V;
+  readonly partition?: number;
+  readonly timestamp?: number;
+  readonly headers?: Headers;
+}
+
+/** What a topic needs from the app to send. */
+export interface TopicProducer {
+  produce(record: {
+    topic: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    partition?: number;
+    timestamp?: number;
+    headers?: Headers;
+  }): Promise<RecordMetadata>;
+  /** Called for sendSoon failures, which have no caller left to reject. */
+  reportSendError(topic: string, error: unknown): void;
+}
+
+export interface TopicDefinition<K, V> {
+  readonly name: string;
+  readonly keyCodec: Codec<K>;
+  readonly valueCodec: Codec<V>;
+  /** Declared partition count; a declared topic is created when missing. */
+  readonly partitions: number | undefined;
+  readonly replicationFactor: number | undefined;
+  readonly config: Readonly<Record<string, string>>;
+  /** Created and owned by faustgen (agent topics, changelogs, repartition and reply topics). */
+  readonly internal: boolean;
+}
+
+/** A Kafka topic with typed keys and values. */
+export class Topic<K, V> implements TopicDefinition<K, V> {
+  readonly name: string;
+  readonly keyCodec: Codec<K>;
+  readonly valueCodec: Codec<V>;
+  readonly partitions: number | undefined;
+  readonly replicationFactor: number | undefined;
+  readonly config: Readonly<Record<string, string>>;
+  readonly internal: boolean;
+
+  constructor(definition: TopicDefinition<K, V>, private readonly producer: TopicProducer) {
+    this.name = definition.name;
+    this.keyCodec = definition.keyCodec;
+    this.valueCodec = definition.valueCodec;
+    this.partitions = definition.partitions;
+    this.replicationFactor = definition.replicationFactor;
+    this.config = definition.config;
+    this.internal = definition.internal;
+  }
+
+  encodeKey(key: K | undefined): Buffer | null {
+    if (key === undefined || key === null) return null;
+    try {
+      return this.keyCodec.encode(key);
+    } catch (error) {
+      throw new FaustgenError('FG_ENCODE', `cannot encode key for topic "${this.name}" with codec ${this.keyCodec.name}: ${(error as Error).message}`, { cause: error, details: { topic: this.name } });
+    }
+  }
+
+  encodeValue(value: V): Buffer | null {
+    if (value === null) return null;
+    try {
+      return this.valueCodec.encode(value);
+    } catch (error) {
+      throw new FaustgenError('FG_ENCODE', `cannot encode value for topic "${this.name}" with codec ${this.valueCodec.name}: ${(error as Error).message}`, { cause: error, details: { topic: this.name } });
+    }
+  }
+
+  /** Resolves when the broker acknowledged the record. */
+  send(message: TopicMessage<K, V>): Promise<RecordMetadata> {
+    let key: Buffer | null;
+    let value: Buffer | null;
+    try {
+      key = this.encodeKey(message.key);
+      value = this.encodeValue(message.value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.producer.produce({
+      topic: this.name,
+      key,
+      value,
+      ...(message.partition === undefined ? {} : { partition: message.partition }),
+      ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),
+      ...(message.headers === undefined ? {} : { headers: message.headers }),
+    });
+  }
+
+  /** Sends without waiting; the commit that follows waits for it, and a failure is logged and counted. */
+  sendSoon(message: TopicMessage<K, V>): void {
+    this.send(message).catch((error: unknown) => this.producer.reportSendError(this.name, error));
+  }
+}

@@ -1,0 +1,16 @@
+import type { BrokerUrl } from '../app/settings.js';
+import type { Transport } from '../types/transport.js';
+import { MemoryTransport } from './memory/transport.js';
+
+export interface TransportOptions {
+  readonly clientId: string;
+  readonly startupTimeoutMs: number;
+  readonly kafka?: Readonly<Record<string, unknown>>;
+}
+
+/** Picks the driver by URL scheme; kafkajs is only loaded when a kafka:// URL is used. */
+export async function createTransport(broker: BrokerUrl, options: TransportOptions): Promise<Transport> {
+  if (broker.driver === 'memory') return new MemoryTransport(broker.url);
+  const { createKafkaTransport } = await import('./kafka/index.js');
+  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.kafka ?? {}) });
+}
