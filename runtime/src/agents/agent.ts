@@ -116,6 +116,13 @@ export class Agent<K, V, R = void> {
     }
   }
 
+  /** Stops handing out events at once (a crash): what is buffered stays unacked and uncommitted. */
+  private halt(): void {
+    this.running = false;
+    this.queue?.close();
+    for (const queue of this.attached.values()) queue.close();
+  }
+
   /** Stops taking events, lets in-flight ones finish, and waits for the actors. */
   async stop(): Promise<void> {
     if (!this.running) return;
@@ -228,7 +235,7 @@ export class Agent<K, V, R = void> {
     this.host.recordFailure(this.name);
     if (policy === 'crash') {
       this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message });
-      this.running = false;
+      this.halt();
       this.host.crash(failure);
       return true;
     }
@@ -238,7 +245,7 @@ export class Agent<K, V, R = void> {
       } catch (error) {
         const crash = new FaustgenError('FG_AGENT_FAILED', `agent "${this.name}": cannot write dead letter to "${policy.deadLetter}": ${describeError(error)}`, { cause: error, details: where });
         this.log.error('dead letter failed; stopping the worker', { ...where, error: crash.message });
-        this.running = false;
+        this.halt();
         this.host.crash(crash);
         return true;
       }

@@ -139,6 +139,7 @@ export class App extends Service {
       log: this.log.child('conductor'),
       flushProducer: async () => this.producer?.flush(),
       flushTables: () => this.tableManager?.flush(),
+      agentsRunning: () => this.state === 'running' || this.state === 'starting',
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
       onAssigned: (assignment) => this.onAssigned(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),

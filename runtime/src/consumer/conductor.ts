@@ -16,6 +16,8 @@ export interface ConductorHooks {
   flushProducer(): Promise<void>;
   /** Moves buffered table writes into the stores. */
   flushTables(): void;
+  /** False once the agents are stopped: nothing is in flight any more, so revoke need not wait. */
+  agentsRunning(): boolean;
   /** Topics the consumer subscribes for assignment only: their records are read elsewhere. */
   isAssignmentOnly(topic: string): boolean;
   onAssigned(assignment: GroupAssignment): Promise<void>;
@@ -182,7 +184,7 @@ export class Conductor implements ConsumerListener {
 
   private async waitForInFlight(revoked: readonly TopicPartition[], firstDropped: ReadonlyMap<string, number>): Promise<void> {
     const deadline = Date.now() + 30_000;
-    for (;;) {
+    while (this.hooks.agentsRunning()) {
       const busy = revoked.filter((tp) => {
         const key = tpKey(tp.topic, tp.partition);
         const pending = this.trackers.get(key)?.tracker.firstPending();

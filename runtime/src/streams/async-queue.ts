@@ -64,6 +64,8 @@ export class AsyncQueue<T> {
 
   close(): void {
     this.closed = true;
+    this.items = [];
+    this.head = 0;
     for (const reader of this.readers.splice(0)) reader(undefined);
     for (const writer of this.writers.splice(0)) writer();
   }

@@ -1,0 +1,283 @@
+/**
+ * Validation of model-form values (what generated classes hold and what codecs encode), collecting
+ * every issue with its path rather than stopping at the first.
+ */
+import { deref } from './descriptors.js';
+import type { LogicalDesc, NumberRules, RecordDesc, StringRules, TypeDesc, UnionDesc } from './descriptors.js';
+import { childPath, describeValue, indexPath } from './issues.js';
+import type { ValidationIssue } from './issues.js';
+import {
+  isRfc3339DateTime,
+  isUint32,
+  isUuid,
+  parseDecimal,
+  parseIsoDate,
+  parseIsoInstant,
+  parseIsoTime,
+} from './logical.js';
+import { describeDesc, shapeOfValue, shapesOf } from './shapes.js';
+
+const INT_MIN = -2_147_483_648;
+const INT_MAX = 2_147_483_647;
+
+export function isObjectLike(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+export function checkValue(desc: TypeDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
+  const d = deref(desc);
+  const fail = (expected: string): void => {
+    issues.push({ path, message: `expected ${expected}, got ${describeValue(value)}` });
+  };
+  switch (d.k) {
+    case 'null':
+      if (value !== null) fail('null');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('a boolean');
+      return;
+    case 'int':
+      if (!Number.isInteger(value) || (value as number) < INT_MIN || (value as number) > INT_MAX) fail('a 32-bit integer');
+      return;
+    case 'long':
+      if (!Number.isSafeInteger(value)) fail('a safe integer (|n| < 2^53)');
+      return;
+    case 'float':
+    case 'double':
+      if (typeof value !== 'number') fail('a number');
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail(d.rules.integer === true ? 'an integer' : 'a number');
+      else checkNumberRules(d.rules, value, path, issues);
+      return;
+    case 'string':
+      if (typeof value !== 'string') fail('a string');
+      else if (d.rules !== undefined) checkStringRules(d.rules, value, path, issues);
+      return;
+    case 'bytes':
+      if (!Buffer.isBuffer(value)) fail('bytes (a Buffer)');
+      return;
+    case 'fixed':
+      if (!Buffer.isBuffer(value) || value.length !== d.size) fail(`${d.size} bytes (${d.name})`);
+      return;
+    case 'unknown':
+      if (!isJsonCompatible(value)) fail('a JSON value');
+      return;
+    case 'literal':
+      if (!d.values.some((v) => v === value)) fail(describeDesc(d));
+      return;
+    case 'enum':
+      if (typeof value !== 'string' || !d.symbols.includes(value)) fail(`one of ${d.symbols.map((s) => JSON.stringify(s)).join(', ')}`);
+      return;
+    case 'array':
+      if (!Array.isArray(value)) return fail('an array');
+      checkCount(value.length, d.minItems, d.maxItems, path, issues);
+      value.forEach((item: unknown, i) => checkValue(d.items, item, indexPath(path, i), issues));
+      return;
+    case 'tuple': {
+      if (!Array.isArray(value)) return fail('an array');
+      const max = d.rest === null ? d.prefix.length : d.maxItems;
+      checkCount(value.length, d.required, max, path, issues);
+      value.forEach((item: unknown, i) => {
+        const itemDesc = d.prefix[i] ?? d.rest;
+        if (itemDesc !== null) checkValue(itemDesc, item, indexPath(path, i), issues);
+      });
+      return;
+    }
+    case 'map':
+      if (!isObjectLike(value)) return fail('an object (map)');
+      for (const [key, item] of Object.entries(value)) checkValue(d.values, item, childPath(path, key), issues);
+      return;
+    case 'union':
+      return checkUnion(d, value, path, issues);
+    case 'logical': {
+      const problem = logicalProblem(d, value);
+      if (problem !== undefined) issues.push({ path, message: problem });
+      return;
+    }
+    case 'record':
+      return checkRecord(d, value, path, issues);
+  }
+}
+
+export function checkRecord(d: RecordDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
+  if (!isObjectLike(value)) {
+    issues.push({ path, message: `expected record ${d.name}, got ${describeValue(value)}` });
+    return;
+  }
+  for (const field of d.fields) {
+    const fieldPath = childPath(path, field.name);
+    const fieldValue = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
+    if (fieldValue === undefined) {
+      if (field.optional !== true) issues.push({ path: fieldPath, message: 'missing required field' });
+      continue;
+    }
+    checkValue(field.type, fieldValue, fieldPath, issues);
+  }
+}
+
+export function matches(desc: TypeDesc, value: unknown): boolean {
+  const issues: ValidationIssue[] = [];
+  checkValue(desc, value, '$', issues);
+  return issues.length === 0;
+}
+
+/** Index of the branch a model-form value belongs to, or -1. Record instances pick their own class. */
+export function selectBranch(d: UnionDesc, value: unknown): number {
+  if (d.discriminator !== undefined && isObjectLike(value)) {
+    const tag = value[d.discriminator.property];
+    return typeof tag === 'string' ? d.discriminator.values.indexOf(tag) : -1;
+  }
+  const byClass = d.branches.findIndex((b) => {
+    const target = deref(b);
+    return target.k === 'record' && target.isInstance(value);
+  });
+  if (byClass >= 0) return byClass;
+  return d.branches.findIndex((b) => matches(b, value));
+}
+
+function checkUnion(d: UnionDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
+  if (d.discriminator !== undefined && isObjectLike(value)) {
+    const { property, values } = d.discriminator;
+    const tag = value[property];
+    const index = typeof tag === 'string' ? values.indexOf(tag) : -1;
+    const branch = d.branches[index];
+    if (branch === undefined) {
+      const expected = values.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ');
+      issues.push({ path: childPath(path, property), message: `expected one of ${expected}, got ${describeValue(tag)}` });
+      return;
+    }
+    checkValue(branch, value, path, issues);
+    return;
+  }
+  if (d.mode === 'oneOf') {
+    const count = d.branches.filter((b) => matches(b, value)).length;
+    if (count === 1) return;
+    if (count > 1) {
+      issues.push({ path, message: `matches ${count} branches of oneOf (${describeDesc(d)}), expected exactly one` });
+      return;
+    }
+  } else if (selectBranch(d, value) >= 0) {
+    return;
+  }
+  reportBestBranch(d, value, path, issues, false, checkValue);
+}
+
+/**
+ * When no branch matches, report the issues of the only branch whose shape fits the value (so a
+ * nullable record reports the bad field inside it), or else one issue listing what was expected.
+ */
+export function reportBestBranch(
+  d: UnionDesc,
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  json: boolean,
+  visit: (desc: TypeDesc, value: unknown, path: string, issues: ValidationIssue[]) => unknown,
+): void {
+  const shape = shapeOfValue(value, json);
+  const candidates = d.branches.filter((b) => shape !== undefined && shapesOf(b, json).includes(shape));
+  const only = candidates[0];
+  if (candidates.length === 1 && only !== undefined) {
+    visit(only, value, path, issues);
+    return;
+  }
+  issues.push({ path, message: `expected ${describeDesc(d)}, got ${describeValue(value)}` });
+}
+
+function checkCount(length: number, min: number | undefined, max: number | undefined, path: string, issues: ValidationIssue[]): void {
+  if (min !== undefined && length < min) issues.push({ path, message: `expected at least ${min} items, got ${length}` });
+  if (max !== undefined && length > max) issues.push({ path, message: `expected at most ${max} items, got ${length}` });
+}
+
+export function checkNumberRules(rules: NumberRules, value: number, path: string, issues: ValidationIssue[]): void {
+  const add = (message: string): void => {
+    issues.push({ path, message: `${message}, got ${value}` });
+  };
+  if (rules.integer === true && !Number.isInteger(value)) add('expected an integer');
+  if (rules.minimum !== undefined && value < rules.minimum) add(`expected >= ${rules.minimum}`);
+  if (rules.maximum !== undefined && value > rules.maximum) add(`expected <= ${rules.maximum}`);
+  if (rules.exclusiveMinimum !== undefined && value <= rules.exclusiveMinimum) add(`expected > ${rules.exclusiveMinimum}`);
+  if (rules.exclusiveMaximum !== undefined && value >= rules.exclusiveMaximum) add(`expected < ${rules.exclusiveMaximum}`);
+  if (rules.multipleOf !== undefined && !isMultipleOf(value, rules.multipleOf)) add(`expected a multiple of ${rules.multipleOf}`);
+}
+
+/** Tolerates binary rounding: 0.3 is a multiple of 0.1 even though 0.3 / 0.1 is 2.9999999999999996. */
+function isMultipleOf(value: number, step: number): boolean {
+  const quotient = value / step;
+  return Math.abs(quotient - Math.round(quotient)) < 1e-9;
+}
+
+const patternCache = new Map<string, RegExp>();
+
+function compiledPattern(source: string): RegExp {
+  let re = patternCache.get(source);
+  if (re === undefined) {
+    re = new RegExp(source, 'u');
+    patternCache.set(source, re);
+  }
+  return re;
+}
+
+export function checkStringRules(rules: StringRules, value: string, path: string, issues: ValidationIssue[]): void {
+  // JSON Schema counts length in code points, not UTF-16 units.
+  const length = rules.minLength !== undefined || rules.maxLength !== undefined ? [...value].length : 0;
+  if (rules.minLength !== undefined && length < rules.minLength) {
+    issues.push({ path, message: `expected at least ${rules.minLength} characters, got ${length}` });
+  }
+  if (rules.maxLength !== undefined && length > rules.maxLength) {
+    issues.push({ path, message: `expected at most ${rules.maxLength} characters, got ${length}` });
+  }
+  if (rules.pattern !== undefined && !compiledPattern(rules.pattern).test(value)) {
+    issues.push({ path, message: `expected to match /${rules.pattern}/, got ${describeValue(value)}` });
+  }
+  const formatOk =
+    rules.format === undefined ||
+    (rules.format === 'date' && parseIsoDate(value) !== undefined) ||
+    (rules.format === 'date-time' && isRfc3339DateTime(value)) ||
+    (rules.format === 'uuid' && isUuid(value));
+  if (!formatOk) issues.push({ path, message: `expected format ${rules.format ?? ''}, got ${describeValue(value)}` });
+}
+
+/** Why a value is not a valid model form of a logical type, or undefined when it is. */
+export function logicalProblem(d: LogicalDesc, value: unknown): string | undefined {
+  if (d.logical === 'duration') {
+    if (isObjectLike(value) && isUint32(value['months']) && isUint32(value['days']) && isUint32(value['millis'])) return undefined;
+    return `expected a duration {months, days, millis} of unsigned 32-bit integers, got ${describeValue(value)}`;
+  }
+  if (typeof value !== 'string') return `expected a ${d.logical} string, got ${describeValue(value)}`;
+  const bad = (form: string): string => `expected ${d.logical} as ${form}, got ${describeValue(value)}`;
+  switch (d.logical) {
+    case 'date':
+      return parseIsoDate(value) === undefined ? bad('YYYY-MM-DD') : undefined;
+    case 'time-millis':
+    case 'time-micros': {
+      const micros = d.logical === 'time-micros';
+      return parseIsoTime(value, micros) === undefined ? bad(micros ? 'HH:MM:SS[.ffffff]' : 'HH:MM:SS[.fff]') : undefined;
+    }
+    case 'timestamp-millis':
+    case 'timestamp-micros':
+    case 'local-timestamp-millis':
+    case 'local-timestamp-micros': {
+      const micros = d.logical.endsWith('micros');
+      const local = d.logical.startsWith('local');
+      const units = parseIsoInstant(value, { micros, local });
+      const form = `YYYY-MM-DDTHH:MM:SS[.${micros ? 'ffffff' : 'fff'}]${local ? '' : 'Z (or ±HH:MM)'}`;
+      return units === undefined || !Number.isSafeInteger(units) ? bad(form) : undefined;
+    }
+    case 'decimal': {
+      const parsed = parseDecimal(value, d.precision ?? 1, d.scale ?? 0);
+      return typeof parsed === 'string' ? `decimal(${d.precision ?? 1},${d.scale ?? 0}) ${describeValue(value)} ${parsed}` : undefined;
+    }
+    case 'uuid':
+      return isUuid(value) ? undefined : bad('a UUID');
+  }
+}
+
+export function isJsonCompatible(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isJsonCompatible);
+  if (isObjectLike(value)) return Object.values(value).every(isJsonCompatible);
+  return false;
+}

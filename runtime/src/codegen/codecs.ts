@@ -1,0 +1,95 @@
+import type avro from 'avsc';
+import { FaustgenError, describeError } from '../core/errors.js';
+import type { Codec } from '../types/codec.js';
+import { buildAvroType } from './avro-logical-types.js';
+import { fromAvroValue, toAvroValue } from './avro-convert.js';
+import { checkValue } from './check.js';
+import type { TypeDesc } from './descriptors.js';
+import { issuesError } from './errors.js';
+import type { ValidationIssue } from './issues.js';
+import { fromJsonValue, toJsonValue } from './json.js';
+
+export interface ModelCodec<T> extends Codec<T> {
+  /** Model-form validation, the same check `encode` runs first. */
+  validate(value: unknown): ValidationIssue[];
+}
+
+export interface AvroModelCodec<T> extends ModelCodec<T> {
+  /** The self-contained writer schema (Avro JSON) this codec encodes with. */
+  readonly schema: unknown;
+  /** The avsc type, built on first use (model-form logical types, wrapped unions). */
+  readonly avroType: avro.Type;
+}
+
+function validator(desc: TypeDesc): (value: unknown) => ValidationIssue[] {
+  return (value) => {
+    const issues: ValidationIssue[] = [];
+    checkValue(desc, value, '$', issues);
+    return issues;
+  };
+}
+
+/** UTF-8 JSON in Faust's format (records carry `__faust.ns`); decode validates and reports every issue. */
+export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
+  const validate = validator(desc);
+  const name = `json:${modelName}`;
+  return {
+    name,
+    validate,
+    encode(value: T): Buffer {
+      const issues = validate(value);
+      if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
+      return Buffer.from(JSON.stringify(toJsonValue(desc, value)), 'utf8');
+    },
+    decode(bytes: Buffer): T {
+      let json: unknown;
+      try {
+        json = JSON.parse(bytes.toString('utf8'));
+      } catch (error) {
+        throw new FaustgenError('FG_DECODE', `${name}: payload is not JSON (${describeError(error)})`, {
+          cause: error,
+          details: { path: '$', issues: [], length: bytes.length },
+        });
+      }
+      const issues: ValidationIssue[] = [];
+      const value = fromJsonValue(desc, json, '$', issues);
+      if (issues.length > 0) throw issuesError('FG_VALIDATION', `${name}: invalid ${modelName}`, issues);
+      return value as T;
+    },
+  };
+}
+
+/** Avro binary (no framing) through avsc; the avsc type is built lazily so that modules can import each other. */
+export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string): AvroModelCodec<T> {
+  const validate = validator(desc);
+  const name = `avro:${modelName}`;
+  let type: avro.Type | undefined;
+  const avroType = (): avro.Type => (type ??= buildAvroType(schema));
+  return {
+    name,
+    schema,
+    validate,
+    get avroType() {
+      return avroType();
+    },
+    encode(value: T): Buffer {
+      const issues = validate(value);
+      if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
+      try {
+        return avroType().toBuffer(toAvroValue(desc, value));
+      } catch (error) {
+        throw new FaustgenError('FG_ENCODE', `${name}: ${describeError(error)}`, { cause: error, details: { path: '$', issues: [] } });
+      }
+    },
+    decode(bytes: Buffer): T {
+      try {
+        return fromAvroValue(desc, avroType().fromBuffer(bytes)) as T;
+      } catch (error) {
+        throw new FaustgenError('FG_DECODE', `${name}: cannot decode ${bytes.length} bytes (${describeError(error)})`, {
+          cause: error,
+          details: { path: '$', issues: [] },
+        });
+      }
+    },
+  };
+}

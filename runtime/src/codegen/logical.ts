@@ -1,0 +1,188 @@
+/**
+ * Conversions between the Avro wire forms of logical types and their model forms (strings and a
+ * small duration object), shared by the Avro logical types, the JSON codec and validation. All of
+ * them are exact: timestamps keep their micros, decimals never pass through a binary float.
+ */
+import type { AvroDuration } from './descriptors.js';
+
+const MS_PER_DAY = 86_400_000;
+const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/** Epoch milliseconds of a civil date-time in UTC, or undefined when a field is out of range. */
+function civilToMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  if (date.getUTCDate() !== d) return undefined; // e.g. February 30th rolled over
+  date.setUTCHours(h, mi, s, 0);
+  return date.getTime();
+}
+
+function assertRange(ms: number, what: string): void {
+  if (!Number.isFinite(ms) || ms < MIN_MS || ms > MAX_MS) throw new RangeError(`${what} ${ms} is outside years 0000-9999`);
+}
+
+const dateRe = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function parseIsoDate(text: string): number | undefined {
+  const m = dateRe.exec(text);
+  if (m === null) return undefined;
+  const ms = civilToMs(Number(m[1]), Number(m[2]), Number(m[3]));
+  return ms === undefined ? undefined : ms / MS_PER_DAY;
+}
+
+export function formatIsoDate(days: number): string {
+  if (!Number.isInteger(days)) throw new RangeError(`date ${days} is not a whole number of days`);
+  const ms = days * MS_PER_DAY;
+  assertRange(ms, 'date');
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+const timeRe = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+
+/** Parses `HH:MM:SS[.fraction]` into units (1000 per second for millis, 1e6 for micros). */
+export function parseIsoTime(text: string, micros: boolean): number | undefined {
+  const m = timeRe.exec(text);
+  if (m === null) return undefined;
+  const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const digits = micros ? 6 : 3;
+  const fraction = m[4] ?? '';
+  if (h > 23 || mi > 59 || s > 59 || fraction.length > digits) return undefined;
+  const perSecond = micros ? 1_000_000 : 1000;
+  return ((h * 60 + mi) * 60 + s) * perSecond + Number(fraction.padEnd(digits, '0'));
+}
+
+export function formatIsoTime(units: number, micros: boolean): string {
+  const perSecond = micros ? 1_000_000 : 1000;
+  if (!Number.isInteger(units) || units < 0 || units >= 86_400 * perSecond) {
+    throw new RangeError(`time of day ${units} is outside 00:00:00-23:59:59`);
+  }
+  const seconds = Math.floor(units / perSecond);
+  const fraction = units - seconds * perSecond;
+  const hms = `${pad(Math.floor(seconds / 3600), 2)}:${pad(Math.floor(seconds / 60) % 60, 2)}:${pad(seconds % 60, 2)}`;
+  return `${hms}.${pad(fraction, micros ? 6 : 3)}`;
+}
+
+const instantRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})?$/;
+
+export interface InstantOptions {
+  /** Units of the result: milliseconds or microseconds since the epoch. */
+  readonly micros: boolean;
+  /** Local timestamps have no offset; instants must have one. */
+  readonly local: boolean;
+}
+
+/**
+ * Parses an RFC 3339 date-time into epoch units, or undefined when malformed. A fraction finer than
+ * the unit is invalid rather than truncated, so that no conversion silently loses time.
+ */
+export function parseIsoInstant(text: string, options: InstantOptions): number | undefined {
+  const m = instantRe.exec(text);
+  if (m === null) return undefined;
+  const offset = m[8];
+  if (options.local ? offset !== undefined : offset === undefined) return undefined;
+  const digits = options.micros ? 6 : 3;
+  const fraction = m[7] ?? '';
+  if (fraction.length > digits) return undefined;
+  let ms = civilToMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (ms === undefined) return undefined;
+  if (offset !== undefined && offset.length === 6) {
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const oh = Number(offset.slice(1, 3));
+    const om = Number(offset.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    ms -= sign * (oh * 60 + om) * 60_000;
+  }
+  const scaled = Number(fraction.padEnd(digits, '0'));
+  return options.micros ? ms * 1000 + scaled : ms + scaled;
+}
+
+export function formatIsoInstant(units: number, options: InstantOptions): string {
+  if (!Number.isSafeInteger(units)) throw new RangeError(`timestamp ${units} is not a safe integer`);
+  const ms = options.micros ? Math.floor(units / 1000) : units;
+  assertRange(ms, 'timestamp');
+  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+  const base = options.micros ? `${iso.slice(0, 23)}${pad(units - ms * 1000, 3)}` : iso.slice(0, 23);
+  return options.local ? base : `${base}Z`;
+}
+
+/** Accepts any RFC 3339 date-time (JSON Schema `format: date-time`), whatever its precision. */
+export function isRfc3339DateTime(text: string): boolean {
+  const m = instantRe.exec(text);
+  if (m === null || m[8] === undefined) return false;
+  return civilToMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) !== undefined;
+}
+
+const uuidRe = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function isUuid(text: string): boolean {
+  return uuidRe.test(text);
+}
+
+const decimalRe = /^(-)?(\d+)(?:\.(\d+))?$/;
+
+/** The unscaled integer of a plain-notation decimal, or a reason why it does not fit precision and scale. */
+export function parseDecimal(text: string, precision: number, scale: number): bigint | string {
+  const m = decimalRe.exec(text);
+  if (m === null) return 'expected a decimal in plain notation such as "-12.30"';
+  const fraction = m[3] ?? '';
+  if (fraction.length > scale) return `has ${fraction.length} fraction digits, scale is ${scale}`;
+  const unscaled = BigInt(`${m[1] ?? ''}${m[2] ?? '0'}${fraction.padEnd(scale, '0')}`);
+  const digits = (unscaled < 0n ? -unscaled : unscaled).toString().length;
+  if (digits > precision) return `has ${digits} significant digits, precision is ${precision}`;
+  return unscaled;
+}
+
+export function formatDecimal(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const integer = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? '-' : ''}${integer}${scale > 0 ? `.${fraction}` : ''}`;
+}
+
+/** Big-endian two's complement, as Avro stores decimals. */
+export function bytesToBigInt(bytes: Uint8Array): bigint {
+  if (bytes.length === 0) return 0n;
+  let value = BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+  if ((bytes[0] ?? 0) & 0x80) value -= 1n << BigInt(bytes.length * 8);
+  return value;
+}
+
+/** Minimal two's complement bytes, or exactly `size` bytes (sign-extended) for a fixed. */
+export function bigIntToBytes(value: bigint, size?: number): Buffer {
+  let length = 1;
+  while (value < -(1n << BigInt(length * 8 - 1)) || value >= 1n << BigInt(length * 8 - 1)) length++;
+  if (size !== undefined) {
+    if (length > size) throw new RangeError(`decimal needs ${length} bytes, fixed size is ${size}`);
+    length = size;
+  }
+  const unsigned = value < 0n ? (1n << BigInt(length * 8)) + value : value;
+  return Buffer.from(unsigned.toString(16).padStart(length * 2, '0'), 'hex');
+}
+
+/** Largest precision a two's complement fixed of `size` bytes can always hold. */
+export function maxDecimalPrecision(size: number): number {
+  return Math.floor(Math.log10(2) * (8 * size - 1));
+}
+
+export function bytesToDuration(bytes: Uint8Array): AvroDuration {
+  if (bytes.length !== 12) throw new RangeError(`duration needs 12 bytes, got ${bytes.length}`);
+  const buf = Buffer.from(bytes);
+  return { months: buf.readUInt32LE(0), days: buf.readUInt32LE(4), millis: buf.readUInt32LE(8) };
+}
+
+export function durationToBytes(duration: AvroDuration): Buffer {
+  const buf = Buffer.alloc(12);
+  buf.writeUInt32LE(duration.months, 0);
+  buf.writeUInt32LE(duration.days, 4);
+  buf.writeUInt32LE(duration.millis, 8);
+  return buf;
+}
+
+export function isUint32(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
+}

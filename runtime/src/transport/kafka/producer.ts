@@ -1,0 +1,170 @@
+import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
+import { FaustgenError } from '../../core/errors.js';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import { createKafkaClient, waitForBrokers } from './client.js';
+import type { KafkaDriverOptions } from './config.js';
+import { wrapKafkaError } from './errors.js';
+import { createFaustgenPartitioner } from './partitioning.js';
+
+interface PendingRecord {
+  readonly topic: string;
+  readonly message: Message;
+  readonly timestamp: number;
+  readonly resolve: (metadata: RecordMetadata) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Rough wire size of a record, to split batches below `maxBatchBytes`. */
+const RECORD_OVERHEAD_BYTES = 24;
+
+/**
+ * The Producer on kafkajs. kafkajs's `send` costs one produce request per call, so records sent in
+ * the same tick (or within `lingerMs`) are collected and sent with one `sendBatch`, grouped by
+ * topic. Each record's offset is its partition's base offset plus its index in that partition's
+ * part of the batch: kafkajs keeps the order of a topic's messages within each partition.
+ */
+export class KafkaProducer implements Producer {
+  private readonly kafka: Kafka;
+  private readonly chosenPartitions = new WeakMap<object, number>();
+  private producer: KafkaJsProducer | undefined;
+  private pending: PendingRecord[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly options: KafkaDriverOptions) {
+    this.kafka = createKafkaClient(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.producer !== undefined) return;
+    await waitForBrokers(this.options);
+    const { idempotent } = this.options.producer;
+    const producer = this.kafka.producer({
+      createPartitioner: createFaustgenPartitioner(this.chosenPartitions),
+      allowAutoTopicCreation: false,
+      idempotent,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+    });
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw wrapKafkaError(error, `Kafka producer could not connect to ${this.options.brokers.join(', ')}`);
+    }
+    this.producer = producer;
+    this.stopping = false;
+  }
+
+  async stop(): Promise<void> {
+    const producer = this.producer;
+    if (producer === undefined) return;
+    this.stopping = true;
+    try {
+      await this.flush();
+    } finally {
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (this.producer === undefined || this.stopping) {
+      return Promise.reject(
+        new FaustgenError('FG_APP_STATE', `Kafka producer is not started: cannot send to topic ${record.topic}`, {
+          details: { topic: record.topic },
+        }),
+      );
+    }
+    const timestamp = record.timestamp ?? Date.now();
+    const message: Message = { key: record.key, value: record.value, timestamp: String(timestamp) };
+    if (record.partition !== undefined) message.partition = record.partition;
+    if (record.headers !== undefined) message.headers = { ...record.headers };
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      this.pending.push({ topic: record.topic, message, timestamp, resolve, reject });
+      this.pendingBytes += recordBytes(record);
+      if (this.pendingBytes >= this.options.producer.maxBatchBytes) this.dispatch();
+      else this.schedule();
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.dispatch();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    const { lingerMs } = this.options.producer;
+    this.timer = lingerMs === 0 ? setImmediate(() => this.dispatch()) : setTimeout(() => this.dispatch(), lingerMs);
+  }
+
+  private dispatch(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const sending = this.sendBatch(batch).finally(() => this.inFlight.delete(sending));
+    this.inFlight.add(sending);
+  }
+
+  private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
+    const producer = this.producer;
+    const byTopic = new Map<string, PendingRecord[]>();
+    for (const record of batch) {
+      let list = byTopic.get(record.topic);
+      if (list === undefined) byTopic.set(record.topic, (list = []));
+      list.push(record);
+    }
+    try {
+      if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
+      const { acks, compression } = this.options.producer;
+      const results = await producer.sendBatch({
+        acks,
+        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
+      });
+      this.settle(byTopic, results);
+    } catch (error) {
+      const topics = [...byTopic.keys()];
+      const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
+      for (const record of batch) record.reject(wrapped);
+    }
+  }
+
+  private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[]): void {
+    const base = new Map<string, KafkaJsRecordMetadata>();
+    for (const result of results) base.set(`${result.topicName}\u0000${result.partition}`, result);
+    for (const [topic, records] of byTopic) {
+      const nextIndex = new Map<number, number>();
+      for (const record of records) {
+        const partition = record.message.partition ?? this.chosenPartitions.get(record.message) ?? -1;
+        const index = nextIndex.get(partition) ?? 0;
+        nextIndex.set(partition, index + 1);
+        const result = base.get(`${topic}\u0000${partition}`);
+        // acks = 0: the broker does not answer, so offsets are unknown (-1, as in the Java client).
+        const baseOffset = result?.baseOffset === undefined ? -1 : Number(result.baseOffset);
+        const appendTime = result?.logAppendTime === undefined ? -1 : Number(result.logAppendTime);
+        record.resolve({
+          topic,
+          partition,
+          offset: baseOffset < 0 ? -1 : baseOffset + index,
+          timestamp: appendTime > 0 ? appendTime : record.timestamp,
+        });
+      }
+    }
+  }
+}
+
+function recordBytes(record: ProducerRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  if (record.headers !== undefined) {
+    for (const [name, value] of Object.entries(record.headers)) bytes += name.length + value.length + 2;
+  }
+  return bytes;
+}

@@ -1,0 +1,10 @@
+export { MemoryTransport } from './transport.js';
+export { MemoryBroker, type MemoryTopic } from './broker.js';
+export { getMemoryBroker, resetMemoryBroker, memoryBrokerName } from './registry.js';
+export { MemoryProducer } from './producer.js';
+export { MemoryAdmin } from './admin.js';
+export { MemoryGroupConsumer } from './group-consumer.js';
+export { MemoryPartitionReader } from './partition-reader.js';
+export { GroupCoordinator, type GroupMemberHandle } from './group-coordinator.js';
+export { PartitionLog } from './partition-log.js';
+export { MAX_BATCH_RECORDS } from './fetcher.js';

@@ -1,0 +1,60 @@
+import { FaustgenError } from '../../core/errors.js';
+import type { Headers, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import { partitionForKey } from '../partitioner.js';
+import type { MemoryBroker } from './broker.js';
+
+const noHeaders: Headers = Object.freeze({});
+
+/**
+ * Appends records straight to the partition logs. Partitioning follows Kafka's default
+ * partitioner: an explicit partition wins, a key is hashed with murmur2, a null key goes
+ * round-robin. Every send is acknowledged at once, so `flush` has nothing to wait for.
+ *
+ * The broker keeps the key, value and header buffers it is given: do not mutate them after send.
+ */
+export class MemoryProducer implements Producer {
+  private readonly broker: MemoryBroker;
+  private started = false;
+  private readonly nextPartition = new Map<string, number>();
+
+  constructor(broker: MemoryBroker) {
+    this.broker = broker;
+  }
+
+  async start(): Promise<void> {
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata> {
+    if (!this.started) {
+      throw new FaustgenError('FG_APP_STATE', `cannot send to "${record.topic}": the producer is not started`, {
+        details: { topic: record.topic },
+      });
+    }
+    const partition = record.partition ?? this.choosePartition(record);
+    const log = this.broker.log(record.topic, partition);
+    const stored = log.append({
+      timestamp: record.timestamp ?? Date.now(),
+      key: record.key,
+      value: record.value,
+      headers: record.headers ?? noHeaders,
+    });
+    return { topic: stored.topic, partition: stored.partition, offset: stored.offset, timestamp: stored.timestamp };
+  }
+
+  async flush(): Promise<void> {}
+
+  private choosePartition(record: ProducerRecord): number {
+    const count = this.broker.describe(record.topic)?.partitions;
+    // A missing topic falls through to broker.log, which reports it.
+    if (count === undefined) return 0;
+    if (record.key !== null) return partitionForKey(record.key, count);
+    const next = this.nextPartition.get(record.topic) ?? 0;
+    this.nextPartition.set(record.topic, next + 1);
+    return next % count;
+  }
+}
