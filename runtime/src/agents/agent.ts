@@ -144,7 +144,7 @@ export class Agent<K, V, R = void> {
   }
 
   /** Decodes a record and queues it; a decode failure goes through the error policy. */
-  async deliver(record: ConsumedRecord, onAck: () => void, topic: Topic<unknown, unknown>): Promise<void> {
+  deliver(record: ConsumedRecord, onAck: () => void, topic: Topic<unknown, unknown>): boolean | Promise<unknown> {
     let key: unknown;
     let value: unknown;
     try {
@@ -155,12 +155,11 @@ export class Agent<K, V, R = void> {
         cause: error,
         details: { topic: record.topic, partition: record.partition, offset: record.offset, agent: this.name },
       });
-      await this.handleFailure(failure, record, onAck);
-      return;
+      return this.handleFailure(failure, record, onAck);
     }
     const event = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, onAck, this.host);
     const queue = record.topic === this.options.source.name ? (this.queue as AsyncQueue<Event<unknown, unknown>> | undefined) : this.attached.get(record.topic);
-    await queue?.put(event);
+    return queue?.put(event) ?? false;
   }
 
   /** Queues a value from an in-memory channel. */

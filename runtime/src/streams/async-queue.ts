@@ -21,15 +21,30 @@ export class AsyncQueue<T> {
     return this.closed;
   }
 
-  async put(item: T): Promise<boolean> {
+  /**
+   * Adds an item; returns true at once when there is room (the common case, so the consumer's loop
+   * allocates no promise per record), or a promise that resolves once there is.
+   */
+  put(item: T): boolean | Promise<boolean> {
+    if (this.closed) return false;
+    const reader = this.readers.shift();
+    if (reader !== undefined) {
+      reader(item);
+      return true;
+    }
+    if (this.size < this.capacity) {
+      this.items.push(item);
+      return true;
+    }
+    return this.putWhenRoom(item);
+  }
+
+  private async putWhenRoom(item: T): Promise<boolean> {
     while (!this.closed && this.size >= this.capacity && this.readers.length === 0) {
       await new Promise<void>((resolve) => this.writers.push(resolve));
     }
     if (this.closed) return false;
-    const reader = this.readers.shift();
-    if (reader !== undefined) reader(item);
-    else this.items.push(item);
-    return true;
+    return this.put(item) as boolean;
   }
 
   /** Resolves with the next item, or undefined once closed. */

@@ -76,47 +76,82 @@ export class Stream<K, V> implements AsyncIterable<V> {
     return new Stream(open, { ...this.state, ...changes });
   }
 
-  async *events(): AsyncGenerator<Event<K, V>, void, undefined> {
+  /**
+   * The iteration every consumer of a stream goes through: acks the previous event when the next is
+   * requested and records the current event for the actor. Written as a plain iterator rather than an
+   * async generator because it runs once per event and generators cost several promises each.
+   */
+  private iterate<T>(project: (event: Event<K, V>) => T): AsyncIterableIterator<T> {
     const source = this.open();
+    const acks = this.state.acks;
+    const context = actorStorage.getStore();
     let previous: Event<K, V> | undefined;
-    for (;;) {
-      if (previous !== undefined && this.state.acks) previous.ack();
-      previous = undefined;
-      const event = await source.next();
-      if (event === undefined) return;
-      setCurrent(event as Event<unknown, unknown>);
+    let done = false;
+    const finished: IteratorResult<T> = { done: true, value: undefined };
+    const onEvent = (event: Event<K, V> | undefined): IteratorResult<T> => {
+      if (event === undefined) {
+        done = true;
+        return finished;
+      }
+      if (context !== undefined) context.current = event as Event<unknown, unknown>;
+      else setCurrent(event as Event<unknown, unknown>);
       previous = event;
-      yield event;
-    }
+      return { done: false, value: project(event) };
+    };
+    return {
+      next: () => {
+        if (previous !== undefined && acks) previous.ack();
+        previous = undefined;
+        if (done) return Promise.resolve(finished);
+        return source.next().then(onEvent);
+      },
+      // Leaving the loop (break or throw) does not ack: the actor decides by how the handler ended.
+      return: () => {
+        done = true;
+        return Promise.resolve(finished);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<V, void, undefined> {
-    for await (const event of this.events()) yield event.value;
+  events(): AsyncIterableIterator<Event<K, V>> {
+    return this.iterate((event) => event);
   }
 
-  async *items(): AsyncGenerator<[K, V], void, undefined> {
-    for await (const event of this.events()) yield [event.key, event.value];
+  [Symbol.asyncIterator](): AsyncIterableIterator<V> {
+    return this.iterate((event) => event.value);
   }
 
-  async *enumerate(start = 0): AsyncGenerator<[number, V], void, undefined> {
+  items(): AsyncIterableIterator<[K, V]> {
+    return this.iterate((event) => [event.key, event.value]);
+  }
+
+  enumerate(start = 0): AsyncIterableIterator<[number, V]> {
     let index = start;
-    for await (const event of this.events()) yield [index++, event.value];
+    return this.iterate((event) => [index++, event.value] as [number, V]);
   }
 
   /** Keeps events whose value passes; the others are acked at once. */
   filter(predicate: (value: V, event: Event<K, V>) => boolean | Promise<boolean>): Stream<K, V> {
     return this.derive(() => {
       const source = this.open();
-      return {
-        next: async () => {
-          for (;;) {
-            const event = await source.next();
-            if (event === undefined) return undefined;
-            if (await predicate(event.value, event)) return event;
-            event.ack();
-          }
-        },
+      const step = (event: Event<K, V> | undefined): Event<K, V> | undefined | Promise<Event<K, V> | undefined> => {
+        if (event === undefined) return undefined;
+        const keep = predicate(event.value, event);
+        if (keep === true) return event;
+        if (keep === false) {
+          event.ack();
+          return source.next().then(step);
+        }
+        return keep.then((passed) => {
+          if (passed) return event;
+          event.ack();
+          return source.next().then(step);
+        });
       };
+      return { next: () => source.next().then(step) };
     });
   }
 
@@ -124,13 +159,12 @@ export class Stream<K, V> implements AsyncIterable<V> {
     return this.derive(
       () => {
         const source = this.open();
-        return {
-          next: async () => {
-            const event = await source.next();
-            if (event === undefined) return undefined;
-            return event.withValue(await fn(event.value, event));
-          },
+        const step = (event: Event<K, V> | undefined): Event<K, U> | undefined | Promise<Event<K, U>> => {
+          if (event === undefined) return undefined;
+          const mapped = fn(event.value, event);
+          return mapped instanceof Promise ? mapped.then((value) => event.withValue(value)) : event.withValue(mapped);
         };
+        return { next: () => source.next().then(step) };
       },
       { transformed: true },
     );
