@@ -8,7 +8,7 @@
  * });
  * await runWorker(app);
  */
-export { App, createApp, type AgentDefinition, type AppOptions, type TableDefinitionOptions, type TopicOptions } from './app/app.js';
+export { App, createApp, type AgentDefinition, type AppOptions, type TableDefinitionOptions, type TopicOptions, type WindowedTableDefinition } from './app/app.js';
 export { parseBrokerUrl, parseStoreUrl, settingsFromEnv, resolveSettings, type AppSettings, type AppSettingsInput, type BrokerUrl, type StoreUrl } from './app/settings.js';
 export { parseCron, type CronSchedule } from './app/cron.js';
 export type { PageHandler, PageRequest, PageResponse } from './app/web.js';
@@ -21,6 +21,8 @@ export { currentEvent } from './streams/current.js';
 export { Topic, type TopicMessage } from './topics/topic.js';
 export { Channel } from './topics/channel.js';
 export { Table } from './tables/table.js';
+export { WindowedTable, type RelativeTo, type WindowCloseHandler } from './tables/windowed-table.js';
+export { tumbling, hopping, sliding, rangesFor, type WindowSpec, type WindowRange } from './windows/window.js';
 export { codecs, jsonCodec, rawCodec, stringCodec, type CodecLike } from './serde/codecs.js';
 export type { Codec } from './types/codec.js';
 export { FaustgenError, errorCodes, type ErrorCode, type ErrorKind } from './core/errors.js';

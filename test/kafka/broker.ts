@@ -483,8 +483,12 @@ export interface KafkaCluster {
    * running) and waits until its client port accepts connections and the cluster lists it.
    */
   restart(nodeId: number): Promise<void>;
-  /** SIGTERM every broker, SIGKILL after 15 s, then remove the data dirs. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM every broker (all at once), SIGKILL whatever is still running after `graceMs`
+   * (default 15 000), then remove the data dirs. Idempotent. `{ graceMs: 0 }` is a fast crash-stop
+   * for throwaway clusters.
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
   /** Last `lines` lines of a node's server.log (INFO and up). */
   logTail(nodeId: number, lines?: number): string;
 }
@@ -619,7 +623,13 @@ export async function runKafkaTool(
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   try {
     const code = await new Promise<number | null>((res, rej) => {
-      child.on('error', rej);
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        rej(
+          e.code === 'ENOENT'
+            ? new Error(`Java not found (${javaExecutable()}): Kafka needs Java 17+ on PATH or JAVA_HOME`)
+            : e,
+        ),
+      );
       child.on('close', (c) => res(c));
     });
     if (code !== 0) {
@@ -708,18 +718,24 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
 
   const clusterId = randomClusterId();
   progress(`formatting ${nodes} node(s), cluster id ${clusterId}`);
-  await Promise.all(
-    states.map((s) =>
-      runKafkaTool(libDir, 'kafka.tools.StorageTool', [
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        s.propsFile,
-        '--ignore-formatted',
-      ]),
-    ),
-  );
+  try {
+    await Promise.all(
+      states.map((s) =>
+        runKafkaTool(libDir, 'kafka.tools.StorageTool', [
+          'format',
+          '-t',
+          clusterId,
+          '-c',
+          s.propsFile,
+          '--ignore-formatted',
+        ]),
+      ),
+    );
+  } catch (err) {
+    await rm(root, { recursive: true, force: true }).catch(() => undefined);
+    unregisterDir(root);
+    throw err;
+  }
 
   const jvmArgs = [
     `-Xms${Math.min(256, heapMb)}m`,
@@ -845,37 +861,54 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
     return s;
   };
 
-  const terminate = async (s: NodeState, graceMs: number): Promise<void> => {
-    const pid = s.pid;
+  /**
+   * Waits for a node's JVM to exit. The child is unref'd (a forgotten cluster must not keep the
+   * process alive), so it is ref'd while someone waits, or Node would not see the exit.
+   */
+  const awaitExit = async (s: NodeState, timeoutMs?: number): Promise<boolean> => {
+    const child = s.child;
     const exited = s.exited;
-    if (pid === undefined || exited === undefined) return;
-    try {
-      process.kill(pid, 'SIGCONT'); // a paused JVM cannot handle SIGTERM
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+    if (!child || !exited) return true;
+    child.ref();
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      new Promise<boolean>((res) => (timer = setTimeout(() => res(true), graceMs))),
-    ]);
-    if (timer) clearTimeout(timer);
-    if (timedOut) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
+    try {
+      if (timeoutMs === undefined) {
+        await exited;
+        return true;
       }
-      await exited;
+      return await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs))),
+      ]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      child.unref();
     }
   };
 
+  const signalNode = (s: NodeState, signal: NodeJS.Signals): void => {
+    if (s.pid === undefined) return;
+    try {
+      process.kill(s.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  const terminate = async (s: NodeState, graceMs: number): Promise<void> => {
+    if (s.pid === undefined) return;
+    signalNode(s, 'SIGCONT'); // a paused JVM cannot act on SIGTERM
+    signalNode(s, 'SIGTERM');
+    if (await awaitExit(s, graceMs)) return;
+    signalNode(s, 'SIGKILL');
+    await awaitExit(s);
+  };
+
   let stopped = false;
-  const stop = async (): Promise<void> => {
+  const stop = async (stopOpts: { graceMs?: number } = {}): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    await Promise.all(states.map((s) => terminate(s, 15_000)));
+    await Promise.all(states.map((s) => terminate(s, stopOpts.graceMs ?? 15_000)));
     await rm(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
     unregisterDir(root);
   };
@@ -914,7 +947,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
       }
       if (signal === 'SIGTERM') return terminate(s, 15_000);
       process.kill(s.pid, signal);
-      if (signal === 'SIGKILL') await s.exited;
+      if (signal === 'SIGKILL') await awaitExit(s);
     },
     async restart(nodeId: number): Promise<void> {
       if (stopped) throw new Error('Kafka cluster already stopped');

@@ -12,6 +12,8 @@ import type { AttachedTopic, RepartitionSpec, StreamHost } from '../streams/stre
 import { openTableStore } from '../stores/index.js';
 import { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
+import { WindowedTable, type RelativeTo, type WindowCloseHandler } from '../tables/windowed-table.js';
+import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
@@ -45,7 +47,7 @@ export interface AgentDefinition<K, V, R> {
   readonly sinks?: readonly Sink<R>[];
   readonly onError?: ErrorPolicy;
   /** Tables the handler writes: their changelogs must be co-partitioned with the source. */
-  readonly tables?: readonly Table<never, never, never>[];
+  readonly tables?: readonly { readonly name: string }[];
   /** Turns the JSON of a reply into the result type of ask(). */
   readonly replyDecode?: (value: unknown) => R;
 }
@@ -57,6 +59,13 @@ export interface TableDefinitionOptions<K, V> {
   /** Writes outside stream processing go to the partition murmur2 gives for the key. */
   readonly usePartitioner?: boolean;
   readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface WindowedTableDefinition<K, V> extends TableDefinitionOptions<K, V> {
+  readonly window: WindowSpec;
+  /** Event time (default), the app clock, or a time taken from the event (e.g. a field). */
+  readonly relativeTo?: RelativeTo;
+  readonly onWindowClose?: WindowCloseHandler<K, V>;
 }
 
 export interface AppOptions {
@@ -238,6 +247,39 @@ export class App extends Service {
   globalTable<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
   globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
     return this.declareTable(name, { usePartitioner: true, ...options }, 'global');
+  }
+
+  /**
+   * A windowed table: values per key and time window (tumbling, hopping or sliding), closed and
+   * removed after their expiry, with `onWindowClose` fired once per window and key.
+   */
+  windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V> & { readonly default: () => V }): WindowedTable<K, V, V>;
+  windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V>): WindowedTable<K, V, V | undefined>;
+  windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V> & { readonly default?: () => V }): WindowedTable<K, V, V | undefined> {
+    const inner = this.declareTable<Buffer, V>(
+      name,
+      {
+        key: 'raw',
+        ...(options.value === undefined ? {} : { value: options.value }),
+        ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
+        config: { ...windowChangelogConfig(options.window), ...(options.config ?? {}) },
+      },
+      'table',
+    );
+    const windowed = new WindowedTable<K, V, V | undefined>(
+      inner,
+      {
+        spec: options.window,
+        keyCodec: resolveCodec(options.key, 'json', `table "${name}" key`),
+        defaultValue: options.default,
+        relativeTo: options.relativeTo ?? 'stream',
+        onWindowClose: options.onWindowClose,
+      },
+      this.clock,
+      this.log.child(`table ${name}`),
+    );
+    this.scheduler.add({ name: `${name}-window-expiry`, kind: 'timer', onLeader: false, intervalMs: this.settings.tableCleanupIntervalMs, run: () => windowed.expire() });
+    return windowed;
   }
 
   timer(name: string, options: { readonly intervalMs: number; readonly onLeader?: boolean }, run: () => unknown): void {
@@ -449,7 +491,7 @@ export class App extends Service {
     if (this.tablesByName.has(name)) throw new FaustgenError('FG_DUPLICATE_NAME', `two tables are named "${name}"`, { details: { table: name } });
     const changelogTopic = `${this.settings.id}-${name}-changelog`;
     const partitions = options.partitions ?? this.settings.topicPartitions;
-    const config = { 'cleanup.policy': 'compact', ...(options.config ?? {}) };
+    const config = { 'cleanup.policy': 'compact', ...(options.config ?? {}) } as Record<string, string>;
     // Table keys and values default to JSON, as in Faust, whatever the app's topic serializers.
     const keyCodec = resolveCodec(options.key, 'json', `table "${name}" key`);
     const valueCodec = resolveCodec(options.value, 'json', `table "${name}" value`);

@@ -53,6 +53,18 @@ export class TablePartition {
     }
   }
 
+  /** Entries whose key sorts before `limit` (store entries in key order, buffered ones first). */
+  *entriesBefore(limit: Buffer): IterableIterator<[Buffer, Buffer | null]> {
+    const seen = new Set<string>();
+    for (const [id, write] of this.pending) {
+      seen.add(id);
+      if (Buffer.compare(write.key, limit) < 0) yield [write.key, write.value];
+    }
+    for (const [key, value] of this.store.entries({ lt: limit })) {
+      if (!seen.has(key.toString('latin1'))) yield [key, value];
+    }
+  }
+
   hasPending(): boolean {
     return this.pending.size > 0;
   }

@@ -92,6 +92,16 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     return count;
   }
 
+  /** Writes or deletes (`value` null) an encoded key in a given partition, outside stream context. */
+  writeEncoded(partition: number, key: Buffer, value: Buffer | null): void {
+    const local = this.partitions.get(partition);
+    local?.write(key, value);
+    this.host
+      .sendChangelog(this.changelogTopic, partition, key, value)
+      .then((metadata) => local?.changelogAcked(metadata.offset))
+      .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
+  }
+
   /** The partition a key lives in when written with the partitioner (for routing and global tables). */
   partitionOfKey(key: K): number | undefined {
     const count = this.host.partitionCount(this.changelogTopic);
