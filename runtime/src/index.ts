@@ -21,6 +21,7 @@ export { currentEvent } from './streams/current.js';
 export { Topic, type TopicMessage } from './topics/topic.js';
 export { Channel } from './topics/channel.js';
 export { Table } from './tables/table.js';
+export { SetTable } from './tables/set-table.js';
 export { WindowedTable, type RelativeTo, type WindowCloseHandler } from './tables/windowed-table.js';
 export { tumbling, hopping, sliding, rangesFor, type WindowSpec, type WindowRange } from './windows/window.js';
 export { codecs, jsonCodec, rawCodec, stringCodec, type CodecLike } from './serde/codecs.js';

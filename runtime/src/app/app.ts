@@ -12,6 +12,7 @@ import type { AttachedTopic, RepartitionSpec, StreamHost } from '../streams/stre
 import { openTableStore } from '../stores/index.js';
 import { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
+import { SetTable } from '../tables/set-table.js';
 import { WindowedTable, type RelativeTo, type WindowCloseHandler } from '../tables/windowed-table.js';
 import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
@@ -247,6 +248,11 @@ export class App extends Service {
   globalTable<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
   globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
     return this.declareTable(name, { usePartitioner: true, ...options }, 'global');
+  }
+
+  /** A table of sets per key (Faust's SetTable). Members are stored as JSON arrays. */
+  setTable<K, M>(name: string, options: Omit<TableDefinitionOptions<K, M[]>, 'value'> = {}): SetTable<K, M> {
+    return new SetTable<K, M>(this.declareTable<K, M[]>(name, { ...options, value: 'json' }, 'table'));
   }
 
   /**

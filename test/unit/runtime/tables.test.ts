@@ -64,3 +64,61 @@ test('co-partitioning: a table whose changelog has another partition count than 
   });
   await assert.rejects(app.start(), (e: unknown) => FaustgenError.hasCode(e, 'FG_TOPIC_PARTITIONS_MISMATCH') && /src=4/.test(e.message) && /copart-t-changelog=3/.test(e.message));
 });
+
+test('SetTable adds and discards members per key, and a global table is readable on every worker', async () => {
+  const broker = brokerUrl();
+  const { app } = testApp({ id: 'sets', broker });
+  const follows = app.topic('follows', { key: codecs.string, value: codecs.string, partitions: 2 });
+  const followers = app.setTable<string, string>('followers', { key: codecs.string, partitions: 2 });
+  const lastSeen = app.globalTable('last-seen', { key: codecs.string, value: codecs.string, partitions: 2 });
+  let n = 0;
+  app.agent('track', { source: follows, tables: [followers] }, async (stream) => {
+    for await (const event of stream.events()) {
+      const [action, who] = event.value.split(':') as [string, string];
+      if (action === '+') followers.add(event.key, who);
+      else followers.discard(event.key, who);
+      lastSeen.set(who, event.key);
+      n++;
+    }
+  });
+  await app.start();
+  try {
+    for (const op of ['+ann', '+bob', '+ann', '-bob', '+cy']) await follows.send({ key: 'star', value: `${op[0]}:${op.slice(1)}` });
+    await waitFor(() => n === 5 && app.idle(), 'processing');
+    assert.deepEqual([...followers.get('star')].sort(), ['ann', 'cy']);
+    assert.equal(followers.has('star', 'bob'), false);
+    assert.equal(lastSeen.get('cy'), 'star');
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a global table is held in full by every worker of the group', async () => {
+  const broker = brokerUrl();
+  const make = () => {
+    const { app } = testApp({ id: 'global', broker });
+    const updates = app.topic('updates', { key: codecs.string, value: codecs.string, partitions: 4 });
+    const directory = app.globalTable('directory', { key: codecs.string, value: codecs.string, partitions: 4 });
+    app.agent('apply', { source: updates }, async (stream) => {
+      for await (const event of stream.events()) directory.set(event.key, event.value);
+    });
+    return { app, updates, directory };
+  };
+  const a = make();
+  const b = make();
+  await a.app.start();
+  await b.app.start();
+  try {
+    await waitFor(() => (a.app.assignment?.assignment.actives.length ?? 0) > 0 && (b.app.assignment?.assignment.actives.length ?? 0) > 0, 'both members assigned');
+    const keys = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    for (const key of keys) await a.updates.send({ key, value: `v-${key}` });
+    await waitFor(() => keys.every((k) => a.directory.get(k) === `v-${k}` && b.directory.get(k) === `v-${k}`), 'both workers see every key');
+    const aSources = a.app.assignment?.assignment.actives.filter((tp) => tp.topic === 'updates').length ?? 0;
+    const bSources = b.app.assignment?.assignment.actives.filter((tp) => tp.topic === 'updates').length ?? 0;
+    assert.equal(aSources + bSources, 4, 'the source partitions are split between the workers');
+    assert.ok(aSources > 0 && bSources > 0);
+  } finally {
+    await b.app.stop();
+    await a.app.stop();
+  }
+});
