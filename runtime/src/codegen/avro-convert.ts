@@ -45,7 +45,11 @@ export function toAvroValue(desc: TypeDesc, value: unknown): unknown {
       return (value as readonly unknown[]).map((item) => toAvroValue(d.items, item));
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value as object)) setOwn(out, key, toAvroValue(d.values, item));
+      for (const [key, item] of Object.entries(value as object)) {
+        // avsc decodes maps into plain objects, where this key would silently set the prototype instead.
+        if (key === '__proto__') throw new TypeError('map key "__proto__" cannot be carried by the Avro codec (avsc limitation)');
+        setOwn(out, key, toAvroValue(d.values, item));
+      }
       return out;
     }
     default:

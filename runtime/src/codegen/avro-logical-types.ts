@@ -97,6 +97,7 @@ class DecimalType extends ModelLogicalType {
     const unscaled = parseDecimal(value, this.precision, this.scale);
     return typeof unscaled === 'string' ? undefined : bigIntToBytes(unscaled, this.size);
   }
+  // avsc's typings declare random() as returning the type; it returns a value. Hence the casts below.
   override random(): DecimalType {
     // The base random() would produce bytes outside the declared precision.
     const digits = 1 + Math.floor(Math.random() * this.precision);

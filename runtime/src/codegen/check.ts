@@ -3,26 +3,22 @@
  * every issue with its path rather than stopping at the first.
  */
 import { deref } from './descriptors.js';
-import type { LogicalDesc, NumberRules, RecordDesc, StringRules, TypeDesc, UnionDesc } from './descriptors.js';
-import { childPath, describeValue, indexPath } from './issues.js';
+import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
+import { childPath, describeValue, indexPath, isObjectLike } from './issues.js';
 import type { ValidationIssue } from './issues.js';
-import {
-  isRfc3339DateTime,
-  isUint32,
-  isUuid,
-  parseDecimal,
-  parseIsoDate,
-  parseIsoInstant,
-  parseIsoTime,
-} from './logical.js';
+import { checkNumberRules, checkStringRules, logicalProblem } from './rules.js';
 import { describeDesc, shapeOfValue, shapesOf } from './shapes.js';
 
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
 
-export function isObjectLike(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+/** avsc's long range: one less than Number.MAX_SAFE_INTEGER on both sides. */
+export function isSafeLong(value: unknown): value is number {
+  return Number.isSafeInteger(value) && Math.abs(value as number) <= 9_007_199_254_740_990;
 }
+
+export { isObjectLike, logicalProblem };
+
 
 export function checkValue(desc: TypeDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
   const d = deref(desc);
@@ -40,7 +36,7 @@ export function checkValue(desc: TypeDesc, value: unknown, path: string, issues:
       if (!Number.isInteger(value) || (value as number) < INT_MIN || (value as number) > INT_MAX) fail('a 32-bit integer');
       return;
     case 'long':
-      if (!Number.isSafeInteger(value)) fail('a safe integer (|n| < 2^53)');
+      if (!isSafeLong(value)) fail('an integer with |n| <= 2^53 - 2');
       return;
     case 'float':
     case 'double':
@@ -157,8 +153,14 @@ function checkUnion(d: UnionDesc, value: unknown, path: string, issues: Validati
       issues.push({ path, message: `matches ${count} branches of oneOf (${describeDesc(d)}), expected exactly one` });
       return;
     }
-  } else if (selectBranch(d, value) >= 0) {
-    return;
+  } else {
+    // An instance of a generated class belongs to its branch even when invalid: report inside it.
+    const own = d.branches.find((b) => {
+      const target = deref(b);
+      return target.k === 'record' && target.isInstance(value);
+    });
+    if (own !== undefined) return checkValue(own, value, path, issues);
+    if (d.branches.some((b) => matches(b, value))) return;
   }
   reportBestBranch(d, value, path, issues, false, checkValue);
 }
@@ -188,90 +190,6 @@ export function reportBestBranch(
 function checkCount(length: number, min: number | undefined, max: number | undefined, path: string, issues: ValidationIssue[]): void {
   if (min !== undefined && length < min) issues.push({ path, message: `expected at least ${min} items, got ${length}` });
   if (max !== undefined && length > max) issues.push({ path, message: `expected at most ${max} items, got ${length}` });
-}
-
-export function checkNumberRules(rules: NumberRules, value: number, path: string, issues: ValidationIssue[]): void {
-  const add = (message: string): void => {
-    issues.push({ path, message: `${message}, got ${value}` });
-  };
-  if (rules.integer === true && !Number.isInteger(value)) add('expected an integer');
-  if (rules.minimum !== undefined && value < rules.minimum) add(`expected >= ${rules.minimum}`);
-  if (rules.maximum !== undefined && value > rules.maximum) add(`expected <= ${rules.maximum}`);
-  if (rules.exclusiveMinimum !== undefined && value <= rules.exclusiveMinimum) add(`expected > ${rules.exclusiveMinimum}`);
-  if (rules.exclusiveMaximum !== undefined && value >= rules.exclusiveMaximum) add(`expected < ${rules.exclusiveMaximum}`);
-  if (rules.multipleOf !== undefined && !isMultipleOf(value, rules.multipleOf)) add(`expected a multiple of ${rules.multipleOf}`);
-}
-
-/** Tolerates binary rounding: 0.3 is a multiple of 0.1 even though 0.3 / 0.1 is 2.9999999999999996. */
-function isMultipleOf(value: number, step: number): boolean {
-  const quotient = value / step;
-  return Math.abs(quotient - Math.round(quotient)) < 1e-9;
-}
-
-const patternCache = new Map<string, RegExp>();
-
-function compiledPattern(source: string): RegExp {
-  let re = patternCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source, 'u');
-    patternCache.set(source, re);
-  }
-  return re;
-}
-
-export function checkStringRules(rules: StringRules, value: string, path: string, issues: ValidationIssue[]): void {
-  // JSON Schema counts length in code points, not UTF-16 units.
-  const length = rules.minLength !== undefined || rules.maxLength !== undefined ? [...value].length : 0;
-  if (rules.minLength !== undefined && length < rules.minLength) {
-    issues.push({ path, message: `expected at least ${rules.minLength} characters, got ${length}` });
-  }
-  if (rules.maxLength !== undefined && length > rules.maxLength) {
-    issues.push({ path, message: `expected at most ${rules.maxLength} characters, got ${length}` });
-  }
-  if (rules.pattern !== undefined && !compiledPattern(rules.pattern).test(value)) {
-    issues.push({ path, message: `expected to match /${rules.pattern}/, got ${describeValue(value)}` });
-  }
-  const formatOk =
-    rules.format === undefined ||
-    (rules.format === 'date' && parseIsoDate(value) !== undefined) ||
-    (rules.format === 'date-time' && isRfc3339DateTime(value)) ||
-    (rules.format === 'uuid' && isUuid(value));
-  if (!formatOk) issues.push({ path, message: `expected format ${rules.format ?? ''}, got ${describeValue(value)}` });
-}
-
-/** Why a value is not a valid model form of a logical type, or undefined when it is. */
-export function logicalProblem(d: LogicalDesc, value: unknown): string | undefined {
-  if (d.logical === 'duration') {
-    if (isObjectLike(value) && isUint32(value['months']) && isUint32(value['days']) && isUint32(value['millis'])) return undefined;
-    return `expected a duration {months, days, millis} of unsigned 32-bit integers, got ${describeValue(value)}`;
-  }
-  if (typeof value !== 'string') return `expected a ${d.logical} string, got ${describeValue(value)}`;
-  const bad = (form: string): string => `expected ${d.logical} as ${form}, got ${describeValue(value)}`;
-  switch (d.logical) {
-    case 'date':
-      return parseIsoDate(value) === undefined ? bad('YYYY-MM-DD') : undefined;
-    case 'time-millis':
-    case 'time-micros': {
-      const micros = d.logical === 'time-micros';
-      return parseIsoTime(value, micros) === undefined ? bad(micros ? 'HH:MM:SS[.ffffff]' : 'HH:MM:SS[.fff]') : undefined;
-    }
-    case 'timestamp-millis':
-    case 'timestamp-micros':
-    case 'local-timestamp-millis':
-    case 'local-timestamp-micros': {
-      const micros = d.logical.endsWith('micros');
-      const local = d.logical.startsWith('local');
-      const units = parseIsoInstant(value, { micros, local });
-      const form = `YYYY-MM-DDTHH:MM:SS[.${micros ? 'ffffff' : 'fff'}]${local ? '' : 'Z (or ±HH:MM)'}`;
-      return units === undefined || !Number.isSafeInteger(units) ? bad(form) : undefined;
-    }
-    case 'decimal': {
-      const parsed = parseDecimal(value, d.precision ?? 1, d.scale ?? 0);
-      return typeof parsed === 'string' ? `decimal(${d.precision ?? 1},${d.scale ?? 0}) ${describeValue(value)} ${parsed}` : undefined;
-    }
-    case 'uuid':
-      return isUuid(value) ? undefined : bad('a UUID');
-  }
 }
 
 export function isJsonCompatible(value: unknown): boolean {

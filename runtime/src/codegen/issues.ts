@@ -33,3 +33,8 @@ export function describeValue(value: unknown): string {
       return typeof value;
   }
 }
+
+/** A JSON-object-like value: not null, not an array, not bytes. */
+export function isObjectLike(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}

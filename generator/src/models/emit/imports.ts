@@ -1,0 +1,77 @@
+/**
+ * The imports of one generated module: which other models it uses, under which local names. Names
+ * that would clash with the module's own declarations (or with each other) are imported with an
+ * alias, so two models that share a short name in different namespaces still work together.
+ */
+import { posix } from 'node:path';
+import type { ImportDeclarationStructure, OptionalKind } from 'ts-morph';
+import type { ModelIr, ModelRegistry } from '../ir.js';
+
+export type ImportUse = 'type' | 'value';
+
+interface Wanted {
+  readonly module: string;
+  readonly exported: string;
+  local: string;
+  typeOnly: boolean;
+}
+
+export class ModuleImports {
+  private readonly wanted = new Map<string, Wanted>();
+  private readonly locals: Set<string>;
+
+  constructor(
+    private readonly self: ModelIr,
+    private readonly registry: ModelRegistry,
+    private readonly modulePaths: ReadonlyMap<string, string>,
+    ownDeclarations: readonly string[],
+  ) {
+    this.locals = new Set(ownDeclarations);
+  }
+
+  /** The local name of another model's export (its class/type, or its `...Model` descriptor). */
+  use(fullName: string, exported: 'name' | 'model', use: ImportUse): string {
+    const target = this.registry.get(fullName);
+    // Only a run with diagnostics (whose catalog is still built) can refer to a model that failed to convert.
+    if (target === undefined) return fullName.slice(fullName.lastIndexOf('.') + 1);
+    const name = exported === 'name' ? target.className : `${target.className}Model`;
+    if (fullName === this.self.fullName) return name;
+    const key = `${fullName}\u0000${name}`;
+    let entry = this.wanted.get(key);
+    if (entry === undefined) {
+      let local = name;
+      for (let n = 1; this.locals.has(local); n++) local = `${name}$${n}`;
+      this.locals.add(local);
+      entry = { module: this.modulePaths.get(fullName) ?? '', exported: name, local, typeOnly: true };
+      this.wanted.set(key, entry);
+    }
+    if (use === 'value') entry.typeOnly = false;
+    return entry.local;
+  }
+
+  /** ts-morph structures, sorted so that output is stable. */
+  structures(runtimeImport: string): OptionalKind<ImportDeclarationStructure>[] {
+    const fromDir = posix.dirname(this.modulePaths.get(this.self.fullName) ?? '');
+    const byModule = new Map<string, Wanted[]>();
+    for (const w of this.wanted.values()) byModule.set(w.module, [...(byModule.get(w.module) ?? []), w]);
+    const structures: OptionalKind<ImportDeclarationStructure>[] = [
+      { moduleSpecifier: `${runtimeImport}/codegen`, namespaceImport: '$fg' },
+    ];
+    for (const module of [...byModule.keys()].sort()) {
+      let specifier = `${posix.relative(fromDir, module)}.js`;
+      if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+      const entries = (byModule.get(module) ?? []).sort((a, b) => a.exported.localeCompare(b.exported));
+      const allTypes = entries.every((e) => e.typeOnly);
+      structures.push({
+        moduleSpecifier: specifier,
+        isTypeOnly: allTypes,
+        namedImports: entries.map((e) => ({
+          name: e.exported,
+          ...(e.local === e.exported ? {} : { alias: e.local }),
+          ...(e.typeOnly && !allTypes ? { isTypeOnly: true } : {}),
+        })),
+      });
+    }
+    return structures;
+  }
+}

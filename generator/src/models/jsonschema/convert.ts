@@ -1,0 +1,416 @@
+/**
+ * JSON Schema (draft-07 / 2020-12) to models. Roots and `$defs`/`definitions` entries become named
+ * models; inline object schemas become named records under their parent; everything else maps to
+ * IR types (see docs/type-mapping.md). Unsupported keywords are reported, never silently ignored.
+ */
+import type { IrField, IrType, ModelIr } from '../ir.js';
+import { pointerJoin } from '../json-locate.js';
+import { fieldNameProblem, pascalCase } from '../names.js';
+import type { DiagnosticSink, SourceDoc } from '../source.js';
+import { SchemaDocuments } from './documents.js';
+import type { Located, SchemaDocument } from './documents.js';
+import { AllOfMerger, asLocatedRef, locatedRef, locationKey } from './merge.js';
+import type { SchemaNode } from './merge.js';
+import { findDiscriminator } from './discriminator.js';
+import { rootNames } from './naming.js';
+import { numberType, stringType } from './scalars.js';
+import { hasValidation, inferType, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
+
+interface Slot {
+  readonly fullName: string;
+  readonly className: string;
+  readonly located: Located;
+  state: 'pending' | 'defining' | 'done';
+  model?: ModelIr;
+}
+
+interface Hint {
+  readonly parent: string;
+  readonly parentClass: string;
+  readonly name: string;
+}
+
+export function convertJsonSchemas(sources: readonly SourceDoc[], sink: DiagnosticSink, takenNames: ReadonlyMap<string, string>): ModelIr[] {
+  const converter = new JsonSchemaConverter(sink, takenNames);
+  return converter.run(sources);
+}
+
+class JsonSchemaConverter {
+  private readonly docs: SchemaDocuments;
+  private readonly merger: AllOfMerger;
+  private readonly slots = new Map<string, Slot>();
+  private readonly byName = new Map<string, Slot>();
+  private readonly order: Slot[] = [];
+  private readonly active = new Set<string>();
+
+  constructor(
+    private readonly sink: DiagnosticSink,
+    private readonly takenNames: ReadonlyMap<string, string>,
+  ) {
+    this.docs = new SchemaDocuments(sink);
+    this.merger = new AllOfMerger(this.docs, sink);
+  }
+
+  run(sources: readonly SourceDoc[]): ModelIr[] {
+    for (const source of sources) this.registerDocument(this.docs.add(source));
+    for (let i = 0; i < this.order.length; i++) {
+      const slot = this.order[i];
+      if (slot !== undefined) this.define(slot);
+    }
+    return this.order.flatMap((s) => (s.model === undefined ? [] : [s.model]));
+  }
+
+  private registerDocument(sdoc: SchemaDocument): void {
+    const root = sdoc.source.json.value;
+    if (!isSchemaObject(root) && typeof root !== 'boolean') {
+      this.sink.report(sdoc.source, '', 'a JSON Schema document must be an object');
+      return;
+    }
+    const names = rootNames(sdoc.source);
+    this.addSlot(names.fullName, names.className, { sdoc, pointer: '', node: root });
+    if (!isSchemaObject(root)) return;
+    for (const container of ['$defs', 'definitions'] as const) {
+      const defs = root[container];
+      if (!isSchemaObject(defs)) continue;
+      for (const [key, node] of Object.entries(defs)) {
+        const title = isSchemaObject(node) && typeof node['title'] === 'string' ? node['title'] : key;
+        const className = pascalCase(title);
+        this.addSlot(`${names.fullName}.${className}`, className, { sdoc, pointer: pointerJoin(pointerJoin('', container), key), node });
+      }
+    }
+  }
+
+  private addSlot(fullName: string, className: string, located: Located): Slot | undefined {
+    const other = this.byName.get(fullName);
+    const avroFile = this.takenNames.get(fullName);
+    if (other !== undefined || avroFile !== undefined) {
+      const where = other?.located.sdoc.source.relPath ?? avroFile ?? '';
+      this.sink.report(located.sdoc.source, located.pointer, `duplicate model name ${fullName} (also defined in ${where})`, 'give one of them another "title"');
+      return undefined;
+    }
+    const slot: Slot = { fullName, className, located, state: 'pending' };
+    const key = locationKey(located);
+    if (!this.slots.has(key)) this.slots.set(key, slot);
+    this.byName.set(fullName, slot);
+    this.order.push(slot);
+    return slot;
+  }
+
+  /** A fresh inline model name under `hint.parent`, numbered when taken. */
+  private inlineSlot(hint: Hint, located: Located): Slot {
+    const base = pascalCase(hint.name);
+    for (let n = 1; ; n++) {
+      const suffix = n === 1 ? '' : String(n);
+      const fullName = `${hint.parent}.${base}${suffix}`;
+      if (this.byName.has(fullName) || this.takenNames.has(fullName)) continue;
+      const slot = this.addSlot(fullName, `${hint.parentClass}${base}${suffix}`, located);
+      if (slot !== undefined) return slot;
+    }
+  }
+
+  private modelFor(name: string): ModelIr | undefined {
+    const slot = this.byName.get(name);
+    if (slot === undefined) return undefined;
+    this.define(slot);
+    return slot.model;
+  }
+
+  private define(slot: Slot): void {
+    if (slot.state !== 'pending') return;
+    slot.state = 'defining';
+    const model = this.buildNamed(slot);
+    if (model !== undefined) slot.model = model;
+    slot.state = 'done';
+  }
+
+  private buildNamed(slot: Slot): ModelIr | undefined {
+    const { located } = slot;
+    let node = located.node;
+    if (isSchemaObject(node) && (node['allOf'] !== undefined || (node['$ref'] !== undefined && hasValidation(node)))) {
+      node = this.merger.merge(located);
+      if (node === undefined) return undefined;
+    }
+    const hint: Hint = { parent: slot.fullName, parentClass: slot.className, name: '' };
+    const base = {
+      fullName: slot.fullName,
+      className: slot.className,
+      aliases: [],
+      format: 'jsonschema' as const,
+      source: located.sdoc.source,
+      pointer: located.pointer,
+      ...(isSchemaObject(node) && typeof node['description'] === 'string' ? { doc: node['description'] } : {}),
+    };
+    if (isSchemaObject(node) && typeof node['$ref'] === 'string') {
+      // A named schema that is only a $ref is an alias of its target.
+      const target = this.docs.resolve(node['$ref'], located);
+      const type = target === undefined ? undefined : this.convertLocation(target, hint);
+      return type === undefined ? undefined : { ...base, kind: 'alias', type };
+    }
+    if (isSchemaObject(node)) {
+      const at: Located = { ...located, node };
+      if (isRecordSchema(node)) {
+        this.checkKeywords(node, at);
+        return { ...base, kind: 'record', ...this.recordBody(node, at, hint) };
+      }
+      const values = node['enum'];
+      if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string') && node['const'] === undefined) {
+        this.checkKeywords(node, at);
+        return { ...base, kind: 'enum', symbols: [...new Set(values as string[])] };
+      }
+      if (node['oneOf'] !== undefined || node['anyOf'] !== undefined) {
+        const type = this.convertBody(node, at, hint);
+        return type === undefined ? undefined : { ...base, kind: 'union', type };
+      }
+      const type = this.convertBody(node, at, hint);
+      return type === undefined ? undefined : { ...base, kind: 'alias', type };
+    }
+    const type = this.convertNode(node, located, hint);
+    return type === undefined ? undefined : { ...base, kind: 'alias', type };
+  }
+
+  /** Converts the schema at a location, which may be a named model, an inline object or anything else. */
+  private convertNode(node: unknown, at: Located, hint: Hint): IrType | undefined {
+    const target = asLocatedRef(node);
+    if (target !== undefined) return this.convertLocation(target, hint);
+    if (node === true) return { kind: 'unknown' };
+    if (node === false) {
+      this.sink.report(at.sdoc.source, at.pointer, 'the schema `false` accepts no value; faustgen cannot generate a type for it');
+      return undefined;
+    }
+    if (!isSchemaObject(node)) {
+      this.sink.report(at.sdoc.source, at.pointer, `expected a schema (an object or a boolean), got ${JSON.stringify(node)}`);
+      return undefined;
+    }
+    const slot = this.slots.get(locationKey(at));
+    if (slot !== undefined && slot.located.node === node) return { kind: 'ref', name: slot.fullName };
+    const ref = node['$ref'];
+    if (node['allOf'] !== undefined || (typeof ref === 'string' && hasValidation(node))) {
+      const merged = this.merger.merge({ ...at, node });
+      return merged === undefined ? undefined : this.convertBody(merged, { ...at, node: merged }, hint);
+    }
+    if (ref !== undefined) {
+      if (typeof ref !== 'string') {
+        this.sink.report(at.sdoc.source, pointerJoin(at.pointer, '$ref'), '$ref must be a string');
+        return undefined;
+      }
+      const resolved = this.docs.resolve(ref, at);
+      return resolved === undefined ? undefined : this.convertLocation(resolved, hint);
+    }
+    return this.convertBody(node, at, hint);
+  }
+
+  private convertLocation(target: Located, hint: Hint): IrType | undefined {
+    const key = locationKey(target);
+    const slot = this.slots.get(key);
+    if (slot !== undefined) return { kind: 'ref', name: slot.fullName };
+    if (this.active.has(key)) {
+      this.sink.report(target.sdoc.source, target.pointer, '$ref cycle through a schema that is not in $defs', 'move the recursive schema to $defs so that it becomes a named model');
+      return undefined;
+    }
+    this.active.add(key);
+    try {
+      return this.convertNode(target.node, target, hint);
+    } finally {
+      this.active.delete(key);
+    }
+  }
+
+  private checkKeywords(node: SchemaNode, at: Located): void {
+    for (const keyword of unsupportedKeywords) {
+      if (node[keyword] !== undefined) {
+        this.sink.report(at.sdoc.source, pointerJoin(at.pointer, keyword), `keyword "${keyword}" is not supported by faustgen`, 'remove it or express the constraint with supported keywords');
+      }
+    }
+    if (node['uniqueItems'] === true) this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'uniqueItems'), 'keyword "uniqueItems" is not supported by faustgen');
+  }
+
+  /** Converts a schema object's own keywords (no $ref/allOf left). */
+  private convertBody(node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
+    this.checkKeywords(node, at);
+    const report = (keyword: string, message: string): undefined => {
+      this.sink.report(at.sdoc.source, keyword === '' ? at.pointer : pointerJoin(at.pointer, keyword), message);
+      return undefined;
+    };
+    if (node['const'] !== undefined) {
+      const value = node['const'];
+      return isPrimitive(value) ? { kind: 'literal', values: [value] } : report('const', 'only string, number, boolean and null constants are supported');
+    }
+    if (node['enum'] !== undefined) {
+      const values = node['enum'];
+      if (!Array.isArray(values) || values.length === 0) return report('enum', 'enum must be a non-empty array');
+      if (!values.every(isPrimitive)) return report('enum', 'only string, number, boolean and null enum values are supported');
+      return { kind: 'literal', values: [...new Set(values)] };
+    }
+    for (const keyword of ['oneOf', 'anyOf'] as const) {
+      if (node[keyword] !== undefined) return this.convertUnion(node, keyword, at, hint);
+    }
+    const type = node['type'];
+    if (Array.isArray(type)) {
+      if (type.length === 0 || !type.every((t) => typeof t === 'string')) return report('type', 'type must be a string or a non-empty array of strings');
+      const branches: IrType[] = [];
+      for (const t of type as string[]) {
+        const branch = this.convertTyped(t, node, at, hint);
+        if (branch === undefined) return undefined;
+        branches.push(branch);
+      }
+      return branches.length === 1 ? branches[0] : { kind: 'union', branches, mode: 'anyOf' };
+    }
+    if (type !== undefined && typeof type !== 'string') return report('type', 'type must be a string or an array of strings');
+    return this.convertTyped(type ?? inferType(node), node, at, hint);
+  }
+
+  private convertTyped(type: string | undefined, node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
+    switch (type) {
+      case undefined:
+        return { kind: 'unknown' };
+      case 'null':
+        return { kind: 'null' };
+      case 'boolean':
+        return { kind: 'boolean' };
+      case 'integer':
+      case 'number':
+        return numberType(type === 'integer', node, at, this.sink);
+      case 'string':
+        return stringType(node, at, this.sink);
+      case 'array':
+        return this.convertArray(node, at, hint);
+      case 'object':
+        if (isRecordSchema(node)) {
+          // A named schema such as {"type": ["object", "null"], ...} is itself being defined: its object part is a new record.
+          const existing = this.slots.get(locationKey(at));
+          const slot = existing !== undefined && existing.state !== 'defining' ? existing : this.inlineSlot(titled(node, hint), at);
+          if (slot.state === 'pending') {
+            slot.state = 'defining';
+            slot.model = {
+              fullName: slot.fullName,
+              className: slot.className,
+              aliases: [],
+              format: 'jsonschema',
+              source: at.sdoc.source,
+              pointer: at.pointer,
+              kind: 'record',
+              ...(typeof node['description'] === 'string' ? { doc: node['description'] } : {}),
+              ...this.recordBody(node, at, { parent: slot.fullName, parentClass: slot.className, name: '' }),
+            };
+            slot.state = 'done';
+          }
+          return { kind: 'ref', name: slot.fullName };
+        }
+        if (isSchemaObject(node['additionalProperties']) || asLocatedRef(node['additionalProperties']) !== undefined) {
+          const values = this.convertNode(node['additionalProperties'], { ...at, pointer: pointerJoin(at.pointer, 'additionalProperties') }, { ...hint, name: `${hint.name}Value` });
+          return values === undefined ? undefined : { kind: 'map', values };
+        }
+        return { kind: 'map', values: { kind: 'unknown' } };
+      default:
+        this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'type'), `unknown type ${JSON.stringify(type)}`);
+        return undefined;
+    }
+  }
+
+  private recordBody(node: SchemaNode, at: Located, hint: Hint): { fields: IrField[]; extra: 'allow' | 'reject' | IrType; metadata: boolean } {
+    const properties = isSchemaObject(node['properties']) ? node['properties'] : {};
+    const required = Array.isArray(node['required']) ? node['required'].filter((r): r is string => typeof r === 'string') : [];
+    const fields: IrField[] = [];
+    for (const name of required) {
+      if (!Object.hasOwn(properties, name)) this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'required'), `required property "${name}" is not declared in "properties"`);
+    }
+    for (const [name, propNode] of Object.entries(properties)) {
+      const pointer = pointerJoin(pointerJoin(at.pointer, 'properties'), name);
+      const reserved = fieldNameProblem(name);
+      if (reserved !== undefined) {
+        this.sink.report(at.sdoc.source, pointer, reserved, 'rename the property');
+        continue;
+      }
+      const type = this.convertNode(propNode, { ...at, pointer, node: propNode }, { ...hint, name });
+      if (type === undefined) continue;
+      const target = asLocatedRef(propNode)?.node ?? propNode;
+      const doc = isSchemaObject(target) && typeof target['description'] === 'string' ? { doc: target['description'] } : {};
+      fields.push({ name, type, optional: !required.includes(name), aliases: [], pointer, ...doc });
+    }
+    const additional = node['additionalProperties'];
+    let extra: 'allow' | 'reject' | IrType = 'allow';
+    if (additional === false) extra = 'reject';
+    else if (additional !== undefined && additional !== true) {
+      extra = this.convertNode(additional, { ...at, pointer: pointerJoin(at.pointer, 'additionalProperties') }, { ...hint, name: 'Extra' }) ?? 'allow';
+    }
+    // Faust's "__faust" key would make records with additionalProperties: false invalid against their own schema.
+    return { fields, extra, metadata: extra !== 'reject' };
+  }
+
+  private convertArray(node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
+    const counts: { minItems?: number; maxItems?: number } = {};
+    for (const key of ['minItems', 'maxItems'] as const) {
+      const value = node[key];
+      if (value === undefined) continue;
+      if (!Number.isInteger(value) || (value as number) < 0) {
+        this.sink.report(at.sdoc.source, pointerJoin(at.pointer, key), `"${key}" must be a non-negative integer`);
+        return undefined;
+      }
+      counts[key] = value as number;
+    }
+    const items = node['items'];
+    const prefixKey = Array.isArray(node['prefixItems']) ? 'prefixItems' : Array.isArray(items) ? 'items' : undefined;
+    const child = (key: string, value: unknown, name: string): IrType | undefined =>
+      this.convertNode(value, { ...at, pointer: pointerJoin(at.pointer, key), node: value }, { ...hint, name });
+    if (prefixKey === undefined) {
+      const itemType = items === undefined ? { kind: 'unknown' as const } : child('items', items, `${hint.name}Item`);
+      return itemType === undefined ? undefined : { kind: 'array', items: itemType, ...counts };
+    }
+    const prefixNodes = node[prefixKey] as unknown[];
+    const prefix: IrType[] = [];
+    for (const [i, item] of prefixNodes.entries()) {
+      const t = this.convertNode(item, { ...at, pointer: pointerJoin(pointerJoin(at.pointer, prefixKey), i), node: item }, { ...hint, name: `${hint.name}Item${i}` });
+      if (t === undefined) return undefined;
+      prefix.push(t);
+    }
+    const restKey = prefixKey === 'prefixItems' ? 'items' : 'additionalItems';
+    const restNode = node[restKey];
+    let rest: IrType | null = { kind: 'unknown' };
+    if (restNode === false) rest = null;
+    else if (restNode !== undefined && restNode !== true) {
+      const t = child(restKey, restNode, `${hint.name}Rest`);
+      if (t === undefined) return undefined;
+      rest = t;
+    }
+    // Tuple members are required unless minItems says fewer (a deliberate reading, see docs/type-mapping.md).
+    const required = Math.min(prefix.length, counts.minItems ?? prefix.length);
+    return { kind: 'tuple', prefix, rest, required, ...(counts.maxItems === undefined ? {} : { maxItems: counts.maxItems }) };
+  }
+
+  private convertUnion(node: SchemaNode, keyword: 'oneOf' | 'anyOf', at: Located, hint: Hint): IrType | undefined {
+    const members = node[keyword];
+    const membersAt = pointerJoin(at.pointer, keyword);
+    if (!Array.isArray(members) || members.length === 0) {
+      this.sink.report(at.sdoc.source, membersAt, `${keyword} must be a non-empty array of schemas`);
+      return undefined;
+    }
+    // Sibling keywords (e.g. shared properties) apply to every branch, as allOf would.
+    const { oneOf: _o, anyOf: _a, title: _t, description: _d, ...base } = node;
+    // `type: "object"` next to oneOf is common and adds nothing the branches do not say themselves.
+    const hasBase = Object.keys(base).some((k) => k !== 'type' && schemaKeywords.has(k));
+    const branches: IrType[] = [];
+    for (const [i, member] of members.entries()) {
+      const memberAt: Located = { ...at, pointer: pointerJoin(membersAt, i), node: member };
+      const memberNode = asLocatedRef(member)?.node ?? member;
+      const name = isSchemaObject(memberNode) && typeof memberNode['title'] === 'string' ? memberNode['title'] : `${hint.name}Option${i + 1}`;
+      const branchHint = { ...hint, name };
+      let branch: IrType | undefined;
+      if (hasBase) {
+        const merged = this.merger.merge({ ...at, node: { ...base, allOf: [locatedRef(memberAt)] } });
+        branch = merged === undefined ? undefined : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
+      } else {
+        branch = this.convertNode(member, memberAt, branchHint);
+      }
+      if (branch === undefined) return undefined;
+      branches.push(branch);
+    }
+    if (branches.length === 1) return branches[0];
+    const discriminator = findDiscriminator(branches, (name) => this.modelFor(name));
+    return { kind: 'union', branches, mode: keyword, ...(discriminator === undefined ? {} : { discriminator }) };
+  }
+}
+
+function titled(node: SchemaNode, hint: Hint): Hint {
+  return typeof node['title'] === 'string' ? { ...hint, name: node['title'] } : hint;
+}
+

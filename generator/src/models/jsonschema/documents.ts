@@ -1,0 +1,108 @@
+/**
+ * JSON Schema documents by URI (file URL and root `$id`) and `$ref` resolution across them:
+ * `#/json/pointer`, `#anchor`, `other.schema.json#/$defs/X`, and absolute `$id` URIs.
+ */
+import { pathToFileURL } from 'node:url';
+import { pointerJoin, valueAt } from '../json-locate.js';
+import type { DiagnosticSink, SourceDoc } from '../source.js';
+
+export interface SchemaDocument {
+  readonly source: SourceDoc;
+  readonly fileUri: string;
+  readonly id?: string;
+  readonly anchors: ReadonlyMap<string, string>;
+}
+
+/** A schema node together with where it lives, so that its own `$ref`s resolve against its document. */
+export interface Located {
+  readonly sdoc: SchemaDocument;
+  readonly pointer: string;
+  readonly node: unknown;
+}
+
+const supportedDrafts = [
+  'http://json-schema.org/draft-07/schema',
+  'http://json-schema.org/draft-06/schema',
+  'https://json-schema.org/draft/2019-09/schema',
+  'https://json-schema.org/draft/2020-12/schema',
+];
+
+export class SchemaDocuments {
+  private readonly byUri = new Map<string, SchemaDocument>();
+  readonly all: SchemaDocument[] = [];
+
+  constructor(private readonly sink: DiagnosticSink) {}
+
+  add(source: SourceDoc): SchemaDocument {
+    const root = source.json.value;
+    const fileUri = pathToFileURL(source.absPath).href;
+    const rootObj = typeof root === 'object' && root !== null && !Array.isArray(root) ? (root as Record<string, unknown>) : {};
+    const draft = rootObj['$schema'];
+    if (draft !== undefined && (typeof draft !== 'string' || !supportedDrafts.includes(draft.replace(/#$/, '')))) {
+      this.sink.report(source, '/$schema', `unsupported $schema ${JSON.stringify(draft)}`, 'faustgen reads JSON Schema draft-07 and 2020-12 (draft-06 and 2019-09 are read alike)');
+    }
+    const rawId = rootObj['$id'];
+    let id: string | undefined;
+    if (typeof rawId === 'string') {
+      try {
+        id = new URL(rawId, fileUri).href.replace(/#$/, '');
+      } catch {
+        this.sink.report(source, '/$id', `invalid $id ${JSON.stringify(rawId)}`);
+      }
+    }
+    const anchors = new Map<string, string>();
+    collectAnchors(root, '', anchors);
+    const sdoc: SchemaDocument = { source, fileUri, anchors, ...(id === undefined ? {} : { id }) };
+    this.byUri.set(fileUri, sdoc);
+    if (id !== undefined) {
+      const other = this.byUri.get(id);
+      if (other !== undefined && other !== sdoc) this.sink.report(source, '/$id', `$id ${id} is also the $id of ${other.source.relPath}`);
+      else this.byUri.set(id, sdoc);
+    }
+    this.all.push(sdoc);
+    return sdoc;
+  }
+
+  /** Resolves a `$ref` written at `from`; reports and returns undefined when it leads nowhere. */
+  resolve(ref: string, from: Located): Located | undefined {
+    const at = pointerJoin(from.pointer, '$ref');
+    const bases = from.sdoc.id === undefined ? [from.sdoc.fileUri] : [from.sdoc.id, from.sdoc.fileUri];
+    for (const base of bases) {
+      let url: URL;
+      try {
+        url = new URL(ref, base);
+      } catch {
+        this.sink.report(from.sdoc.source, at, `invalid $ref ${JSON.stringify(ref)}`);
+        return undefined;
+      }
+      const fragment = decodeURIComponent(url.hash.slice(1));
+      url.hash = '';
+      const target = this.byUri.get(url.href);
+      if (target === undefined) continue;
+      const pointer = fragment === '' || fragment.startsWith('/') ? fragment : target.anchors.get(fragment);
+      const node = pointer === undefined ? undefined : valueAt(target.source.json.value, pointer);
+      if (pointer === undefined || node === undefined) {
+        this.sink.report(from.sdoc.source, at, `$ref ${JSON.stringify(ref)} points to nothing in ${target.source.relPath}`);
+        return undefined;
+      }
+      return { sdoc: target, pointer, node };
+    }
+    this.sink.report(from.sdoc.source, at, `$ref ${JSON.stringify(ref)} names a document that is not among the schema files`, 'add the referenced file to the schema inputs');
+    return undefined;
+  }
+}
+
+function collectAnchors(node: unknown, pointer: string, anchors: Map<string, string>): void {
+  if (typeof node !== 'object' || node === null) return;
+  if (Array.isArray(node)) {
+    node.forEach((item: unknown, i) => collectAnchors(item, pointerJoin(pointer, i), anchors));
+    return;
+  }
+  const record = node as Record<string, unknown>;
+  const anchor = record['$anchor'];
+  if (typeof anchor === 'string') anchors.set(anchor, pointer);
+  for (const [key, value] of Object.entries(record)) {
+    // Values of enum/const/examples/default are data, not schemas.
+    if (key !== 'enum' && key !== 'const' && key !== 'examples' && key !== 'default') collectAnchors(value, pointerJoin(pointer, key), anchors);
+  }
+}

@@ -1,0 +1,53 @@
+/** Keyword rules of JSON Schema strings and numbers, checked and copied into the IR. */
+import type { NumberRules, StringRules } from '../../../../runtime/src/codegen/descriptors.js';
+import type { IrType } from '../ir.js';
+import { pointerJoin } from '../json-locate.js';
+import type { DiagnosticSink } from '../source.js';
+import type { Located } from './documents.js';
+import type { SchemaNode } from './merge.js';
+
+const supportedFormats = new Set(['date', 'date-time', 'uuid']);
+
+export function numberType(integer: boolean, node: SchemaNode, at: Located, sink: DiagnosticSink): IrType | undefined {
+  const rules: { -readonly [K in keyof NumberRules]: NumberRules[K] } = integer ? { integer } : {};
+  let ok = true;
+  for (const key of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] as const) {
+    const value = node[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || (key === 'multipleOf' && value <= 0)) {
+      const hint = typeof value === 'boolean' ? ' (boolean exclusive bounds are draft-04 syntax; use a number)' : '';
+      sink.report(at.sdoc.source, pointerJoin(at.pointer, key), `"${key}" must be a ${key === 'multipleOf' ? 'positive ' : ''}number${hint}`);
+      ok = false;
+      continue;
+    }
+    rules[key] = value;
+  }
+  return ok ? { kind: 'number', rules } : undefined;
+}
+
+export function stringType(node: SchemaNode, at: Located, sink: DiagnosticSink): IrType | undefined {
+  const rules: { -readonly [K in keyof StringRules]: StringRules[K] } = {};
+  let ok = true;
+  for (const key of ['minLength', 'maxLength'] as const) {
+    const value = node[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || (value as number) < 0) {
+      sink.report(at.sdoc.source, pointerJoin(at.pointer, key), `"${key}" must be a non-negative integer`);
+      ok = false;
+    } else rules[key] = value as number;
+  }
+  const pattern = node['pattern'];
+  if (pattern !== undefined) {
+    try {
+      if (typeof pattern !== 'string') throw new Error('not a string');
+      new RegExp(pattern, 'u');
+      rules.pattern = pattern;
+    } catch (error) {
+      sink.report(at.sdoc.source, pointerJoin(at.pointer, 'pattern'), `invalid pattern: ${error instanceof Error ? error.message : String(error)}`);
+      ok = false;
+    }
+  }
+  const format = node['format'];
+  if (typeof format === 'string' && supportedFormats.has(format)) rules.format = format as NonNullable<StringRules['format']>;
+  return ok ? { kind: 'string', rules } : undefined;
+}
