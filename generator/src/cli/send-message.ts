@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FaustgenError } from '../../../runtime/src/core/errors.js';
+import type { Codec } from '../../../runtime/src/types/codec.js';
+import type { Project } from './project.js';
+
+interface Registry {
+  readonly topicCodecs: Readonly<Record<string, { readonly key: Codec<unknown>; readonly value: Codec<unknown> }>>;
+  readonly agentTopics: Readonly<Record<string, string>>;
+}
+
+export interface EncodedMessage {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+}
+
+function encode(codec: Codec<unknown>, value: unknown, what: string, topic: string): Buffer {
+  try {
+    const bytes = codec.encode(value);
+    // Decoding back runs the codec's validation, so a value that does not fit the schema is refused here.
+    codec.decode(bytes);
+    return bytes;
+  } catch (error) {
+    throw new FaustgenError('FG_VALIDATION', `${what} does not fit topic "${topic}" (codec ${codec.name}): ${(error as Error).message}`, { kind: 'data', cause: error, details: { topic } });
+  }
+}
+
+/** Resolves a topic or agent name and encodes key and value with the generated codecs. */
+export async function encodeMessage(project: Project, target: string, value: unknown, key: string | undefined): Promise<EncodedMessage> {
+  const registryFile = join(project.root, project.topology.paths.output, 'registry.ts');
+  const { register } = await import('tsx/esm/api');
+  register();
+  let registry: Registry;
+  try {
+    registry = (await import(pathToFileURL(registryFile).href)) as Registry;
+  } catch (error) {
+    throw new FaustgenError('FG_CODEGEN_STALE', `cannot load ${registryFile}: ${(error as Error).message}; run \`faustgen codegen\``, { kind: 'user', cause: error });
+  }
+  const topic = registry.topicCodecs[target] !== undefined ? target : registry.agentTopics[target];
+  const codecs = topic === undefined ? undefined : registry.topicCodecs[topic];
+  if (topic === undefined || codecs === undefined) {
+    const known = [...Object.keys(registry.topicCodecs), ...Object.keys(registry.agentTopics)].join(', ');
+    throw new FaustgenError('FG_TOPIC_MISSING', `"${target}" is neither a topic nor an agent fed by a topic (known: ${known})`, { kind: 'user' });
+  }
+  const keyValue = key === undefined ? undefined : codecs.key.name === 'string' ? key : parseJson(key, 'key');
+  return {
+    topic,
+    key: keyValue === undefined ? null : encode(codecs.key, keyValue, 'key', topic),
+    value: encode(codecs.value, value, 'value', topic),
+  };
+}
+
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new FaustgenError('FG_VALIDATION', `${what} is not valid JSON: ${(error as Error).message}`, { kind: 'data' });
+  }
+}
+
+/** `kafka://h1:9092;h2:9092` → broker list; anything else cannot be reached from outside the worker. */
+export function kafkaBrokers(url: string): string[] {
+  const match = /^kafka:\/\/(.+)$/.exec(url);
+  if (match === null) {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `faustgen send needs a Kafka broker, got "${url}" (an in-memory broker lives inside one worker)`, { kind: 'user', details: { setting: 'broker' } });
+  }
+  return (match[1] ?? '').split(/[;,]/).map((host) => host.trim()).filter((host) => host !== '').map((host) => (host.includes(':') ? host : `${host}:9092`));
+}

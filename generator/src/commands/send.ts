@@ -1,0 +1,44 @@
+import { Args, Flags } from '@oclif/core';
+import { FaustgenError } from '../../../runtime/src/core/errors.js';
+import { FaustgenCommand } from '../cli/base-command.js';
+import { loadProject } from '../cli/project.js';
+import { encodeMessage, kafkaBrokers, parseJson } from '../cli/send-message.js';
+
+export default class Send extends FaustgenCommand {
+  static override summary = 'Send one message to a topic, or to the topic an agent reads.';
+  static override description = 'The value is parsed as JSON and encoded with the topic\'s value codec (so it is checked against the schema before anything is sent). Needs a Kafka broker: --broker or the topology\'s broker.';
+  static override examples = [`<%= config.bin %> send greetings '{"from_name":"Ada","to_name":"Grace"}' --key ada`, `<%= config.bin %> send print-greetings '{"from_name":"Ada","to_name":"Grace"}' --broker kafka://localhost:9092`];
+  static override enableJsonFlag = true;
+  static override args = {
+    target: Args.string({ description: 'Topic name, or agent name (sends to its source topic).', required: true }),
+    value: Args.string({ description: 'The value, as JSON.', required: true }),
+  };
+  static override flags = {
+    key: Flags.string({ char: 'k', summary: 'Message key (JSON unless the key codec is string).' }),
+    partition: Flags.integer({ char: 'p', summary: 'Partition to write to (default: by key).', min: 0 }),
+    broker: Flags.string({ summary: 'Broker URL, kafka://host:port;host:port (default: from faustgen.yaml).', env: 'FAUSTGEN_BROKER' }),
+  };
+
+  async run(): Promise<{ topic: string; partition: number; offset: string }> {
+    const { args, flags } = await this.parse(Send);
+    const project = await loadProject(flags.config);
+    const brokers = kafkaBrokers(flags.broker ?? project.topology.settings.broker);
+    const message = await encodeMessage(project, args.target, parseJson(args.value, 'value'), flags.key);
+    const { Kafka, logLevel } = await import('kafkajs');
+    const producer = new Kafka({ clientId: `${project.topology.settings.id}-cli`, brokers, logLevel: logLevel.NOTHING }).producer();
+    try {
+      await producer.connect();
+      const [metadata] = await producer.send({
+        topic: message.topic,
+        messages: [{ key: message.key, value: message.value, ...(flags.partition === undefined ? {} : { partition: flags.partition }) }],
+      });
+      const result = { topic: message.topic, partition: metadata?.partition ?? -1, offset: metadata?.baseOffset ?? metadata?.offset ?? '?' };
+      this.log(`sent to ${result.topic}[${result.partition}] at offset ${result.offset}`);
+      return result;
+    } catch (error) {
+      throw new FaustgenError('FG_TRANSPORT', `cannot send to ${message.topic} via ${brokers.join(',')}: ${(error as Error).message}`, { cause: error, details: { topic: message.topic } });
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The keys each object of the topology accepts. schemas/faustgen.schema.json describes the same
+ * shape for editors; a unit test keeps the two in step.
+ */
+export const topologyKeys = {
+  root: [
+    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled',
+    'logLevel', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
+    'crontabs', 'pages', '$schema',
+  ],
+  topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs'],
+  channel: ['name', 'key', 'value'],
+  agent: [
+    'name', 'source', 'key', 'value', 'concurrency', 'sinks', 'groupBy', 'tables', 'topics', 'agents', 'yields',
+    'onError',
+  ],
+  agentSource: ['topic', 'channel'],
+  agentSink: ['topic', 'agent'],
+  groupBy: ['field', 'name'],
+  onError: ['deadLetter'],
+  table: ['name', 'kind', 'key', 'value', 'default', 'partitions', 'window'],
+  window: ['type', 'size', 'step', 'before', 'after', 'expires'],
+  timer: ['name', 'interval', 'onLeader', 'tables', 'topics', 'agents'],
+  crontab: ['name', 'cron', 'timezone', 'onLeader', 'tables', 'topics', 'agents'],
+  page: ['name', 'path', 'table', 'tables', 'topics', 'agents'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ObjectKind = keyof typeof topologyKeys;

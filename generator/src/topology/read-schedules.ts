@@ -1,0 +1,78 @@
+import { topologyKeys } from './keys.js';
+import { readNamed } from './read-named.js';
+import type { Obj, Reader } from './reader.js';
+import { joinPointer } from './source-map.js';
+import type { CrontabSpec, PageSpec, TimerSpec, Uses } from './types.js';
+
+function readUses(reader: Reader, object: Obj, pointer: string): Uses {
+  return {
+    topics: reader.names(object, 'topics', pointer),
+    tables: reader.names(object, 'tables', pointer),
+    agents: reader.names(object, 'agents', pointer),
+  };
+}
+
+export function readTimer(reader: Reader, value: unknown, pointer: string): TimerSpec | undefined {
+  const object = reader.object(value, pointer, topologyKeys.timer, 'timer');
+  if (object === undefined) return undefined;
+  const named = readNamed(reader, object, pointer, 'timer');
+  const intervalMs = reader.duration(object, 'interval', pointer, true);
+  const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
+  const uses = readUses(reader, object, pointer);
+  if (named === undefined || intervalMs === undefined) return undefined;
+  return { ...named, ...uses, intervalMs, onLeader };
+}
+
+/** Five fields (minute hour day-of-month month day-of-week), each `*`, numbers, ranges, lists or steps. */
+function isCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  const field = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+  const named = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
+  return fields.length === 5 && fields.every((part) => field.test(part) || named.test(part));
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readCrontab(reader: Reader, value: unknown, pointer: string): CrontabSpec | undefined {
+  const object = reader.object(value, pointer, topologyKeys.crontab, 'crontab');
+  if (object === undefined) return undefined;
+  const named = readNamed(reader, object, pointer, 'crontab');
+  const cron = reader.string(object, 'cron', pointer, true);
+  if (cron !== undefined && !isCron(cron)) {
+    reader.error(joinPointer(pointer, 'cron'), `invalid cron expression "${cron}"`, 'use five fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *"');
+  }
+  const timezone = reader.string(object, 'timezone', pointer);
+  if (timezone !== undefined && !isTimeZone(timezone)) {
+    reader.error(joinPointer(pointer, 'timezone'), `unknown time zone "${timezone}"`, 'use an IANA name such as "Europe/Paris" or "UTC"');
+  }
+  const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
+  const uses = readUses(reader, object, pointer);
+  if (named === undefined || cron === undefined) return undefined;
+  return { ...named, ...uses, cron, onLeader, ...(timezone === undefined ? {} : { timezone }) };
+}
+
+export function readPage(reader: Reader, value: unknown, pointer: string): PageSpec | undefined {
+  const object = reader.object(value, pointer, topologyKeys.page, 'page');
+  if (object === undefined) return undefined;
+  const named = readNamed(reader, object, pointer, 'page');
+  const path = reader.string(object, 'path', pointer, true);
+  if (path !== undefined && !/^\/[A-Za-z0-9_\-./:]*$/.test(path)) {
+    reader.error(joinPointer(pointer, 'path'), `invalid page path "${path}"`, 'paths start with "/" and may hold ":params", e.g. "/counts/:key"');
+  }
+  const table = reader.string(object, 'table', pointer);
+  const uses = readUses(reader, object, pointer);
+  if (named === undefined || path === undefined) return undefined;
+  return {
+    ...named,
+    ...uses,
+    path,
+    ...(table === undefined ? {} : { table: { name: table, pointer: joinPointer(pointer, 'table') } }),
+  };
+}
