@@ -130,9 +130,16 @@ export class KafkaAdmin implements Admin {
       try {
         const metadata = await admin.fetchTopicMetadata({ topics: [name] });
         const partitions = metadata.topics.find((t) => t.name === name)?.partitions ?? [];
-        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return { name, partitions: partitions.length };
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) {
+          // Metadata can name a leader before that broker serves the partition; ListOffsets is
+          // answered by the leader only, so its success means records can be produced. Producing
+          // earlier gets NOT_LEADER for some partitions and kafkajs's retry of the whole request
+          // duplicates the records of the partitions that had succeeded.
+          await admin.fetchTopicOffsets(name);
+          return { name, partitions: partitions.length };
+        }
       } catch (error) {
-        if (!hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION') && !hasErrorType(error, 'LEADER_NOT_AVAILABLE')) {
+        if (!notReadyYet.some((type) => hasErrorType(error, type))) {
           throw wrapKafkaError(error, `Cannot read metadata of new Kafka topic ${name}`, { topic: name });
         }
       }
@@ -153,6 +160,8 @@ export class KafkaAdmin implements Admin {
     return this.admin;
   }
 }
+
+const notReadyYet = ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER'];
 
 /** kafkajs reports per-topic failures in an `errors` array (KafkaJSAggregateError) or via `cause`. */
 function hasErrorType(error: unknown, type: string): boolean {

@@ -57,12 +57,6 @@ export function isRebalanceError(error: unknown): boolean {
   return false;
 }
 
-/** Connection-level failures: the broker is down or unreachable, kafkajs will reconnect. */
-export function isConnectionError(error: unknown): boolean {
-  const name = kafkaErrorType(rootCause(error)) ?? '';
-  return /Connection|BrokerNotFound|NoBrokerAvailable|RequestTimeout|KafkaJSTimeout/.test(name);
-}
-
 function readField(value: unknown, field: string): unknown {
   if (typeof value !== 'object' || value === null) return undefined;
   return (value as Record<string, unknown>)[field];

@@ -16,6 +16,11 @@ interface PendingRecord {
 
 /** Rough wire size of a record, to split batches below `maxBatchBytes`. */
 const RECORD_OVERHEAD_BYTES = 24;
+/**
+ * kafkajs groups a batch per partition by copying the partition's array for every message
+ * (quadratic), so very large sendBatch calls get slower per record; batches are cut at this count.
+ */
+const MAX_BATCH_RECORDS = 2_000;
 
 /**
  * The Producer on kafkajs. kafkajs's `send` costs one produce request per call, so records sent in
@@ -83,7 +88,7 @@ export class KafkaProducer implements Producer {
     return new Promise<RecordMetadata>((resolve, reject) => {
       this.pending.push({ topic: record.topic, message, timestamp, resolve, reject });
       this.pendingBytes += recordBytes(record);
-      if (this.pendingBytes >= this.options.producer.maxBatchBytes) this.dispatch();
+      if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
       else this.schedule();
     });
   }
