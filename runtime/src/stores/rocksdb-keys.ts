@@ -15,7 +15,6 @@ const entryNamespace = 0x01;
 
 export const metaKeys = {
   changelogOffset: Buffer.from('\x00changelog-offset', 'latin1'),
-  entryCount: Buffer.from('\x00entry-count', 'latin1'),
   formatVersion: Buffer.from('\x00format-version', 'latin1'),
 } as const;
 

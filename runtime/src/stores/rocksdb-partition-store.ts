@@ -1,17 +1,20 @@
 /**
  * One table partition in one RocksDB database (key layout in rocksdb-keys.ts). Each applyBatch is a
- * single RocksDB WriteBatch holding the entries, the changelog offset they reflect and the entry
- * count, so a crash leaves either all of them or none.
+ * single RocksDB WriteBatch holding the entries and the changelog offset they reflect, so a crash
+ * leaves either both or neither.
  *
- * size() must be exact and RocksDB only estimates key counts, so the store keeps the count itself;
- * telling inserts from overwrites costs one MultiGet per applyBatch.
+ * size() must be exact and RocksDB only estimates key counts. Keeping a running count needs a read
+ * before every write to tell inserts from overwrites (one MultiGet per batch, measured 2.5-3x
+ * slower batches), and batch speed is what bounds changelog recovery. So the count is kept only once
+ * someone has asked for it: the first size() counts keys with a scan (as Faust's RocksDB store
+ * does on every len()), and later batches keep that count exact. A store nobody asks the size of
+ * writes blind.
  *
- * All reads use the binding's synchronous calls: `_getManySync` for get() and `querySync` pages for
- * entries(), which resumes each page after the last key it returned, so no native iterator outlives
- * a call and none can be left open when the store closes.
+ * All reads use the binding's synchronous calls: `_getManySync` for get(), `querySync` pages
+ * (rocksdb-scan.ts) for entries(), counting and clearing.
  */
 import type { PartitionStore, StoreWrite } from '../types/store.js';
-import { createRocksDatabase, type RocksChainedBatch, type RocksDatabase, type RocksOpenOptions, type RocksQueryOptions } from './rocksdb-binding.js';
+import { createRocksDatabase, type RocksChainedBatch, type RocksDatabase, type RocksOpenOptions, type RocksQueryResult } from './rocksdb-binding.js';
 import { wrapStoreError, type StoreLocation } from './rocksdb-errors.js';
 import {
   currentFormatVersion,
@@ -24,11 +27,11 @@ import {
   toStoredKey,
   toStoredValue,
 } from './rocksdb-keys.js';
+import { scanPages, type PageQuery } from './rocksdb-scan.js';
 import { storeClosedError } from './store-errors.js';
 
-/** Rows per synchronous page of entries(); a page also ends after pageBytes of keys and values. */
-const pageRows = 1000;
-const pageBytes = 4 * 1024 * 1024;
+const entryRange = { gte: entriesStart, lt: entriesEnd } as const;
+const keysOnly = { keys: true, values: false } as const;
 
 const noOptions = {};
 
@@ -40,9 +43,9 @@ export interface RocksDbPartitionOptions {
 }
 
 /**
- * RocksDB's default 64 MiB write buffers made a 1M-key partition keep ~80 MB of memtables and replay
- * up to that much WAL on open; 16 MiB buffers cut that to ~12 MB and a ~0.2 s reopen (measured, see
- * docs/adr/0002-rocksdb-binding.md).
+ * Gives 16 MiB write buffers. With RocksDB's default 64 MiB ones, 2M entries kept ~80 MB of
+ * memtables and ~60 MB of WAL to replay on open; with 16 MiB, ~12 MB and 8 MB (a ~0.2 s reopen).
+ * See docs/adr/0002-rocksdb-binding.md.
  */
 const defaultMemtableBytes = 64 * 1024 * 1024;
 
@@ -58,13 +61,20 @@ function openOptions(options: RocksDbPartitionOptions): RocksOpenOptions {
 export class RocksDbPartitionStore implements PartitionStore {
   private closed = false;
 
+  /** The exact entry count, or undefined until size() is first called. */
+  private count: number | undefined;
+
+  /** The one write batch this store reuses; see RocksChainedBatch for why not one per write. */
+  private readonly batch: RocksChainedBatch;
+
   private constructor(
     private readonly db: RocksDatabase,
     private readonly location: StoreLocation,
     private offset: number | undefined,
-    private count: number,
     private readonly onClose: (store: RocksDbPartitionStore) => void,
-  ) {}
+  ) {
+    this.batch = db.batch();
+  }
 
   get partition(): number {
     return this.location.partition;
@@ -83,10 +93,9 @@ export class RocksDbPartitionStore implements PartitionStore {
       throw wrapStoreError(error, location, 'open');
     }
     try {
-      const [offset, count] = db._getManySync([metaKeys.changelogOffset, metaKeys.entryCount], noOptions);
-      const store = new RocksDbPartitionStore(db, location, decodeInt64(offset), decodeInt64(count) ?? 0, onClose);
-      // A new database, or one whose count was dropped by a crash inside clear(): count once, record it.
-      if (decodeInt64(count) === undefined) store.recount();
+      const [offset, version] = db._getManySync([metaKeys.changelogOffset, metaKeys.formatVersion], noOptions);
+      const store = new RocksDbPartitionStore(db, location, decodeInt64(offset), onClose);
+      if (version === undefined) store.writeFormatVersion(false);
       return store;
     } catch (error) {
       await db.close().catch(() => {});
@@ -110,8 +119,13 @@ export class RocksDbPartitionStore implements PartitionStore {
     this.assertOpen('write');
     if (writes.length === 0 && changelogOffset === undefined) return;
     this.write('write batch', (batch) => {
-      const count = this.stageWrites(batch, writes);
-      batch._put(metaKeys.entryCount, encodeInt64(count), noOptions);
+      const storedKeys = writes.map(({ key }) => toStoredKey(key));
+      const count = this.count === undefined ? undefined : this.countAfter(writes, storedKeys);
+      writes.forEach(({ value }, index) => {
+        const storedKey = storedKeys[index] as Buffer;
+        if (value === null) batch._del(storedKey, noOptions);
+        else batch._put(storedKey, toStoredValue(value), noOptions);
+      });
       if (changelogOffset !== undefined) batch._put(metaKeys.changelogOffset, encodeInt64(changelogOffset), noOptions);
       return () => {
         this.count = count;
@@ -126,68 +140,49 @@ export class RocksDbPartitionStore implements PartitionStore {
   }
 
   *entries(range?: { readonly gte?: Buffer; readonly lt?: Buffer }): IterableIterator<[Buffer, Buffer]> {
-    const lt = range?.lt === undefined ? entriesEnd : toStoredKey(range.lt);
-    let lower: { gte: Buffer } | { gt: Buffer } = { gte: range?.gte === undefined ? entriesStart : toStoredKey(range.gte) };
-    for (;;) {
-      const page = this.query({ ...lower, lt, limit: pageRows, highWaterMarkBytes: pageBytes });
-      const rows = page.rows;
+    const stored = {
+      gte: range?.gte === undefined ? entriesStart : toStoredKey(range.gte),
+      lt: range?.lt === undefined ? entriesEnd : toStoredKey(range.lt),
+    };
+    for (const rows of scanPages(this.query, stored)) {
       for (let index = 0; index + 1 < rows.length; index += 2) {
         yield [fromStoredKey(rows[index] as Buffer), rows[index + 1] as Buffer];
       }
-      // The binding marks a page finished when it hit `limit`, and unfinished when it stopped on bytes.
-      if (page.finished && rows.length < pageRows * 2) return;
-      const last = rows[rows.length - 2];
-      if (last === undefined) return;
-      lower = { gt: last };
     }
   }
 
+  /** O(entries) the first time (a keys-only scan), O(1) after that. */
   size(): number {
     this.assertOpen('count');
+    this.count ??= this.countEntries();
     return this.count;
   }
 
   /** Forgets the offset before dropping entries: a crash in between then means a full replay, never lost data. */
   clear(): void {
     this.assertOpen('clear');
+    const counting = this.count !== undefined;
     this.write('clear', (batch) => {
       batch._del(metaKeys.changelogOffset, noOptions);
-      batch._del(metaKeys.entryCount, noOptions);
       return () => {
         this.offset = undefined;
+        this.count = undefined;
       };
     });
-    // Resume after the last deleted key: restarting from the front would re-skip every tombstone.
-    let lower: { gte: Buffer } | { gt: Buffer } = { gte: entriesStart };
-    for (;;) {
-      const keys: readonly (Buffer | undefined)[] = this.query({ ...lower, lt: entriesEnd, keys: true, values: false, limit: pageRows }).rows;
-      const last: Buffer | undefined = keys[keys.length - 2];
-      if (last === undefined) break;
-      lower = { gt: last };
+    // Each page resumes after the last deleted key, so tombstones are never scanned twice.
+    for (const keys of scanPages(this.query, entryRange, keysOnly)) {
       this.write('clear', (batch) => {
         for (let index = 0; index < keys.length; index += 2) batch._del(keys[index] as Buffer, noOptions);
         return () => {};
       });
     }
-    this.write('clear', (batch) => {
-      batch._put(metaKeys.entryCount, encodeInt64(0), noOptions);
-      return () => {
-        this.count = 0;
-      };
-    });
+    this.count = counting ? 0 : undefined;
   }
 
   /** Makes every write so far durable against power loss: a synced write fsyncs the whole WAL. */
   async flush(): Promise<void> {
     this.assertOpen('flush');
-    this.write(
-      'flush',
-      (batch) => {
-        batch._put(metaKeys.formatVersion, currentFormatVersion, noOptions);
-        return () => {};
-      },
-      true,
-    );
+    this.writeFormatVersion(true);
   }
 
   async close(): Promise<void> {
@@ -196,77 +191,72 @@ export class RocksDbPartitionStore implements PartitionStore {
     this.closed = true;
     this.onClose(this);
     try {
+      this.batch._closeSync();
       await this.db.close();
     } catch (error) {
       throw wrapStoreError(error, this.location, 'close');
     }
   }
 
-  /** Stages the entry writes and returns the entry count after them. */
-  private stageWrites(batch: RocksChainedBatch, writes: readonly StoreWrite[]): number {
-    let count = this.count;
+  /** The entry count once `writes` are applied, from one MultiGet telling inserts from overwrites. */
+  private countAfter(writes: readonly StoreWrite[], storedKeys: readonly Buffer[]): number {
+    let count = this.count ?? 0;
     if (writes.length === 0) return count;
-    const storedKeys = writes.map((write) => toStoredKey(write.key));
     const stored = this.db._getManySync(storedKeys, noOptions);
-    // A key written twice in one batch must be counted against its own earlier write.
+    // A key written twice in one batch is counted against its own earlier write.
     const present = new Map<string, boolean>();
     writes.forEach(({ value }, index) => {
-      const storedKey = storedKeys[index] as Buffer;
-      const id = storedKey.toString('latin1');
+      const id = (storedKeys[index] as Buffer).toString('latin1');
       const existed = present.get(id) ?? (stored[index] !== undefined && stored[index] !== null);
-      if (value === null) {
-        if (existed) count--;
-        batch._del(storedKey, noOptions);
-      } else {
-        if (!existed) count++;
-        batch._put(storedKey, toStoredValue(value), noOptions);
-      }
+      if (value === null && existed) count--;
+      if (value !== null && !existed) count++;
       present.set(id, value !== null);
     });
     return count;
   }
 
-  private recount(): void {
+  private countEntries(): number {
     let count = 0;
-    let lower: { gte: Buffer } | { gt: Buffer } = { gte: entriesStart };
-    for (;;) {
-      const keys: readonly (Buffer | undefined)[] = this.query({ ...lower, lt: entriesEnd, keys: true, values: false, limit: pageRows }).rows;
-      count += keys.length / 2;
-      const last: Buffer | undefined = keys[keys.length - 2];
-      if (keys.length < pageRows * 2 || last === undefined) break;
-      lower = { gt: last };
-    }
-    this.write('open', (batch) => {
-      batch._put(metaKeys.entryCount, encodeInt64(count), noOptions);
-      batch._put(metaKeys.formatVersion, currentFormatVersion, noOptions);
-      return () => {
-        this.count = count;
-      };
-    });
+    for (const keys of scanPages(this.query, entryRange, keysOnly)) count += keys.length / 2;
+    return count;
   }
 
-  /** Runs `stage` on a fresh batch, writes it, and only then applies the in-memory update it returns. */
+  /** Also the cheapest write that a synced batch can carry to fsync the WAL. */
+  private writeFormatVersion(sync: boolean): void {
+    this.write(
+      sync ? 'flush' : 'open',
+      (batch) => {
+        batch._put(metaKeys.formatVersion, currentFormatVersion, noOptions);
+        return () => {};
+      },
+      sync,
+    );
+  }
+
+  /** Stages writes on the emptied batch, writes it, and only then applies the in-memory update `stage` returns. */
   private write(operation: string, stage: (batch: RocksChainedBatch) => () => void, sync = false): void {
-    const batch = this.db.batch();
+    const batch = this.batch;
     try {
+      batch._clear();
       const commit = stage(batch);
       batch._writeSync(sync ? { sync: true } : noOptions);
       commit();
     } catch (error) {
       throw wrapStoreError(error, this.location, operation);
     } finally {
-      batch._closeSync();
+      batch._clear();
     }
   }
 
-  private query(options: Omit<RocksQueryOptions, 'keyEncoding' | 'valueEncoding'>): { rows: readonly (Buffer | undefined)[]; finished: boolean } {
+  /** Bound, so that scanPages can call it; checks the open flag before every page. */
+  private readonly query: PageQuery = (options): RocksQueryResult => {
     this.assertOpen('iterate');
     try {
       return this.db.querySync({ ...options, keyEncoding: 'buffer', valueEncoding: 'buffer' });
     } catch (error) {
       throw wrapStoreError(error, this.location, 'iterate');
     }
-  }
+  };
 
   private assertOpen(operation: string): void {
     if (this.closed) {
