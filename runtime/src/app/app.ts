@@ -9,7 +9,7 @@ import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
 import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
 import type { AttachedTopic, RepartitionSpec, StreamHost } from '../streams/stream.js';
-import { openTableStore } from '../stores/index.js';
+import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
 import { SetTable } from '../tables/set-table.js';
@@ -109,6 +109,7 @@ export class App extends Service {
   private consumer: GroupConsumer | undefined;
   private tableManager: TableManager | undefined;
   private replyReader: PartitionReader | undefined;
+  private datadirLock: DatadirLock | undefined;
   private replyTopicName: Promise<string> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
@@ -342,6 +343,20 @@ export class App extends Service {
   get assignment(): GroupAssignment | undefined {
     return this.conductor.assignment;
   }
+  /**
+   * Which worker holds a table key: its changelog partition (murmur2 of the encoded key, as the
+   * producer places it) and the URL of the worker that has that partition active, from the last
+   * assignment. `local` is true when it is this worker.
+   */
+  keyOwner<K>(table: { readonly changelogTopic: string; partitionOfKey(key: K): number | undefined }, key: K): { partition: number; url: string | undefined; local: boolean } | undefined {
+    const partition = table.partitionOfKey(key);
+    if (partition === undefined) return undefined;
+    const distribution = this.assignment?.distribution ?? {};
+    const url = Object.keys(distribution).find((candidate) => distribution[candidate]?.[table.changelogTopic]?.includes(partition) ?? false);
+    const local = this.assignment?.assignment.actives.some((tp) => tp.topic === table.changelogTopic && tp.partition === partition) ?? false;
+    return { partition, url, local };
+  }
+
   /** Records replayed from changelogs since start, by table. */
   get recoveryReplayed(): ReadonlyMap<string, number> {
     return this.tableManager?.replayed ?? new Map();
@@ -410,6 +425,9 @@ export class App extends Service {
       log: this.log,
     });
     for (const [name, count] of counts) this.partitionCounts.set(name, count);
+    if (settings.store.driver === 'rocksdb' && this.tablesByName.size > 0) {
+      this.datadirLock = await lockDatadir(settings.store.url, settings.datadir, settings.id);
+    }
     this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'));
     for (const table of this.tablesByName.values()) {
       const store = await openTableStore(settings.store.url, { appId: settings.id, table: table.name, datadir: settings.datadir, cacheSize: settings.tableCacheSize });
@@ -457,6 +475,8 @@ export class App extends Service {
     await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
     await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));
     await this.tableManager?.stop();
+    await this.datadirLock?.release().catch(() => undefined);
+    this.datadirLock = undefined;
     await this.replyReader?.stop().catch(() => undefined);
     this.replies.cancelAll(new FaustgenError('FG_APP_STATE', 'the app stopped before the reply arrived'));
     await this.producer?.flush().catch(() => undefined);

@@ -103,3 +103,4 @@ export async function resetLocalState(datadir: string, appId: string): Promise<R
   }
   return { path, databases: databases.length };
 }
+export { lockDatadir, type DatadirLock } from './datadir-lock.js';
