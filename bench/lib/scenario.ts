@@ -1,0 +1,33 @@
+import type { ScenarioResult } from './result.js';
+
+export interface BenchOptions {
+  readonly json: boolean;
+  /** Scenario or row names to run (prefix match); empty = every default scenario. */
+  readonly only: readonly string[];
+  /** Input records of the stateless pipelines. */
+  readonly records: number;
+  /** Keys in the changelog of the recovery scenarios. */
+  readonly keys: number;
+  readonly latencyRate: number;
+  readonly latencySeconds: number;
+  /** Time limit of one timed phase (a slow pipeline is reported as incomplete, not waited for). */
+  readonly phaseLimitMs: number;
+}
+
+export interface BenchContext {
+  readonly bootstrap: string;
+  readonly options: BenchOptions;
+  /** A unique suffix for this run's topics and groups. */
+  readonly runId: string;
+  /** Rows of the scenarios that ran before this one in the same run (for cross-scenario ratios). */
+  readonly results: readonly ScenarioResult[];
+}
+
+export interface Scenario {
+  readonly name: string;
+  /** Names of the rows it produces, for `--only`. */
+  readonly rows: readonly string[];
+  /** Optional scenarios run only when named with `--only`. */
+  readonly optional?: boolean;
+  run(context: BenchContext): Promise<ScenarioResult[]>;
+}

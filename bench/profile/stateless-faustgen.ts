@@ -1,0 +1,36 @@
+/**
+ * Profiling helper (not part of `npm run bench`): runs only the faustgen stateless pipeline, so a
+ * CPU profile shows faustgen and not the baselines.
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon]
+ */
+import { startKafkaCluster } from '../../test/kafka/broker.js';
+import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
+import { progress } from '../lib/progress.js';
+import { FaustgenPipeline } from '../scenarios/stateless/faustgen-pipeline.js';
+import { measureThroughput } from '../scenarios/stateless/measure.js';
+import type { PipelineTopics } from '../scenarios/stateless/pipeline.js';
+import { keptCount, makePayment } from '../scenarios/stateless/records.js';
+
+const records = Number(process.argv[2] ?? 50_000);
+const mode = process.argv[3] === 'sendSoon' ? 'sendSoon' : 'topic';
+const cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024 });
+try {
+  const topics: PipelineTopics = { bootstrap: cluster.bootstrap, inTopic: 'prof-in', outTopic: 'prof-out', groupId: 'prof', partitions: 4 };
+  await createTopics(cluster.bootstrap, [topics.inTopic, topics.outTopic].map((topic) => ({ topic, numPartitions: 4 })));
+  const kafka = benchKafka(cluster.bootstrap, 'prof');
+  const bytes = await bulkProduce(kafka, {
+    topic: topics.inTopic,
+    count: records,
+    label: 'pre-producing',
+    record: (i) => ({ key: null, value: JSON.stringify(makePayment(i, 0)), partition: i % 4 }),
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const pipeline = new FaustgenPipeline(topics, mode);
+  const figures = await measureThroughput(pipeline, admin, topics, { records, bytes, expectedOutputs: keptCount(0, records) }, 40_000);
+  progress(JSON.stringify(figures));
+  await pipeline.stop();
+  await admin.disconnect();
+} finally {
+  await cluster.stop();
+}

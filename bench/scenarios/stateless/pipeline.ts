@@ -1,0 +1,17 @@
+/** What the stateless measurement needs from a pipeline under test (faustgen app or raw kafkajs). */
+export interface Pipeline {
+  readonly name: string;
+  /** Joins the group and starts consuming `inTopic` from the beginning, producing to `outTopic`. */
+  start(): Promise<void>;
+  /** performance.now() when the first input record reached the pipeline's code, if it did. */
+  firstConsumedAt(): number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface PipelineTopics {
+  readonly bootstrap: string;
+  readonly inTopic: string;
+  readonly outTopic: string;
+  readonly groupId: string;
+  readonly partitions: number;
+}
