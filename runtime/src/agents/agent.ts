@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
 import { actorStorage, type ActorContext } from '../streams/current.js';
 import { Event, type EventSender } from '../streams/event.js';
+import { SendWindow } from '../streams/send-window.js';
 import { Stream, type StreamHost } from '../streams/stream.js';
 import type { Channel } from '../topics/channel.js';
 import type { Topic } from '../topics/topic.js';
@@ -53,6 +54,8 @@ export class Agent<K, V, R = void> {
   /** Queues of topics the handler reads besides its source (groupBy, through), by topic name. */
   private readonly attached = new Map<string, AsyncQueue<Event<unknown, unknown>>>();
   private actors: Promise<void>[] = [];
+  /** Outputs (sink sends, replies) in flight: handlers go on while the producer batches them. */
+  private readonly sends = new SendWindow(10_000);
   private running = false;
   private readonly log: Logger;
 
@@ -157,14 +160,18 @@ export class Agent<K, V, R = void> {
       });
       return this.handleFailure(failure, record, onAck);
     }
-    const event = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, onAck, this.host);
+    const event: Event<unknown, unknown> = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, onAck, this.host, (error) => {
+      this.outputFailed(event, error);
+    });
     const queue = record.topic === this.options.source.name ? (this.queue as AsyncQueue<Event<unknown, unknown>> | undefined) : this.attached.get(record.topic);
     return queue?.put(event) ?? false;
   }
 
   /** Queues a value from an in-memory channel. */
   async deliverLocal(message: { key: K | undefined; value: V; headers: Headers; offset: number; timestamp: number }): Promise<void> {
-    const event = new Event<K, V>(message.key as K, message.value, message.headers, this.options.source.name, 0, message.offset, message.timestamp, null, null, () => undefined, this.host);
+    const event: Event<K, V> = new Event<K, V>(message.key as K, message.value, message.headers, this.options.source.name, 0, message.offset, message.timestamp, null, null, () => undefined, this.host, (error) => {
+      this.outputFailed(event as Event<unknown, unknown>, error);
+    });
     await this.queue?.put(event);
   }
 
@@ -204,7 +211,10 @@ export class Agent<K, V, R = void> {
         await actorStorage.run(context, async () => {
           const result = this.handler(makeStream());
           if (isAsyncIterable(result)) {
-            for await (const value of result) await this.emit(value as R, context.current as Event<K, V> | undefined);
+            for await (const value of result) {
+              const emitting = this.emit(value as R, context.current as Event<K, V> | undefined);
+              if (emitting !== undefined) await emitting;
+            }
           } else {
             await result;
           }
@@ -254,14 +264,39 @@ export class Agent<K, V, R = void> {
     return false;
   }
 
-  private async emit(value: R, event: Event<K, V> | undefined): Promise<void> {
+  /**
+   * Hands a yielded value to the reply topic and the sinks. Topic and agent sinks are not awaited:
+   * the send is tied to the event (its ack waits for the broker), so the producer can batch; only a
+   * full send window or a function sink makes the handler wait.
+   */
+  private emit(value: R, event: Event<K, V> | undefined): Promise<void> | undefined {
     const address = event === undefined ? undefined : replyAddressOf(event.headers);
+    let waits: Promise<unknown>[] | undefined;
+    const output = (send: () => Promise<unknown>): void => {
+      const sent = this.sends.tryAdmit(send);
+      if (sent !== undefined && event !== undefined) {
+        event.hold(sent);
+        return;
+      }
+      (waits ??= []).push(sent ?? this.sends.admit(send).then(({ sent: admitted }) => (event === undefined ? admitted : event.hold(admitted))));
+    };
     if (address !== undefined && event !== undefined) {
-      await this.host.sendRaw(address.replyTo, null, encodeReply(event.key, value, address.correlationId), {});
+      output(() => this.host.sendRaw(address.replyTo, null, encodeReply(event.key, value, address.correlationId), {}));
     }
     for (const sink of this.options.sinks) {
-      if (typeof sink === 'function') await sink(value);
-      else await sink.send({ value });
+      if (typeof sink === 'function') (waits ??= []).push(Promise.resolve(sink(value)));
+      else output(() => sink.send({ value }));
     }
+    return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  /** An output of an event failed: the error policy decides, as for a handler failure. */
+  private outputFailed(event: Event<unknown, unknown>, error: unknown): void {
+    const failure = new FaustgenError('FG_AGENT_FAILED', `agent "${this.name}": an output of the event on topic "${event.topic}" partition ${event.partition} offset ${event.offset} failed: ${describeError(error)}`, {
+      cause: error,
+      details: { agent: this.name, topic: event.topic, partition: event.partition, offset: event.offset },
+    });
+    const record = { topic: event.topic, partition: event.partition, offset: event.offset, key: event.rawKey, value: event.rawValue, headers: event.headers, timestamp: event.timestamp };
+    void this.handleFailure(failure, record, () => event.settleAfterFailure());
   }
 }

@@ -24,7 +24,7 @@ import { AppMetrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
 import { ensureTopics } from './topic-setup.js';
-import { StallWatcher } from './stall-watcher.js';
+import { StallWatcher, type StalledPartition } from './stall-watcher.js';
 import { WebServer, type PageHandler } from './web.js';
 
 export interface TopicOptions<K, V> {
@@ -113,6 +113,9 @@ export class App extends Service {
   private replyTopicName: Promise<string> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
+  /** A record nobody awaited (sendSoon, a table's changelog write) was not delivered: commits stop. */
+  private deliveryFailure: FaustgenError | undefined;
+  private lastReportedSendError: unknown;
   private frozen = false;
   private leader = false;
   private crashError: FaustgenError | undefined;
@@ -148,7 +151,7 @@ export class App extends Service {
     };
     this.conductor = new Conductor({
       log: this.log.child('conductor'),
-      flushProducer: async () => this.producer?.flush(),
+      flushProducer: () => this.flushProducer(),
       flushTables: () => this.tableManager?.flush(),
       agentsRunning: () => this.state === 'running' || this.state === 'starting',
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
@@ -336,6 +339,10 @@ export class App extends Service {
   isLeader(): boolean {
     return this.leader;
   }
+  /** Assigned partitions with lag that made no progress for `stallTimeoutMs` (for health checks). */
+  stalledPartitions(): readonly StalledPartition[] {
+    return this.stallWatcher.stalled;
+  }
   /** Offsets per assigned partition (committed, delivered, pending). */
   positions(): ReturnType<Conductor['positions']> {
     return this.conductor.positions();
@@ -404,6 +411,8 @@ export class App extends Service {
 
   protected override async onStart(): Promise<void> {
     const { settings } = this;
+    this.deliveryFailure = undefined;
+    this.lastReportedSendError = undefined;
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
     this.admin = this.transport.createAdmin();
@@ -447,7 +456,7 @@ export class App extends Service {
     this.commitTimer = setInterval(() => {
       this.conductor.commit().catch((error: unknown) => this.log.warn('commit failed', { error: describeError(error) }));
     }, settings.commitIntervalMs);
-    this.stallWatcher.start(() => this.conductor.positions(), this.admin);
+    this.stallWatcher.start(() => this.conductor.positions(), this.admin, settings.id);
   }
 
   protected override async onStarted(): Promise<void> {
@@ -493,6 +502,12 @@ export class App extends Service {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /** Every commit starts here: nothing is committed once a record nobody awaited failed. */
+  private async flushProducer(): Promise<void> {
+    await this.producer?.flush();
+    if (this.deliveryFailure !== undefined) throw this.deliveryFailure;
+  }
 
   private async whenReadyOrCrash(): Promise<void> {
     await Promise.race([this.ready.promise, this.whenStopped().then((error) => { if (error !== undefined) throw error; })]);
@@ -554,7 +569,20 @@ export class App extends Service {
     },
     reportSendError: (topic: string, error: unknown): void => {
       this.metrics.sendErrors++;
-      this.log.error('send failed', { topic, error: describeError(error) });
+      // A failed batch rejects each of its records with the same error, and once the worker is
+      // stopping every batch still in flight fails too: log the first, count them all.
+      if (error !== this.lastReportedSendError && this.deliveryFailure === undefined) this.log.error('send failed', { topic, error: describeError(error) });
+      else this.log.debug('send failed', { topic, error: describeError(error) });
+      this.lastReportedSendError = error;
+      // The event that made this record may be acked already; committing past it would lose the
+      // record for good. Stop without committing instead, so a restart processes it again.
+      if (this.deliveryFailure === undefined && this.producer !== undefined) {
+        this.deliveryFailure = new FaustgenError('FG_TRANSPORT', `a record sent to "${topic}" without awaiting it (sendSoon or a table write) was not delivered: ${describeError(error)}; stopping without committing, so its event is processed again after a restart`, {
+          cause: error,
+          details: { topic },
+        });
+        if (this.state === 'running' || this.state === 'starting') this.crash(this.deliveryFailure);
+      }
     },
   };
 

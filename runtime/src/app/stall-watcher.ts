@@ -5,8 +5,8 @@ import type { Admin } from '../types/transport.js';
 interface Position {
   readonly topic: string;
   readonly partition: number;
-  readonly position: number | undefined;
-  readonly committed: number | undefined;
+  /** Processed up to (first event not fully acked); undefined while nothing was delivered. */
+  readonly processed: number | undefined;
 }
 
 export interface StalledPartition {
@@ -31,10 +31,11 @@ export class StallWatcher {
     return this.stalledNow;
   }
 
-  start(positions: () => readonly Position[], admin: Admin): void {
+  /** `groupId`'s committed offsets stand in for partitions that got nothing since this worker started. */
+  start(positions: () => readonly Position[], admin: Admin, groupId: string): void {
     const interval = Math.max(250, Math.floor(this.timeoutMs / 4));
     this.timer = setInterval(() => {
-      this.check(positions(), admin).catch((error: unknown) => this.log.debug('stall check failed', { error: describeError(error) }));
+      this.check(positions(), admin, groupId).catch((error: unknown) => this.log.debug('stall check failed', { error: describeError(error) }));
     }, interval);
     this.timer.unref();
   }
@@ -44,22 +45,31 @@ export class StallWatcher {
     this.timer = undefined;
   }
 
-  private async check(positions: readonly Position[], admin: Admin): Promise<void> {
+  private async check(positions: readonly Position[], admin: Admin, groupId: string): Promise<void> {
     const now = Date.now();
     const highs = new Map<string, Map<number, number>>();
     for (const topic of new Set(positions.map((p) => p.topic))) {
       highs.set(topic, new Map((await admin.fetchOffsets(topic)).map((o) => [o.partition, o.high])));
     }
+    // A partition that got nothing since this worker started is idle at the group's committed
+    // offset, or held back before its first fetch: only the broker's commit tells which.
+    const committed = new Map<string, Map<number, number>>();
+    for (const topic of new Set(positions.filter((p) => p.processed === undefined).map((p) => p.topic))) {
+      committed.set(topic, new Map((await admin.fetchCommitted(groupId, topic)).map((o) => [o.partition, o.offset])));
+    }
     const stalled: StalledPartition[] = [];
     for (const p of positions) {
       const key = `${p.topic}:${p.partition}`;
+      // Progress is processing, not delivery: a full buffer in front of a blocked handler is a stall.
+      const done = p.processed ?? committed.get(p.topic)?.get(p.partition);
       const seen = this.lastProgress.get(key);
-      if (seen === undefined || seen.position !== p.position) {
-        this.lastProgress.set(key, { position: p.position, at: now });
+      if (seen === undefined || seen.position !== done) {
+        this.lastProgress.set(key, { position: done, at: now });
         continue;
       }
-      const high = highs.get(p.topic)?.get(p.partition) ?? 0;
-      const lag = high - (p.committed ?? p.position ?? 0);
+      // Nothing delivered and nothing committed: the lag is unknown, so no verdict.
+      if (done === undefined) continue;
+      const lag = (highs.get(p.topic)?.get(p.partition) ?? 0) - done;
       if (lag > 0 && now - seen.at >= this.timeoutMs) stalled.push({ topic: p.topic, partition: p.partition, lag, sinceMs: now - seen.at });
     }
     for (const s of stalled) {

@@ -141,14 +141,19 @@ export class Conductor implements ConsumerListener {
     return run;
   }
 
-  /** Offsets per partition: committed, and the committable position now (for tests and health). */
-  positions(): { topic: string; partition: number; committed: number | undefined; pending: number; position: number | undefined }[] {
+  /**
+   * Offsets per partition (for tests and health): committed by this worker, delivered up to
+   * (`position`), and processed up to (`processed`: the first event not fully acked, or the end of
+   * what was delivered); the last two are undefined until something was delivered.
+   */
+  positions(): { topic: string; partition: number; committed: number | undefined; pending: number; position: number | undefined; processed: number | undefined }[] {
     return [...this.trackers.values()].map(({ tp, tracker }) => ({
       topic: tp.topic,
       partition: tp.partition,
       committed: tracker.lastCommitted(),
       pending: tracker.pending(),
       position: tracker.position(),
+      processed: tracker.firstPending() ?? tracker.position(),
     }));
   }
 

@@ -18,6 +18,9 @@ export interface SendTarget<K, V> {
  */
 export class Event<K, V> {
   private acked = false;
+  private ackRequested = false;
+  private failed = false;
+  private holds = 0;
 
   constructor(
     readonly key: K,
@@ -32,36 +35,82 @@ export class Event<K, V> {
     readonly rawValue: Buffer | null,
     private readonly onAck: () => void,
     private readonly sender: EventSender | undefined,
+    /** Called when an output this event caused failed; the event then stays unacked. */
+    private readonly onOutputFailed: (error: unknown) => void = () => undefined,
   ) {}
 
   get isAcked(): boolean {
     return this.acked;
   }
 
+  /**
+   * Marks the event processed. The offset counts as done only once every output it caused (sink
+   * sends, replies, changelog writes, forwards) is acknowledged by the broker, so a handler can move
+   * on without waiting and a commit still never passes an event whose outputs are not durable.
+   */
   ack(): void {
+    if (this.ackRequested) return;
+    this.ackRequested = true;
+    if (this.holds === 0) this.complete();
+  }
+
+  /** Ties an output to this event: its ack waits for it; its failure keeps the event unacked. */
+  hold(output: Promise<unknown>): void {
+    this.holds++;
+    output.then(
+      () => {
+        this.holds--;
+        if (this.ackRequested && this.holds === 0) this.complete();
+      },
+      (error: unknown) => {
+        if (this.failed) return;
+        this.failed = true;
+        this.onOutputFailed(error);
+      },
+    );
+  }
+
+  /** Completes the event although an output failed: the error policy recorded the failure. */
+  settleAfterFailure(): void {
     if (this.acked) return;
     this.acked = true;
     this.onAck();
   }
 
-  /** The same event seen with another value (stream.map); acking either acks the original. */
+  private complete(): void {
+    if (this.acked || this.failed) return;
+    this.acked = true;
+    this.onAck();
+  }
+
+  /** The same event seen with another value (stream.map); acks and holds go to the original. */
   withValue<U>(value: U): Event<K, U> {
-    return new Event(this.key, value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, () => this.ack(), this.sender);
+    return this.derived(this.key, value);
   }
 
   /** The same event with another key (groupBy after repartitioning). */
   withKey<K2>(key: K2): Event<K2, V> {
-    return new Event(key, this.value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, () => this.ack(), this.sender);
+    return this.derived(key, this.value);
+  }
+
+  private derived<K2, V2>(key: K2, value: V2): Event<K2, V2> {
+    const derived = new Event(key, value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, () => this.ack(), this.sender, this.onOutputFailed);
+    derived.hold = (output) => this.hold(output);
+    return derived;
   }
 
   /** Sends the original key, value and headers bytes to another topic. */
   forward(topic: { readonly name: string }, options: { partition?: number; headers?: Headers } = {}): Promise<RecordMetadata> {
     if (this.sender === undefined) throw new Error(`event from ${this.topic} cannot be forwarded: it did not come from a broker`);
-    return this.sender.sendRaw(topic.name, this.rawKey, this.rawValue, { ...this.headers, ...options.headers }, options.partition);
+    const sent = this.sender.sendRaw(topic.name, this.rawKey, this.rawValue, { ...this.headers, ...options.headers }, options.partition);
+    this.hold(sent);
+    return sent;
   }
 
   /** Re-serializes the key and value with the target's codecs. */
   send<K2, V2>(target: SendTarget<K2, V2>, message: { key?: K2; value: V2; headers?: Headers; partition?: number }): Promise<RecordMetadata> {
-    return target.send(message);
+    const sent = target.send(message);
+    this.hold(sent);
+    return sent;
   }
 }

@@ -4,6 +4,7 @@ import type { Codec } from '../types/codec.js';
 import type { Headers, RecordMetadata } from '../types/transport.js';
 import { actorStorage } from './current.js';
 import type { Event } from './event.js';
+import { SendWindow } from './send-window.js';
 
 /** Pulls events one at a time; undefined means the source is closed. */
 export interface EventSource<K, V> {
@@ -198,13 +199,14 @@ export class Stream<K, V> implements AsyncIterable<V> {
     const startForwarding = (): Promise<void> => {
       forwarding ??= (async () => {
         const source = forward();
+        const window = new SendWindow(10_000);
         for (;;) {
           const event = await source.next();
           if (event === undefined) return;
           const key = await keyOf(event.value, event);
-          const sent = attached.sendRaw(options.key.encode(key), event.rawValue, event.headers);
-          sent.then(() => event.ack(), () => undefined);
-          await sent;
+          const send = (): Promise<RecordMetadata> => attached.sendRaw(options.key.encode(key), event.rawValue, event.headers);
+          event.hold(window.tryAdmit(send) ?? (await window.admit(send)).sent);
+          event.ack();
         }
       })();
       return forwarding;
@@ -230,13 +232,15 @@ export class Stream<K, V> implements AsyncIterable<V> {
           started = true;
           void (async () => {
             const events = source();
+            const window = new SendWindow(10_000);
             for (;;) {
               const event = await events.next();
               if (event === undefined) return;
-              await attached.send({ key: event.key, value: event.value as V2, headers: event.headers });
+              const send = (): Promise<RecordMetadata> => attached.send({ key: event.key, value: event.value as V2, headers: event.headers });
+              event.hold(window.tryAdmit(send) ?? (await window.admit(send)).sent);
               event.ack();
             }
-          })();
+          })().catch((error: unknown) => attached.fail(error));
         }
         return attached.open();
       },
@@ -253,7 +257,7 @@ export class Stream<K, V> implements AsyncIterable<V> {
         next: async () => {
           const event = await source.next();
           if (event === undefined) return undefined;
-          await Promise.all(topics.map((t) => host.sendTo(t.name, { key: event.key, value: event.value })));
+          for (const t of topics) event.hold(host.sendTo(t.name, { key: event.key, value: event.value }));
           return event;
         },
       };

@@ -11,6 +11,8 @@ interface ManagedTable {
   /** Open partitions, active or standby; actives are also in table.partitions. */
   readonly open: Map<number, TablePartition>;
   readonly standbys: Set<number>;
+  /** Partitions the changelog reader is assigned: followed (standby, global) or being recovered. */
+  readonly reading: Set<number>;
 }
 
 interface RecoveryTarget {
@@ -20,7 +22,20 @@ interface RecoveryTarget {
   readonly until: number;
   /** First offset to replay. */
   readonly from: number;
+  /** The partition was a standby here: its copy was warm and only the tail is replayed. */
+  readonly warm: boolean;
   applied: number;
+  replayed: number;
+}
+
+/** One partition that became active here, and what it took to bring it up to date. */
+export interface PartitionRecovery {
+  readonly table: string;
+  readonly partition: number;
+  readonly from: number;
+  readonly until: number;
+  readonly replayed: number;
+  readonly warm: boolean;
 }
 
 export interface RecoveryProgress {
@@ -36,23 +51,31 @@ export interface RecoveryProgress {
  * every partition of a global table) follow the changelog continuously, so a failover replays only
  * the tail.
  */
+/** Recoveries of at least this many records log their progress at each quarter too. */
+const BIG_RECOVERY_RECORDS = 100_000;
+
 export class TableManager {
   private readonly tables = new Map<string, ManagedTable>();
   private readonly byTopic = new Map<string, ManagedTable>();
   private recovering = new Map<string, RecoveryTarget>();
   private recoveryDone: (() => void) | undefined;
+  /** The running recovery, for progress lines: records to replay, start time, next quarter to log. */
+  private recoveryRun: { total: number; started: number; nextQuarter: number } | undefined;
   private readerStarted = false;
   /** Records replayed into stores since start, by table: tests and benchmarks read it. */
   readonly replayed = new Map<string, number>();
+  /** Partitions that became active here, in order, with what their recovery replayed. */
+  readonly recoveries: PartitionRecovery[] = [];
 
   constructor(
     private readonly admin: Admin,
     private readonly reader: PartitionReader,
     private readonly log: Logger,
+    private readonly progressIntervalMs = 2000,
   ) {}
 
   register(table: Table<unknown, unknown>, store: TableStore): void {
-    const managed: ManagedTable = { table, store, open: new Map(), standbys: new Set() };
+    const managed: ManagedTable = { table, store, open: new Map(), standbys: new Set(), reading: new Set() };
     this.tables.set(table.name, managed);
     this.byTopic.set(table.changelogTopic, managed);
   }
@@ -89,7 +112,7 @@ export class TableManager {
       for (const [partition, open] of managed.open) {
         if (!wantActive.has(partition) && !wantStandby.has(partition)) {
           open.flush();
-          this.reader.unassign([{ topic, partition }]);
+          this.stopReading(managed, partition);
           managed.open.delete(partition);
           managed.standbys.delete(partition);
           managed.table.partitions.delete(partition);
@@ -98,12 +121,15 @@ export class TableManager {
       }
       const offsets = await this.admin.fetchOffsets(topic);
       const high = new Map(offsets.map((o) => [o.partition, o.high]));
-      for (const partition of [...wantActive, ...wantStandby]) {
+      for (const partition of new Set([...wantActive, ...wantStandby])) {
         let open = managed.open.get(partition);
         if (open === undefined) {
-          open = new TablePartition(partition, await managed.store.openPartition(partition));
+          open = new TablePartition(partition, await managed.store.openPartition(partition), global);
           managed.open.set(partition, open);
         }
+        const wasActive = managed.table.partitions.has(partition);
+        // A partition leaving the active set hands its buffered writes to the store before it follows.
+        if (wasActive && !wantActive.has(partition)) open.flush();
         const persisted = open.store.persistedOffset();
         const from = persisted === undefined ? 0 : persisted + 1;
         const until = high.get(partition) ?? 0;
@@ -112,27 +138,47 @@ export class TableManager {
             details: { table: managed.table.name, topic, partition, persisted, highWater: until },
           });
         }
+        const following = global || (wantStandby.has(partition) && !wantActive.has(partition));
         if (wantActive.has(partition)) {
-          managed.standbys.delete(partition);
+          const warm = managed.standbys.delete(partition) || global;
           managed.table.partitions.set(partition, open);
-          if (from < until) {
-            const target: RecoveryTarget = { table: managed, partition, until, from, applied: from - 1 };
-            targets.push(target);
-            // Registered before the reader is assigned: records may arrive before this loop ends.
-            this.recovering.set(`${topic}:${partition}`, target);
+          // An active partition kept across a rebalance is current (store + write buffer): its own
+          // changelog records must not be replayed under its buffer.
+          if (!wasActive || global) {
+            if (from < until) {
+              const target: RecoveryTarget = { table: managed, partition, until, from, warm, applied: from - 1, replayed: 0 };
+              targets.push(target);
+              // Registered before the reader is assigned: records may arrive before this loop ends.
+              this.recovering.set(`${topic}:${partition}`, target);
+            } else if (!wasActive) {
+              this.recovered({ table: managed.table.name, partition, from, until, replayed: 0, warm });
+            }
           }
         } else {
           managed.standbys.add(partition);
           managed.table.partitions.delete(partition);
         }
-        const following = global || wantStandby.has(partition);
-        if (following || from < until) this.reader.assign([{ topic, partition, offset: from }]);
+        const recovering = this.recovering.has(`${topic}:${partition}`);
+        if (following || recovering) {
+          // A partition the reader already follows is positioned right after what the store holds;
+          // seeking it again would replay records that are in flight twice.
+          if (!managed.reading.has(partition)) {
+            managed.reading.add(partition);
+            this.reader.assign([{ topic, partition, offset: from }]);
+          }
+        } else {
+          // Kept active and caught up (e.g. a standby that had everything): its own writes must not
+          // come back through the reader and overwrite newer buffered values once flushed.
+          this.stopReading(managed, partition);
+        }
       }
     }
     if (targets.length === 0) return;
     const total = targets.reduce((sum, t) => sum + (t.until - t.from), 0);
     this.log.info('recovering tables', { partitions: targets.length, records: total });
-    const progress = setInterval(() => this.logProgress(total, started), 2000);
+    const progress = setInterval(() => this.logProgress(total, started), this.progressIntervalMs);
+    // A big recovery also logs each quarter, so even a fast one leaves a trace of its rate.
+    this.recoveryRun = total >= BIG_RECOVERY_RECORDS ? { total, started, nextQuarter: 1 } : undefined;
     try {
       await new Promise<void>((resolve) => {
         this.recoveryDone = resolve;
@@ -140,6 +186,7 @@ export class TableManager {
       });
     } finally {
       clearInterval(progress);
+      this.recoveryRun = undefined;
     }
     const seconds = (Date.now() - started) / 1000;
     this.log.info('tables recovered', { records: total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / Math.max(seconds, 0.001)) });
@@ -150,7 +197,7 @@ export class TableManager {
     return [...this.recovering.values()].map((t) => ({
       table: t.table.table.name,
       partition: t.partition,
-      replayed: this.replayed.get(t.table.table.name) ?? 0,
+      replayed: t.replayed,
       remaining: Math.max(0, t.until - 1 - t.applied),
     }));
   }
@@ -161,9 +208,30 @@ export class TableManager {
     for (const managed of this.tables.values()) {
       for (const partition of managed.open.values()) await partition.store.flush();
       managed.open.clear();
+      managed.reading.clear();
+      managed.standbys.clear();
       managed.table.partitions.clear();
       await managed.store.close();
     }
+  }
+
+  private stopReading(managed: ManagedTable, partition: number): void {
+    if (!managed.reading.delete(partition)) return;
+    this.reader.unassign([{ topic: managed.table.changelogTopic, partition }]);
+  }
+
+  private recovered(recovery: PartitionRecovery): void {
+    this.recoveries.push(recovery);
+    this.log.info('partition recovered', { ...recovery });
+  }
+
+  private logQuarter(): void {
+    const run = this.recoveryRun;
+    if (run === undefined || run.nextQuarter > 3) return;
+    const remaining = this.progress().reduce((sum, p) => sum + p.remaining, 0);
+    if ((run.total - remaining) * 4 < run.total * run.nextQuarter) return;
+    while (run.nextQuarter <= 3 && (run.total - remaining) * 4 >= run.total * run.nextQuarter) run.nextQuarter++;
+    this.logProgress(run.total, run.started);
   }
 
   private logProgress(total: number, started: number): void {
@@ -183,7 +251,8 @@ export class TableManager {
     if (first === undefined) return;
     const managed = this.byTopic.get(first.topic);
     const open = managed?.open.get(first.partition);
-    if (managed === undefined || open === undefined) return;
+    // Records of a partition no longer read (a batch fetched before the unassign) are dropped.
+    if (managed === undefined || open === undefined || !managed.reading.has(first.partition)) return;
     const writes: StoreWrite[] = [];
     for (const record of records) if (record.key !== null) writes.push({ key: record.key, value: record.value });
     const last = records[records.length - 1] as ConsumedRecord;
@@ -194,10 +263,14 @@ export class TableManager {
     const target = this.recovering.get(id);
     if (target !== undefined) {
       target.applied = last.offset;
+      target.replayed += records.length;
+      this.logQuarter();
       if (target.applied >= target.until - 1) {
         this.recovering.delete(id);
-        const isFollowing = managed.standbys.has(first.partition) || managed.table.definition.kind === 'global';
-        if (!isFollowing) this.reader.unassign([{ topic: first.topic, partition: first.partition }]);
+        const { partition } = target;
+        this.recovered({ table: name, partition, from: target.from, until: target.until, replayed: target.replayed, warm: target.warm });
+        const isFollowing = managed.standbys.has(partition) || managed.table.definition.kind === 'global';
+        if (!isFollowing) this.stopReading(managed, partition);
         this.checkRecoveryDone();
       }
     }

@@ -1,15 +1,26 @@
 import type { PartitionStore, StoreWrite } from '../types/store.js';
 
+interface PendingWrite extends StoreWrite {
+  /** Changelog offset of this write, once the broker acknowledged it. */
+  offset: number | undefined;
+}
+
 /**
  * One table partition: the store plus the writes made since the last commit. Writes are visible at
  * once (reads check them first) and reach the store at commit, in one batch together with the
  * changelog offset they reflect, so the store never claims an offset whose writes it lacks.
+ *
+ * A `followed` partition (a global table's) is also fed by the changelog reader, which sees every
+ * worker's writes, this one's included. There the reader is the only way into the store, in
+ * changelog order: a local write stays buffered until the reader applied its record. Flushing it
+ * with its own offset instead could record an offset past other workers' records not applied yet
+ * (lost after a crash), and the reader's later echo of an older record would hide a newer value.
  */
 export class TablePartition {
-  private pending = new Map<string, StoreWrite>();
+  private pending = new Map<string, PendingWrite>();
   private highestChangelogOffset: number | undefined;
 
-  constructor(readonly partition: number, readonly store: PartitionStore) {}
+  constructor(readonly partition: number, readonly store: PartitionStore, readonly followed = false) {}
 
   get(key: Buffer): Buffer | undefined {
     const pending = this.pending.get(key.toString('latin1'));
@@ -17,9 +28,14 @@ export class TablePartition {
     return this.store.get(key);
   }
 
-  /** Buffers a local write (its changelog record is being sent). */
-  write(key: Buffer, value: Buffer | null): void {
-    this.pending.set(key.toString('latin1'), { key, value });
+  /** Buffers a local write; call the result with its changelog offset once the broker acked it. */
+  write(key: Buffer, value: Buffer | null): (offset: number) => void {
+    const entry: PendingWrite = { key, value, offset: undefined };
+    this.pending.set(key.toString('latin1'), entry);
+    return (offset) => {
+      entry.offset = offset;
+      this.changelogAcked(offset);
+    };
   }
 
   /** The broker acknowledged a changelog record of this partition. */
@@ -30,12 +46,15 @@ export class TablePartition {
   /** Applies records read from the changelog (recovery, standby, global table). */
   applyChangelog(writes: readonly StoreWrite[], lastOffset: number): void {
     this.store.applyBatch(writes, lastOffset);
+    if (!this.followed) return;
+    for (const [id, entry] of this.pending) if (entry.offset !== undefined && entry.offset <= lastOffset) this.pending.delete(id);
   }
 
   /** Moves buffered writes into the store with the changelog offset they reflect. */
   flush(): number {
+    if (this.followed) return 0;
     if (this.pending.size === 0 && this.highestChangelogOffset === undefined) return 0;
-    const writes = [...this.pending.values()];
+    const writes = [...this.pending.values()].map(({ key, value }) => ({ key, value }));
     this.pending = new Map();
     this.store.applyBatch(writes, this.highestChangelogOffset);
     this.highestChangelogOffset = undefined;

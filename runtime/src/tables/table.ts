@@ -95,10 +95,10 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Writes or deletes (`value` null) an encoded key in a given partition, outside stream context. */
   writeEncoded(partition: number, key: Buffer, value: Buffer | null): void {
     const local = this.partitions.get(partition);
-    local?.write(key, value);
+    const acked = local?.write(key, value);
     this.host
       .sendChangelog(this.changelogTopic, partition, key, value)
-      .then((metadata) => local?.changelogAcked(metadata.offset))
+      .then((metadata) => acked?.(metadata.offset))
       .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
   }
 
@@ -151,10 +151,10 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
         details: { table: this.name, partition },
       });
     }
-    local?.write(key, value);
+    const acked = local?.write(key, value);
     this.host
       .sendChangelog(this.changelogTopic, partition, key, value)
-      .then((metadata) => local?.changelogAcked(metadata.offset))
+      .then((metadata) => acked?.(metadata.offset))
       .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
   }
 }

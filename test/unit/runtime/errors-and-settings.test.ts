@@ -127,3 +127,33 @@ test('a handler that throws with the default policy crashes the app with FG_AGEN
   assert.match(error?.message ?? '', /topic "fatal" partition 0 offset 1: fatal one/);
   assert.equal(brokerOf(app).group(app.id).committedOffset('fatal', 0), 1);
 });
+
+test('a sink send that fails keeps its event uncommitted (crash) or records and acks it (skip)', async () => {
+  for (const policy of ['crash', 'skip'] as const) {
+    const { app, logs } = testApp({});
+    const source = app.topic('out-fail', { value: codecs.number, partitions: 1 });
+    const failing = { name: 'flaky-sink', send: ({ value }: { value: number }) => (value === 2 ? Promise.reject(new Error('broker said no')) : Promise.resolve()) };
+    const handled: number[] = [];
+    app.agent('emitter', { source, sinks: [failing], onError: policy }, async function* (stream) {
+      for await (const n of stream) {
+        handled.push(n);
+        yield n;
+      }
+    });
+    await app.start();
+    for (let n = 0; n < 5; n++) await source.send({ value: n });
+    const group = brokerOf(app).group(app.id);
+    if (policy === 'crash') {
+      const error = await app.whenStopped();
+      assert.equal(error?.code, 'FG_AGENT_FAILED');
+      assert.match(error?.message ?? '', /offset 2 failed: broker said no/);
+      assert.ok((group.committedOffset('out-fail', 0) ?? 0) <= 2, 'never committed past the event whose output failed');
+    } else {
+      await waitFor(() => handled.length === 5 && app.idle(), 'processing');
+      await app.commit();
+      assert.equal(group.committedOffset('out-fail', 0), 5);
+      assert.ok(logs.lines.some((l) => l.includes('broker said no') && l.includes('offset=2')));
+      await app.stop();
+    }
+  }
+});

@@ -19,6 +19,12 @@ export interface KafkaProducerOptions {
   readonly idempotent: boolean;
   /** Upper bound of key + value + header bytes in one produce request. */
   readonly maxBatchBytes: number;
+  /**
+   * How long a batch keeps being retried while its failures are retriable (broker restarting,
+   * leader moving) before its records are rejected, as Java's `delivery.timeout.ms`. kafkajs's own
+   * retries give up after about 10 s, which a broker restart easily outlasts.
+   */
+  readonly deliveryTimeoutMs: number;
 }
 
 export interface KafkaConsumerOptions {
@@ -63,6 +69,7 @@ export const defaultProducerOptions: KafkaProducerOptions = {
   compression: 'none',
   idempotent: false,
   maxBatchBytes: 1_048_576,
+  deliveryTimeoutMs: 120_000,
 };
 
 export const defaultConsumerOptions: KafkaConsumerOptions = {
@@ -97,6 +104,7 @@ function validate(options: KafkaDriverOptions): void {
     ['requestTimeoutMs', options.requestTimeoutMs],
     ['startupTimeoutMs', options.startupTimeoutMs],
     ['producer.maxBatchBytes', options.producer.maxBatchBytes],
+    ['producer.deliveryTimeoutMs', options.producer.deliveryTimeoutMs],
     ['consumer.sessionTimeoutMs', options.consumer.sessionTimeoutMs],
     ['consumer.heartbeatIntervalMs', options.consumer.heartbeatIntervalMs],
     ['consumer.rebalanceTimeoutMs', options.consumer.rebalanceTimeoutMs],

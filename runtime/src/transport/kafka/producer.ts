@@ -1,9 +1,9 @@
 import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
-import { createKafkaClient, waitForBrokers } from './client.js';
+import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { wrapKafkaError } from './errors.js';
+import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {
@@ -129,16 +129,40 @@ export class KafkaProducer implements Producer {
     try {
       if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
       const { acks, compression } = this.options.producer;
-      const results = await producer.sendBatch({
-        acks,
-        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
-      });
+      const results = await this.retryUntilDeliveryTimeout(() =>
+        producer.sendBatch({
+          acks,
+          compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
+        }),
+      );
       this.settle(byTopic, results);
     } catch (error) {
       const topics = [...byTopic.keys()];
       const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
       for (const record of batch) record.reject(wrapped);
+    }
+  }
+
+  /**
+   * kafkajs gives up on a batch after its own few retries (about 10 s), and reports a broker that is
+   * down as a non-retriable "retries exhausted" error around a retriable connection error. Judged by
+   * that root cause, the batch is sent again until `deliveryTimeoutMs`: a broker restart then costs
+   * latency instead of records. Partitions that succeeded before a retry get their records twice
+   * (at-least-once, as with kafkajs's own retries).
+   */
+  private async retryUntilDeliveryTimeout<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.options.producer.deliveryTimeoutMs;
+    let backoffMs = 200;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || this.producer === undefined || !(isRetriable(error) || isRetriable(rootCause(error)))) throw error;
+        await sleep(Math.min(backoffMs, remaining));
+        backoffMs = Math.min(backoffMs * 2, 2_000);
+      }
     }
   }
 
