@@ -2,13 +2,14 @@ import { posix } from 'node:path';
 import type { ModelCatalog } from '../ir/model-catalog.js';
 import { agentInput } from '../topology/check-types.js';
 import { kebabCase } from '../topology/names.js';
-import type { AgentSpec, NameRef, Topology, Uses } from '../topology/types.js';
+import type { AgentSpec, NameRef, TableSpec, Topology, Uses, WindowCloseSpec } from '../topology/types.js';
+import { windowCloseHandlers } from '../topology/validate.js';
 import { generatedHeader } from './header.js';
 import type { ImportSet } from './imports.js';
 import type { ModuleRenderer } from './render-module.js';
 import { TypeResolver } from './type-resolver.js';
 
-export type HandlerKind = 'agent' | 'timer' | 'crontab' | 'page';
+export type HandlerKind = 'agent' | 'timer' | 'crontab' | 'page' | 'window-close';
 
 /** A user-owned handler module and how generated code reaches it. */
 export interface HandlerModule {
@@ -47,6 +48,7 @@ export function handlerModules(topology: Topology): HandlerModule[] {
     ...topology.timers.map((timer) => ['timer', timer] as [HandlerKind, typeof timer]),
     ...topology.crontabs.map((crontab) => ['crontab', crontab] as [HandlerKind, typeof crontab]),
     ...topology.pages.map((page) => ['page', page] as [HandlerKind, typeof page]),
+    ...windowCloseHandlers(topology).map((handler) => ['window-close', handler] as [HandlerKind, WindowCloseSpec]),
   ];
   return entries.map(([kind, entity]) => {
     const file = `${handlers}/${kebabCase(entity.name)}.ts`;
@@ -79,6 +81,21 @@ export function agentContextMembers(topology: Topology, agent: AgentSpec): Conte
     topics: [...(agent.source?.kind === 'topic' ? [agent.source] : []), ...agent.sinks.filter((sink) => sink.kind === 'topic')],
     agents: agent.sinks.filter((sink) => sink.kind === 'agent'),
   });
+}
+
+/** The table whose windows a window close handler receives. */
+export function windowCloseTable(topology: Topology, handler: { readonly name: string }): TableSpec | undefined {
+  return topology.tables.find((table) => table.onWindowClose?.name === handler.name);
+}
+
+export function windowCloseMembers(topology: Topology, handler: WindowCloseSpec): ContextMembers {
+  return contextMembers(topology, { topics: handler.topics, tables: [], agents: [] });
+}
+
+/** Tables an agent's context holds that the runtime must co-partition with its source (not global ones). */
+export function agentCopartitionedTables(topology: Topology, agent: AgentSpec): string[] {
+  const used = new Set(agentContextMembers(topology, agent).tables);
+  return topology.tables.filter((table) => used.has(table.id) && table.kind !== 'global').map((table) => table.id);
 }
 
 /** The stream types an agent's handler receives, after groupBy. */

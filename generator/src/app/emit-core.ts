@@ -1,6 +1,8 @@
 import type { TableSpec, WindowSpec } from '../topology/types.js';
+import { kebabCase } from '../topology/names.js';
+import { windowCloseHandlers } from '../topology/validate.js';
 import type { EmitContext } from './context.js';
-import { docText, literal } from './context.js';
+import { docText, literal, relativeSpecifier, windowCloseMembers } from './context.js';
 import { ImportSet } from './imports.js';
 import { renderTemplate } from './templates.js';
 import { modelModule } from './type-resolver.js';
@@ -97,27 +99,54 @@ function defaultExpression(table: TableSpec): string | undefined {
   }
 }
 
-const tableFactory: Readonly<Record<TableSpec['kind'], string>> = { table: 'table', global: 'globalTable', set: 'setTable' };
+function tableDoc(table: TableSpec): string {
+  const what = { table: 'Table', global: 'Global table', set: 'Set table' }[table.kind];
+  const types = table.kind === 'set' ? `${table.key.text} → set of ${table.value.text}` : `${table.key.text} → ${table.value.text}`;
+  const window = table.window === undefined ? '' : `, ${table.window.type} window${table.onWindowClose === undefined ? '' : `, closed windows go to ${table.onWindowClose.name}`}`;
+  return docText(`${what} "${table.name}": ${types}${window}.`);
+}
+
+/** `app.table(...)`, `app.globalTable(...)`, `app.setTable<K, M>(...)` or `app.windowedTable<K, V>(...)`. */
+function tableDeclaration(context: EmitContext, table: TableSpec, imports: ImportSet): string {
+  const { types } = context;
+  const partitions = table.partitions === undefined ? [] : [`partitions: ${table.partitions}`];
+  const key = `key: ${types.codec(table.key.ref, imports)}`;
+  if (table.kind === 'set') {
+    // Members travel as JSON (the runtime's choice), so only the key codec is ours to give.
+    const typeArgs = `${types.tsType(table.key.ref, imports)}, ${types.tsType(table.value.ref, imports)}`;
+    return `app.setTable<${typeArgs}>(${literal(table.name)}, { ${[key, ...partitions].join(', ')} })`;
+  }
+  const options = [key, `value: ${types.codec(table.value.ref, imports)}`];
+  const fallback = defaultExpression(table);
+  if (fallback !== undefined) options.push(`default: ${fallback}`);
+  options.push(...partitions);
+  if (table.window === undefined) return `app.${table.kind === 'global' ? 'globalTable' : 'table'}(${literal(table.name)}, { ${options.join(', ')} })`;
+  options.push(`window: ${windowExpression(table.window, imports)}`);
+  const onClose = table.onWindowClose;
+  if (onClose !== undefined) {
+    const handler = imports.add(relativeSpecifier(context.topology.paths.output, `${context.topology.paths.handlers}/${kebabCase(onClose.name)}.ts`), onClose.id, { as: `handle${onClose.typeName}` });
+    options.push(`onWindowClose: (key, window, value) => ${handler}(key, window, value, ${onClose.id}Context)`);
+  }
+  // Explicit type arguments: the close callback is context-sensitive, so K and V are not inferred from it.
+  const typeArgs = `${types.tsType(table.key.ref, imports)}, ${types.tsType(table.value.ref, imports)}`;
+  return `app.windowedTable<${typeArgs}>(${literal(table.name)}, { ${options.join(', ')} })`;
+}
 
 export function emitTables(context: EmitContext): string {
-  const imports = new ImportSet(['declareTables', 'Tables', 'app']);
+  const { topology } = context;
+  const closers = windowCloseHandlers(topology);
+  const imports = new ImportSet(['declareTables', 'Tables', 'app', 'topics', ...closers.map((closer) => `${closer.id}Context`)]);
   imports.add('faustgen', 'App', { typeOnly: true });
-  const tables = context.topology.tables.map((table) => {
-    const options = [`key: ${context.types.codec(table.key.ref, imports)}`, `value: ${context.types.codec(table.value.ref, imports)}`];
-    const fallback = defaultExpression(table);
-    if (fallback !== undefined) options.push(`default: ${fallback}`);
-    if (table.partitions !== undefined) options.push(`partitions: ${table.partitions}`);
-    if (table.window !== undefined) options.push(`window: ${windowExpression(table.window, imports)}`);
-    const windowDoc = table.window === undefined ? '' : `, ${table.window.type} window`;
-    return {
-      id: table.id,
-      factory: tableFactory[table.kind],
-      nameLiteral: literal(table.name),
-      options: options.join(', '),
-      doc: docText(`${table.kind === 'table' ? 'Table' : table.kind === 'global' ? 'Global table' : 'Set table'} "${table.name}": ${table.key.text} → ${table.value.text}${windowDoc}.`),
-    };
+  imports.add('./topics.js', 'Topics', { typeOnly: true });
+  const tables = topology.tables.map((table) => ({ id: table.id, declaration: tableDeclaration(context, table, imports), doc: tableDoc(table) }));
+  const contexts = closers.map((closer) => {
+    const members = windowCloseMembers(topology, closer);
+    const topics = members.topics.length === 0 ? '{}' : `{ ${members.topics.map((id) => `${id}: topics.${id}`).join(', ')} }`;
+    return { id: closer.id, contextType: imports.add('./handlers.js', `${closer.typeName}Context`, { typeOnly: true }), topics };
   });
-  return render(context, 'tables.ts', 'app/tables.ts.hbs', imports, { tables, appParam: tables.length > 0 ? 'app' : '_app' });
+  const usesTopics = contexts.some((entry) => entry.topics !== '{}');
+  const params = `${tables.length > 0 ? 'app' : '_app'}: App, ${usesTopics ? 'topics' : '_topics'}: Topics`;
+  return render(context, 'tables.ts', 'app/tables.ts.hbs', imports, { tables, contexts, params });
 }
 
 export function emitRegistry(context: EmitContext): string {
@@ -150,14 +179,17 @@ export function emitMain(context: EmitContext): string {
   return render(context, 'main.ts', 'app/main.ts.hbs', imports, {});
 }
 
-/** A barrel of every model class and codec; the first of two models with one class name wins. */
+/** A barrel of every model class, type and codec; the first of two models with one class name wins. */
 export function emitModelsBarrel(context: EmitContext): string {
   const seen = new Set<string>();
   const byModule = new Map<string, string[]>();
   for (const entry of [...context.catalog.entries].sort((a, b) => a.fullName.localeCompare(b.fullName))) {
-    const names = [entry.className, ...Object.values(entry.codecs)].filter((name): name is string => name !== undefined && !seen.has(name));
+    const values = [...(entry.kind === 'enum' ? [`${entry.className}Symbols`] : []), ...Object.values(entry.codecs)];
+    const names = [entry.className, ...values].filter((name): name is string => name !== undefined && !seen.has(name));
     for (const name of names) seen.add(name);
-    if (names.length > 0) byModule.set(modelModule(entry), [...(byModule.get(modelModule(entry)) ?? []), ...names]);
+    // Only records are classes; the other models are types (verbatimModuleSyntax wants `type` on them).
+    const specifiers = names.map((name) => (name === entry.className && entry.kind !== 'record' ? `type ${name}` : name));
+    if (specifiers.length > 0) byModule.set(modelModule(entry), [...(byModule.get(modelModule(entry)) ?? []), ...specifiers]);
   }
   const exports = [...byModule].map(([module, names]) => ({ moduleLiteral: literal(module), names: names.join(', ') }));
   return render(context, 'models.ts', 'app/models.ts.hbs', new ImportSet(), { exports });

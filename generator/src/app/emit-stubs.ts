@@ -3,7 +3,8 @@ import type { GeneratedFile } from '../ir/file-map.js';
 import { kebabCase } from '../topology/names.js';
 import type { AgentSpec } from '../topology/types.js';
 import type { ContextMembers, EmitContext, HandlerModule } from './context.js';
-import { agentContextMembers, contextMembers, docText, handlerModules, relativeSpecifier } from './context.js';
+import { agentContextMembers, contextMembers, docText, handlerModules, relativeSpecifier, windowCloseMembers } from './context.js';
+import { windowCloseHandlers } from '../topology/validate.js';
 import { stubMarker } from './header.js';
 import { renderTemplate } from './templates.js';
 
@@ -26,19 +27,30 @@ function membersOf(context: EmitContext, module: HandlerModule): ContextMembers 
       const page = topology.pages.find((candidate) => candidate.name === module.name);
       return page === undefined ? { topics: [], tables: [], agents: [] } : contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] });
     }
+    case 'window-close': {
+      const closer = windowCloseHandlers(topology).find((candidate) => candidate.name === module.name);
+      return closer === undefined ? { topics: [], tables: [], agents: [] } : windowCloseMembers(topology, closer);
+    }
   }
 }
 
 function handlerStub(context: EmitContext, module: HandlerModule): GeneratedFile {
   const { topology } = context;
   const agent = module.kind === 'agent' ? topology.agents.find((candidate) => candidate.name === module.name) : undefined;
-  const template = module.kind === 'page' ? 'app/page.ts.hbs' : module.kind === 'agent' ? (agent?.yields === undefined ? 'app/agent-consumer.ts.hbs' : 'app/agent-generator.ts.hbs') : 'app/schedule.ts.hbs';
+  const templates: Readonly<Record<HandlerModule['kind'], string>> = {
+    agent: agent?.yields === undefined ? 'app/agent-consumer.ts.hbs' : 'app/agent-generator.ts.hbs',
+    timer: 'app/schedule.ts.hbs',
+    crontab: 'app/schedule.ts.hbs',
+    page: 'app/page.ts.hbs',
+    'window-close': 'app/window-close.ts.hbs',
+  };
+  const template = templates[module.kind];
   const view = {
     id: module.id,
     name: module.name,
     typeName: module.typeName,
     handlersModule: relativeSpecifier(posix.dirname(module.file), `${topology.paths.output}/handlers.ts`),
-    doc: docText(`Handler of ${module.kind} "${module.name}" declared in ${topology.displayPath}.`),
+    doc: docText(`Handler of ${module.kind === 'window-close' ? 'window close handler' : module.kind} "${module.name}" declared in ${topology.displayPath}.`),
     reach: reach(membersOf(context, module)),
     yields: agent?.yields?.text ?? '',
   };

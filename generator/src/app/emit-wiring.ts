@@ -2,10 +2,11 @@ import { agentInput } from '../topology/check-types.js';
 import { isIdentifier } from '../topology/names.js';
 import type { AgentSpec, CrontabSpec, PageSpec, TimerSpec } from '../topology/types.js';
 import type { ContextMembers, EmitContext, HandlerModule } from './context.js';
-import { agentContextMembers, agentStreamTypes, contextMembers, docText, handlerModules, literal } from './context.js';
+import { agentContextMembers, agentCopartitionedTables, agentStreamTypes, contextMembers, docText, handlerModules, literal, windowCloseMembers, windowCloseTable } from './context.js';
 import { ImportSet } from './imports.js';
 import { renderTemplate } from './templates.js';
-import { agentsInSinkOrder } from '../topology/validate.js';
+import { agentsInSinkOrder, windowCloseHandlers } from '../topology/validate.js';
+import { sourcePartitions } from '../topology/copartitioning.js';
 
 
 function render(context: EmitContext, path: string, template: string, imports: ImportSet, view: object): string {
@@ -91,6 +92,14 @@ export function emitHandlerTypes(context: EmitContext): string {
     ...topology.pages.map((page) =>
       entry('page', page, contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] }), `(request: fg.PageRequest, ctx: ${page.typeName}Context) => fg.PageResponse | Promise<fg.PageResponse>`, docText(`Page "${page.name}": serves ${page.path}.`)),
     ),
+    ...windowCloseHandlers(topology).map((closer) => {
+      const table = windowCloseTable(topology, closer);
+      const key = table === undefined ? 'unknown' : context.types.tsType(table.key.ref, imports);
+      const value = table === undefined ? 'unknown' : context.types.tsType(table.value.ref, imports);
+      const signature = `(key: ${key}, window: fg.WindowRange, value: ${value}, ctx: ${closer.typeName}Context) => void | Promise<void>`;
+      const doc = docText(`Called once per key for each window of table "${table?.name ?? '?'}" when it closes (after its expiry), with the window's final value.`);
+      return entry('window close handler', closer, windowCloseMembers(topology, closer), signature, doc);
+    }),
   ];
   return render(context, 'handlers.ts', 'app/handlers.ts.hbs', imports, { handlers, agentTypes });
 }
@@ -148,8 +157,8 @@ export function emitAgents(context: EmitContext): string {
     if (agent.onError !== undefined) {
       options.push(`onError: ${typeof agent.onError === 'string' ? literal(agent.onError) : `{ deadLetter: ${literal(agent.onError.deadLetter.name)} }`}`);
     }
-    // The runtime's AgentDefinition.tables (co-partitioning of written tables) is typed
-    // Table<never, never, never>[], which no concrete table satisfies yet; passed once that is fixed.
+    const copartitioned = agentCopartitionedTables(topology, agent);
+    if (copartitioned.length > 0) options.push(`tables: [${copartitioned.map((id) => `tables.${id}`).join(', ')}]`);
     const members = agentContextMembers(topology, agent);
     if (members.topics.length > 0) used.topics = true;
     if (members.tables.length > 0) used.tables = true;
@@ -157,7 +166,9 @@ export function emitAgents(context: EmitContext): string {
     if (agent.groupBy !== undefined) {
       const keyCodec = groupKeyCodecs[stream.key] ?? 'codecs.string';
       if (keyCodec.startsWith('codecs.')) imports.add('faustgen', 'codecs');
-      streamExpression = `stream.groupBy((value) => ${fieldAccess(agent.groupBy.field)}, { name: ${literal(agent.groupBy.name)}, key: ${keyCodec} })`;
+      // The repartition topic gets the source's partition count, so the tables stay co-partitioned with it.
+      const partitions = sourcePartitions(topology, agent);
+      streamExpression = `stream.groupBy((value) => ${fieldAccess(agent.groupBy.field)}, { name: ${literal(agent.groupBy.name)}, key: ${keyCodec}${partitions === undefined ? '' : `, partitions: ${partitions}`} })`;
     }
     return {
       id: agent.id,

@@ -35,7 +35,10 @@ export async function encodeMessage(project: Project, target: string, value: unk
   try {
     registry = (await import(pathToFileURL(registryFile).href)) as Registry;
   } catch (error) {
-    throw new FaustgenError('FG_CODEGEN_STALE', `cannot load ${registryFile}: ${(error as Error).message}; run \`faustgen codegen\``, { kind: 'user', cause: error });
+    const message = (error as Error).message;
+    // A project whose dependencies are not installed fails here first; codegen would not help.
+    const fix = /Cannot find (package|module) 'faustgen/.test(message) ? 'run `npm install` in the project' : 'run `faustgen codegen`';
+    throw new FaustgenError('FG_CODEGEN_STALE', `cannot load ${registryFile}: ${message}; ${fix}`, { kind: 'user', cause: error });
   }
   const topic = registry.topicCodecs[target] !== undefined ? target : registry.agentTopics[target];
   const codecs = topic === undefined ? undefined : registry.topicCodecs[topic];

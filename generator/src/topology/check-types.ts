@@ -23,6 +23,14 @@ export function agentInput(agent: AgentSpec, topology: Topology): { key?: TypeUs
   return stream === undefined ? {} : { key: stream.key, value: stream.value };
 }
 
+const setMemberTypes: readonly string[] = ['string', 'int', 'long', 'float', 'double', 'boolean'];
+
+/** Set members survive the JSON changelog and compare by value in a JS Set. */
+function isSetMember(ref: TypeRef, catalog: ModelCatalog): boolean {
+  if (ref.kind === 'primitive') return setMemberTypes.includes(ref.name);
+  return ref.kind === 'model' && catalog.lookup(ref.name)?.kind === 'enum';
+}
+
 function defaultFits(value: TableDefault, ref: TypeRef, entry: ModelEntry | undefined): boolean {
   const numeric = ['int', 'long', 'float', 'double'];
   if (ref.kind === 'primitive' && ref.name === 'json') return true;
@@ -73,6 +81,9 @@ export function checkTypes(topology: Topology, catalog: ModelCatalog, document: 
   for (const table of topology.tables) {
     const valueOk = resolves(table.value);
     resolves(table.key);
+    if (valueOk && table.kind === 'set' && !isSetMember(table.value.ref, catalog)) {
+      report(table.value.pointer, `set table "${table.name}" has members of type ${table.value.text}`, 'members are compared by value: use string, int, long, float, double, boolean or an enum');
+    }
     if (valueOk && table.default !== undefined) {
       const entry = table.value.ref.kind === 'model' ? catalog.lookup(table.value.ref.name) : undefined;
       if (!defaultFits(table.default, table.value.ref, entry)) {

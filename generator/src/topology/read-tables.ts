@@ -2,7 +2,7 @@ import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { TableDefault, TableSpec, WindowSpec } from './types.js';
+import type { TableDefault, TableSpec, WindowCloseSpec, WindowSpec } from './types.js';
 
 function readDefault(reader: Reader, object: Obj, pointer: string): TableSpec['default'] {
   if (!('default' in object)) return undefined;
@@ -67,6 +67,18 @@ function readWindow(reader: Reader, object: Obj, pointer: string): WindowSpec | 
   }
 }
 
+/** `onWindowClose: name` or `onWindowClose: { name, topics: [...] }`. */
+function readWindowClose(reader: Reader, object: Obj, pointer: string): WindowCloseSpec | undefined {
+  const value = object['onWindowClose'];
+  if (value === undefined) return undefined;
+  const at = joinPointer(pointer, 'onWindowClose');
+  const entry = typeof value === 'string' ? { name: value } : reader.object(value, at, topologyKeys.windowClose, 'onWindowClose');
+  if (entry === undefined) return undefined;
+  const named = readNamed(reader, entry, at, 'window close handler');
+  const topics = typeof value === 'string' ? [] : reader.names(entry, 'topics', at);
+  return named === undefined ? undefined : { ...named, pointer: at, topics };
+}
+
 export function readTable(reader: Reader, value: unknown, pointer: string): TableSpec | undefined {
   const object = reader.object(value, pointer, topologyKeys.table, 'table');
   if (object === undefined) return undefined;
@@ -83,8 +95,9 @@ export function readTable(reader: Reader, value: unknown, pointer: string): Tabl
   if (kind !== undefined && kind !== 'table' && object['window'] !== undefined) {
     reader.error(joinPointer(pointer, 'window'), `a ${kind} table cannot be windowed`, 'only kind: table supports windows', { key: true });
   }
-  if (kind === 'set') {
-    reader.error(joinPointer(pointer, 'kind'), 'set tables are not supported yet', 'use kind: table with a list value (value: string[], default: [])');
+  const onWindowClose = readWindowClose(reader, object, pointer);
+  if (onWindowClose !== undefined && object['window'] === undefined) {
+    reader.error(onWindowClose.pointer, `table "${named?.name ?? '?'}" has onWindowClose but no window`, 'add a window, or remove onWindowClose', { key: true });
   }
   if (kind === 'set' && tableDefault !== undefined) {
     reader.error(tableDefault.pointer, 'a set table has no default: missing keys read as an empty set', undefined, { key: true });
@@ -100,5 +113,6 @@ export function readTable(reader: Reader, value: unknown, pointer: string): Tabl
     ...(tableDefault === undefined ? {} : { default: tableDefault }),
     ...(partitions === undefined ? {} : { partitions }),
     ...(window === undefined ? {} : { window }),
+    ...(onWindowClose === undefined ? {} : { onWindowClose }),
   };
 }

@@ -124,13 +124,21 @@ export type WindowSpec =
       readonly pointer: string;
     };
 
+/** A user handler called once per closed window and key; it may send to `topics`. */
+export interface WindowCloseSpec extends Named {
+  readonly typeName: string;
+  readonly topics: readonly NameRef[];
+}
+
 export interface TableSpec extends Named {
+  /** For `set`, `value` is the member type. */
   readonly kind: 'table' | 'global' | 'set';
   readonly key: TypeUse;
   readonly value: TypeUse;
   readonly default?: TableDefault & { readonly pointer: string };
   readonly partitions?: number;
   readonly window?: WindowSpec;
+  readonly onWindowClose?: WindowCloseSpec;
 }
 
 export interface TimerSpec extends Named, Uses {

@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../ir/diagnostics.js';
+import { checkCopartitioning } from './copartitioning.js';
 import { kebabCase } from './names.js';
 import type { SourceDocument } from './source-map.js';
 import { didYouMean } from './suggest.js';
-import type { AgentSpec, NameRef, Topology } from './types.js';
+import type { AgentSpec, NameRef, Topology, WindowCloseSpec } from './types.js';
 
 interface Entity {
   readonly name: string;
@@ -40,10 +41,11 @@ export function validateReferences(topology: Topology, document: SourceDocument)
   checkUnique(topology.channels, 'channel', (entity) => entity.id, 'identifier');
   checkUnique(topology.tables, 'table', (entity) => entity.name, 'name');
   checkUnique(topology.tables, 'table', (entity) => entity.id, 'identifier');
-  const handlers = [...topology.agents, ...topology.timers, ...topology.crontabs, ...topology.pages];
-  checkUnique(handlers, 'agent, timer, crontab or page', (entity) => entity.name, 'name');
-  checkUnique(handlers, 'agent, timer, crontab or page', (entity) => entity.id, 'identifier');
-  checkUnique(handlers, 'agent, timer, crontab or page', (entity) => kebabCase(entity.name), 'handler file');
+  const handlers = [...topology.agents, ...topology.timers, ...topology.crontabs, ...topology.pages, ...windowCloseHandlers(topology)];
+  const handlerWhat = 'agent, timer, crontab, page or window close handler';
+  checkUnique(handlers, handlerWhat, (entity) => entity.name, 'name');
+  checkUnique(handlers, handlerWhat, (entity) => entity.id, 'identifier');
+  checkUnique(handlers, handlerWhat, (entity) => kebabCase(entity.name), 'handler file');
   checkUnique(topology.pages.map((page) => ({ ...page, name: page.path })), 'page path', (entity) => entity.name, 'path');
 
   const topicNames = topology.topics.map((topic) => topic.name);
@@ -95,12 +97,14 @@ export function validateReferences(topology: Topology, document: SourceDocument)
     }
     return { ...agent, sinks, ...(source === undefined ? {} : { source }) };
   });
+  for (const handler of windowCloseHandlers(topology)) for (const ref of handler.topics) expect(ref, topicNames, 'topic');
   for (const timer of topology.timers) checkUses(timer);
   for (const crontab of topology.crontabs) checkUses(crontab);
   for (const page of topology.pages) {
     checkUses(page);
     if (page.table !== undefined) expect(page.table, tableNames, 'table');
   }
+  if (diagnostics.length === 0) checkCopartitioning({ ...topology, agents }, report);
   for (const cycle of sinkCycles(agents)) report(cycle.pointer, `agent sinks form a cycle: ${cycle.path.join(' → ')}`, 'an agent cannot forward to itself through sinks; send explicitly from the handler instead');
   return { topology: { ...topology, agents }, diagnostics };
 }
@@ -144,4 +148,9 @@ export function agentsInSinkOrder(agents: readonly AgentSpec[]): AgentSpec[] {
   };
   for (const agent of agents) place(agent, new Set());
   return ordered;
+}
+
+/** The `onWindowClose` handlers of the windowed tables, in table order. */
+export function windowCloseHandlers(topology: Pick<Topology, 'tables'>): WindowCloseSpec[] {
+  return topology.tables.flatMap((table) => (table.onWindowClose === undefined ? [] : [table.onWindowClose]));
 }

@@ -107,4 +107,20 @@ describe('faustgen CLI', () => {
       app.cleanup();
     }
   });
+
+  // examples/greetings resolves `faustgen` to this package, so its generated registry loads; both
+  // errors come before any connection is attempted (the broker address is never dialled).
+  test('send names an unknown topic and lists the known ones, in one line', () => {
+    const result = faustgen(['send', 'nope', '{}', '--broker', 'kafka://127.0.0.1:9'], join(repoRoot, 'examples/greetings'));
+    assert.equal(result.status, 1);
+    assert.deepEqual(result.stderr.trim().split('\n'), ['error FG_TOPIC_MISSING: "nope" is neither a topic nor an agent fed by a topic (known: greetings, print-greetings)']);
+  });
+
+  test('send refuses a value that does not fit the topic schema, naming the field path', () => {
+    const result = faustgen(['send', 'greetings', '{"from_name":"Ada","to_name":5}', '--broker', 'kafka://127.0.0.1:9'], join(repoRoot, 'examples/greetings'));
+    assert.equal(result.status, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0] ?? '', /^error FG_VALIDATION: value does not fit topic "greetings" \(codec [^)]+\): .*\$\.to_name/);
+  });
 });

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { emitAppFiles } from '../../../../generator/src/app/index.js';
 import { parseTopology } from '../../../../generator/src/topology/load.js';
 import type { Topology } from '../../../../generator/src/topology/types.js';
-import { fakeCatalog } from './fake-catalog.js';
+import { fakeCatalog, greetingEntry } from './fake-catalog.js';
 import { fixtures } from './project.js';
 
 function load(text: string): Topology {
@@ -53,7 +53,7 @@ describe('app emitter', () => {
     const agents = file('src/generated/agents.ts');
     assert.match(agents, /import \{ printGreetings as handlePrintGreetings \} from '\.\.\/agents\/print-greetings\.js';/);
     assert.match(agents, /sinks: \[topics\.greetingLines\], onError: \{ deadLetter: 'dead-greetings' \}/);
-    assert.match(agents, /stream\.groupBy\(\(value\) => value\.to_name, \{ name: 'to_name', key: codecs\.string \}\)/);
+    assert.match(agents, /stream\.groupBy\(\(value\) => value\.to_name, \{ name: 'to_name', key: codecs\.string, partitions: 4 \}\)/);
     // `audit` is a sink of `forward`, so it is declared first.
     assert.ok(agents.indexOf("app.agent('audit'") < agents.indexOf("app.agent('forward'"));
     const topics = file('src/generated/topics.ts');
@@ -62,13 +62,27 @@ describe('app emitter', () => {
     assert.match(topics, /internalEvents: app\.channel<string, unknown>\('internal-events'\)/);
     const tables = file('src/generated/tables.ts');
     assert.match(tables, /counts: app\.table\('counts', \{ key: codecs\.string, value: codecs\.json<number>\(\), default: \(\) => 0 \}\)/);
-    assert.match(tables, /window: tumbling\(60000, \{ expiresMs: 3600000 \}\)/);
+    assert.match(tables, /perMinute: app\.windowedTable<string, number>\('per-minute', \{ key: codecs\.string, value: codecs\.json<number>\(\), default: \(\) => 0, window: tumbling\(60000, \{ expiresMs: 3600000 \}\), onWindowClose: \(key, window, value\) => handleReportMinute\(key, window, value, reportMinuteContext\) \}\)/);
+    assert.match(tables, /hopping\(3600000, 600000, \{ expiresMs: 86400000 \}\)/);
+    assert.match(tables, /sliding\(60000, 60000, \{ expiresMs: 300000 \}\)/);
+    assert.match(tables, /senders: app\.setTable<string, string>\('senders', \{ key: codecs\.string \}\)/);
+    assert.match(tables, /const reportMinuteContext: ReportMinuteContext = \{ app, topics: \{ greetingLines: topics\.greetingLines \}, tables: \{\}, agents: \{\} \};/);
+    assert.doesNotMatch(tables, /app\.table\('per-minute'/);
+    // Tables an agent uses go to the runtime for its co-partitioning check; global ones do not.
+    assert.match(agents, /concurrency: 2, tables: \[tables\.counts, tables\.perMinute, tables\.senders\] \}/);
     assert.match(tables, /latest: app\.globalTable\('latest', \{ key: codecs\.string, value: GreetingAvroCodec \}\)/);
     const schedules = file('src/generated/schedules.ts');
     assert.match(schedules, /app\.timer\('send-greeting', \{ intervalMs: 5000, onLeader: false \}, \(\) => handleSendGreeting\(sendGreetingContext\)\);/);
     assert.match(schedules, /app\.crontab\('nightly-report', \{ cron: '0 3 \* \* \*', timezone: 'Europe\/Paris', onLeader: false \}/);
     assert.match(file('src/generated/settings.ts'), /id: 'greetings',\n  broker: 'memory:\/\/',/);
     assert.match(file('src/generated/app.ts'), /createApp\(\{ \.\.\.settings, \.\.\.settingsFromEnv\(process\.env\), \.\.\.overrides\.settings \}, overrides\.options\)/);
+  });
+
+  test('window close handlers get a typed handler and a stub', () => {
+    assert.match(file('src/generated/handlers.ts'), /export type ReportMinuteHandler = \(key: string, window: fg\.WindowRange, value: number, ctx: ReportMinuteContext\) => void \| Promise<void>;/);
+    assert.match(file('src/generated/handlers.ts'), /export type LogRecentHandler = \(key: string, window: fg\.WindowRange, value: Greeting, ctx: LogRecentContext\) => void/);
+    assert.match(file('src/agents/report-minute.ts'), /^\/\/ faustgen:stub window-close report-minute\n/);
+    assert.match(file('src/agents/report-minute.ts'), /export const reportMinute: ReportMinuteHandler = async \(key, window, value\) => \{/);
   });
 
   test('stubs are typed, harmless and marked', () => {
@@ -84,6 +98,13 @@ describe('app emitter', () => {
     assert.deepEqual(empty.diagnostics, []);
     assert.match(empty.files.get('src/generated/agents.ts')?.content ?? '', /export function declareAgents\(_app: App, _topics: Topics, _channels: Channels, _tables: Tables\): Agents \{\n  return \{  \};\n\}/);
     assert.doesNotMatch(empty.files.get('src/generated/handlers.ts')?.content ?? '', /import type \* as fg/);
+  });
+
+  test('the models barrel re-exports enums and other non-class models as types', () => {
+    const status = { ...greetingEntry, fullName: 'com.example.Status', aliases: ['Status'], className: 'Status', kind: 'enum' as const, modulePath: 'models/com/example/status.js', codecs: { json: 'StatusJsonCodec' }, fields: [] };
+    const barrel = emitAppFiles(topology, fakeCatalog([greetingEntry, status])).files.get('src/generated/models.ts')?.content ?? '';
+    assert.match(barrel, /export \{ Greeting, GreetingAvroCodec, GreetingJsonCodec \} from '\.\/models\/com\/example\/greeting\.js';|export \{ Greeting, [A-Za-z, ]+ \} from/);
+    assert.match(barrel, /export \{ type Status, StatusSymbols, StatusJsonCodec \} from '\.\/models\/com\/example\/status\.js';/);
   });
 
   test('output is deterministic', () => {

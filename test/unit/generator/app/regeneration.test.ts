@@ -27,7 +27,7 @@ describe('regeneration', () => {
       }
       assert.deepEqual([...result.userStubsAdded].sort(), [
         'src/agents/audit.ts', 'src/agents/count-by-recipient.ts', 'src/agents/counts-page.ts', 'src/agents/forward.ts',
-        'src/agents/nightly-report.ts', 'src/agents/print-greetings.ts', 'src/agents/send-greeting.ts',
+        'src/agents/log-recent.ts', 'src/agents/nightly-report.ts', 'src/agents/print-greetings.ts', 'src/agents/report-minute.ts', 'src/agents/send-greeting.ts',
         'test/agents/audit.test.ts', 'test/agents/count-by-recipient.test.ts', 'test/agents/forward.test.ts', 'test/agents/print-greetings.test.ts',
       ]);
       const marker = JSON.parse(readFileSync(join(project.root, 'src/generated/.faustgen.json'), 'utf8')) as { inputs: Record<string, string>; files: Record<string, string> };
@@ -90,7 +90,7 @@ describe('regeneration', () => {
     const project = tempProject(topology);
     try {
       await run(project.root);
-      writeFileSync(join(project.root, 'faustgen.yaml'), topology.replace('  - name: count-by-recipient\n    source: greetings\n    groupBy:\n      field: to_name\n    tables: [counts, per-minute]\n    concurrency: 2\n', ''));
+      writeFileSync(join(project.root, 'faustgen.yaml'), topology.replace('  - name: count-by-recipient\n    source: greetings\n    groupBy:\n      field: to_name\n    tables: [counts, per-minute, senders, latest]\n    concurrency: 2\n', ''));
       const result = await run(project.root);
       assert.deepEqual(result.diagnostics, []);
       assert.deepEqual(result.orphanedStubs, ['src/agents/count-by-recipient.ts', 'test/agents/count-by-recipient.test.ts']);

@@ -79,5 +79,7 @@ describe('topology parsing', () => {
     }
     assert.deepEqual(keys(schema.$defs['table']?.properties?.['window']?.properties), [...topologyKeys.window].sort());
     assert.deepEqual(keys(schema.$defs['agent']?.properties?.['groupBy']?.properties), [...topologyKeys.groupBy].sort());
+    const onWindowClose = schema.$defs['table']?.properties?.['onWindowClose'] as { oneOf: { properties?: Record<string, unknown> }[] } | undefined;
+    assert.deepEqual(keys(onWindowClose?.oneOf[1]?.properties), [...topologyKeys.windowClose].sort());
   });
 });
