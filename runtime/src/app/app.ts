@@ -102,6 +102,8 @@ export class App extends Service {
   private readonly conductor: Conductor;
   private readonly partitionCounts = new Map<string, number>();
   private readonly attachedSubscriptions = new Set<string>();
+  /** Topics an agent reads besides its source (groupBy, through), in declaration order. */
+  private readonly attachedTopics = new Map<string, string[]>();
   private readonly leaderTopic: string;
   private transport: Transport | undefined;
   private producer: Producer | undefined;
@@ -555,7 +557,9 @@ export class App extends Service {
     for (const [name, agent] of this.agentsByName) {
       const tables = this.agentTables.get(name) ?? [];
       if (tables.length === 0 || !(agent.source instanceof Topic)) continue;
-      groups.push({ agent: name, topics: [agent.source.name, ...tables.map((t) => `${this.settings.id}-${t}-changelog`)] });
+      // After groupBy/through the handler processes (and writes tables from) the last topic it reads.
+      const read = this.attachedTopics.get(name)?.at(-1) ?? agent.source.name;
+      groups.push({ agent: name, topics: [read, ...tables.map((t) => `${this.settings.id}-${t}-changelog`)] });
     }
     return groups;
   }
@@ -594,12 +598,13 @@ export class App extends Service {
       if (!this.attachedSubscriptions.has(id)) {
         if (this.frozen) this.assertDeclarable(`stream topic "${topic.name}" of agent "${agentName}"`);
         this.attachedSubscriptions.add(id);
+        this.attachedTopics.set(agentName, [...(this.attachedTopics.get(agentName) ?? []), topic.name]);
         this.conductor.subscribe({ agent, topic: topic as Topic<unknown, unknown> } satisfies Subscriber);
       }
       const queue = agent.attach<K, V>(topic.name);
       return {
         name: topic.name,
-        sendRaw: (key, value, headers) => this.sendRaw(topic.name, key, value, headers),
+        sendRaw: (key, value, headers, timestamp) => this.producerHost.produce({ topic: topic.name, key, value, headers, ...(timestamp === undefined ? {} : { timestamp }) }),
         send: (message) => topic.send(message),
         open: () => ({ next: () => queue.take() }),
         fail: (error) => agent.fail(error),

@@ -53,7 +53,7 @@ export async function ensureTopics(admin: Admin, setup: TopicSetup): Promise<Map
     const sizes = group.topics.map((name) => [name, counts.get(name)] as const);
     const distinct = new Set(sizes.map(([, n]) => n));
     if (distinct.size > 1) {
-      problems.push(`agent "${group.agent}" reads and writes topics that must have equal partition counts: ${sizes.map(([n, c]) => `${n}=${String(c)}`).join(', ')}`);
+      problems.push(`agent "${group.agent}" reads and writes topics that must have equal partition counts: ${sizes.map(([n, c]) => `${n}=${c === undefined ? '(missing)' : String(c)}`).join(', ')}`);
     }
   }
   if (problems.length > 0) {

@@ -28,7 +28,8 @@ export interface RepartitionSpec<K> {
 /** A topic that one agent reads besides its source: repartition and through topics. */
 export interface AttachedTopic<K, V> {
   readonly name: string;
-  sendRaw(key: Buffer | null, value: Buffer | null, headers: Headers): Promise<RecordMetadata>;
+  /** Sends bytes as they are; `timestamp` keeps the original event time (windows after groupBy need it). */
+  sendRaw(key: Buffer | null, value: Buffer | null, headers: Headers, timestamp?: number): Promise<RecordMetadata>;
   send(message: { key?: K; value: V; headers?: Headers }): Promise<RecordMetadata>;
   open(): EventSource<K, V>;
   /** Reports a failure of a background forwarder to the owning agent. */
@@ -204,7 +205,7 @@ export class Stream<K, V> implements AsyncIterable<V> {
           const event = await source.next();
           if (event === undefined) return;
           const key = await keyOf(event.value, event);
-          const send = (): Promise<RecordMetadata> => attached.sendRaw(options.key.encode(key), event.rawValue, event.headers);
+          const send = (): Promise<RecordMetadata> => attached.sendRaw(options.key.encode(key), event.rawValue, event.headers, event.timestamp);
           event.hold(window.tryAdmit(send) ?? (await window.admit(send)).sent);
           event.ack();
         }

@@ -63,13 +63,14 @@ test('groupBy sends each event to the partition murmur2 gives for the new key an
     const grouped = stream.groupBy((order) => order.user, { name: 'user', key: codecs.string, partitions: 5 });
     for await (const event of grouped.events()) {
       assert.equal(event.key, event.value.user);
+      assert.equal(event.timestamp, 1_000_000 + event.value.id, 'the original event time survives repartitioning');
       byUser.set(event.key, [...(byUser.get(event.key) ?? []), event.value.id]);
     }
   });
   await app.start();
   try {
     const users = ['ann', 'bob', 'cy', 'dee', 'eve', 'fay', 'gus'];
-    for (let id = 0; id < 70; id++) await orders.send({ key: `order-${id}`, value: { id, user: users[id % users.length] as string } });
+    for (let id = 0; id < 70; id++) await orders.send({ key: `order-${id}`, value: { id, user: users[id % users.length] as string }, timestamp: 1_000_000 + id });
     await waitFor(() => [...byUser.values()].reduce((n, ids) => n + ids.length, 0) === 70, 'grouped events');
     const topicName = `${app.id}-orders-user-repartition`;
     const broker = brokerOf(app);
