@@ -1,7 +1,7 @@
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { TableStore, StoreWrite } from '../types/store.js';
-import type { Admin, ConsumedRecord, PartitionReader, TopicPartition } from '../types/transport.js';
+import type { Admin, ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOffset } from '../types/transport.js';
 import type { Table } from './table.js';
 import { TablePartition } from './table-partition.js';
 
@@ -101,6 +101,7 @@ export class TableManager {
   async assign(actives: readonly TopicPartition[], standbys: readonly TopicPartition[]): Promise<void> {
     const started = Date.now();
     const targets: RecoveryTarget[] = [];
+    const toRead: TopicPartitionOffset[] = [];
     this.recovering = new Map();
     for (const managed of this.tables.values()) {
       const topic = managed.table.changelogTopic;
@@ -119,25 +120,36 @@ export class TableManager {
           await managed.store.closePartition(partition);
         }
       }
-      const offsets = await this.admin.fetchOffsets(topic);
-      const high = new Map(offsets.map((o) => [o.partition, o.high]));
-      for (const partition of new Set([...wantActive, ...wantStandby])) {
+      const wanted = [...new Set([...wantActive, ...wantStandby])];
+      // Offsets the stores held before the high-water marks were asked: a followed partition keeps
+      // applying records meanwhile, so only these may be compared with the marks.
+      const before = new Map<number, number | undefined>();
+      for (const partition of wanted) {
         let open = managed.open.get(partition);
         if (open === undefined) {
           open = new TablePartition(partition, await managed.store.openPartition(partition), global);
           managed.open.set(partition, open);
         }
-        const wasActive = managed.table.partitions.has(partition);
         // A partition leaving the active set hands its buffered writes to the store before it follows.
-        if (wasActive && !wantActive.has(partition)) open.flush();
-        const persisted = open.store.persistedOffset();
-        const from = persisted === undefined ? 0 : persisted + 1;
+        if (managed.table.partitions.has(partition) && !wantActive.has(partition)) open.flush();
+        before.set(partition, open.store.persistedOffset());
+      }
+      const offsets = await this.admin.fetchOffsets(topic);
+      const high = new Map(offsets.map((o) => [o.partition, o.high]));
+      // From here to the end of the loop nothing awaits: no changelog record is applied between
+      // reading a store's offset and registering its recovery target.
+      for (const partition of wanted) {
+        const open = managed.open.get(partition) as TablePartition;
         const until = high.get(partition) ?? 0;
-        if (persisted !== undefined && persisted >= until) {
-          throw new FaustgenError('FG_STORE_OFFSET_AHEAD', `table "${managed.table.name}" partition ${partition}: the local store reflects changelog offset ${persisted} but "${topic}" ends at ${until - 1}; the topic was deleted or recreated. Run \`faustgen reset\` to drop local table state, then restart`, {
-            details: { table: managed.table.name, topic, partition, persisted, highWater: until },
+        const earlier = before.get(partition);
+        if (earlier !== undefined && earlier >= until) {
+          throw new FaustgenError('FG_STORE_OFFSET_AHEAD', `table "${managed.table.name}" partition ${partition}: the local store reflects changelog offset ${earlier} but "${topic}" ends at ${until - 1}; the topic was deleted or recreated. Run \`faustgen reset\` to drop local table state, then restart`, {
+            details: { table: managed.table.name, topic, partition, persisted: earlier, highWater: until },
           });
         }
+        const persisted = open.store.persistedOffset();
+        const from = persisted === undefined ? 0 : persisted + 1;
+        const wasActive = managed.table.partitions.has(partition);
         const following = global || (wantStandby.has(partition) && !wantActive.has(partition));
         if (wantActive.has(partition)) {
           const warm = managed.standbys.delete(partition) || global;
@@ -148,7 +160,6 @@ export class TableManager {
             if (from < until) {
               const target: RecoveryTarget = { table: managed, partition, until, from, warm, applied: from - 1, replayed: 0 };
               targets.push(target);
-              // Registered before the reader is assigned: records may arrive before this loop ends.
               this.recovering.set(`${topic}:${partition}`, target);
             } else if (!wasActive) {
               this.recovered({ table: managed.table.name, partition, from, until, replayed: 0, warm });
@@ -164,7 +175,7 @@ export class TableManager {
           // seeking it again would replay records that are in flight twice.
           if (!managed.reading.has(partition)) {
             managed.reading.add(partition);
-            this.reader.assign([{ topic, partition, offset: from }]);
+            toRead.push({ topic, partition, offset: from });
           }
         } else {
           // Kept active and caught up (e.g. a standby that had everything): its own writes must not
@@ -173,12 +184,14 @@ export class TableManager {
         }
       }
     }
-    if (targets.length === 0) return;
     const total = targets.reduce((sum, t) => sum + (t.until - t.from), 0);
-    this.log.info('recovering tables', { partitions: targets.length, records: total });
-    const progress = setInterval(() => this.logProgress(total, started), this.progressIntervalMs);
     // A big recovery also logs each quarter, so even a fast one leaves a trace of its rate.
     this.recoveryRun = total >= BIG_RECOVERY_RECORDS ? { total, started, nextQuarter: 1 } : undefined;
+    // One call for every new position: the Kafka reader restarts its consumer once, not per partition.
+    if (toRead.length > 0) this.reader.assign(toRead);
+    if (targets.length === 0) return;
+    this.log.info('recovering tables', { partitions: targets.length, records: total });
+    const progress = setInterval(() => this.logProgress(total, started), this.progressIntervalMs);
     try {
       await new Promise<void>((resolve) => {
         this.recoveryDone = resolve;
