@@ -158,6 +158,7 @@ export class App extends Service {
       agentsRunning: () => this.state === 'running' || this.state === 'starting',
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
       onAssigned: (assignment) => this.onAssigned(assignment),
+      onRebalancing: () => this.tableManager?.interruptRecovery(),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
     });
   }
@@ -518,9 +519,10 @@ export class App extends Service {
   private async onAssigned(assignment: GroupAssignment): Promise<void> {
     const { actives, standbys } = assignment.assignment;
     this.leader = actives.some((tp) => tp.topic === this.leaderTopic && tp.partition === 0);
-    await this.tableManager?.assign(actives, standbys);
-    this.log.info('partitions assigned', { generation: assignment.generation, actives: actives.length, standbys: standbys.length, leader: this.leader });
-    this.ready.resolve();
+    const recovered = (await this.tableManager?.assign(actives, standbys)) ?? true;
+    this.log.info('partitions assigned', { generation: assignment.generation, actives: actives.length, standbys: standbys.length, leader: this.leader, recovered });
+    // An interrupted recovery resumes with the next assignment; the worker is ready only after it.
+    if (recovered) this.ready.resolve();
   }
 
   private assertDeclarable(what: string): void {

@@ -22,6 +22,7 @@ export interface ConductorHooks {
   isAssignmentOnly(topic: string): boolean;
   onAssigned(assignment: GroupAssignment): Promise<void>;
   onError(error: Error): void;
+  onRebalancing(): void;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -132,6 +133,10 @@ export class Conductor implements ConsumerListener {
 
   onError(error: Error): void {
     this.hooks.onError(error);
+  }
+
+  onRebalancing(): void {
+    this.hooks.onRebalancing();
   }
 
   /** Commits every partition up to its first unprocessed event; commits run one at a time. */

@@ -59,6 +59,9 @@ export class TableManager {
   private readonly byTopic = new Map<string, ManagedTable>();
   private recovering = new Map<string, RecoveryTarget>();
   private recoveryDone: (() => void) | undefined;
+  /** Partitions (`topic:partition`) whose recovery a rebalance interrupted: the next assign resumes them. */
+  private readonly incomplete = new Set<string>();
+  private interrupted = false;
   /** The running recovery, for progress lines: records to replay, start time, next quarter to log. */
   private recoveryRun: { total: number; started: number; nextQuarter: number } | undefined;
   private readerStarted = false;
@@ -97,9 +100,26 @@ export class TableManager {
     }
   }
 
-  /** Applies a new assignment: recovers new actives (awaited), follows standbys in the background. */
-  async assign(actives: readonly TopicPartition[], standbys: readonly TopicPartition[]): Promise<void> {
+  /**
+   * A rebalance started: stop waiting for the current recovery. Every batch reached the store
+   * atomically with its offset, so the next assignment resumes from there without replaying twice.
+   */
+  interruptRecovery(): void {
+    if (this.recoveryDone === undefined) return;
+    this.interrupted = true;
+    for (const key of this.recovering.keys()) this.incomplete.add(key);
+    const done = this.recoveryDone;
+    this.recoveryDone = undefined;
+    done();
+  }
+
+  /**
+   * Applies a new assignment: recovers new actives (awaited), follows standbys in the background.
+   * Returns false when a rebalance interrupted the recovery.
+   */
+  async assign(actives: readonly TopicPartition[], standbys: readonly TopicPartition[]): Promise<boolean> {
     const started = Date.now();
+    this.interrupted = false;
     const targets: RecoveryTarget[] = [];
     const toRead: TopicPartitionOffset[] = [];
     this.recovering = new Map();
@@ -149,7 +169,8 @@ export class TableManager {
         }
         const persisted = open.store.persistedOffset();
         const from = persisted === undefined ? 0 : persisted + 1;
-        const wasActive = managed.table.partitions.has(partition);
+        // A partition whose recovery was interrupted is not current yet: it resumes like a new one.
+        const wasActive = managed.table.partitions.has(partition) && !this.incomplete.delete(`${topic}:${partition}`);
         const following = global || (wantStandby.has(partition) && !wantActive.has(partition));
         if (wantActive.has(partition)) {
           const warm = managed.standbys.delete(partition) || global;
@@ -189,7 +210,7 @@ export class TableManager {
     this.recoveryRun = total >= BIG_RECOVERY_RECORDS ? { total, started, nextQuarter: 1 } : undefined;
     // One call for every new position: the Kafka reader restarts its consumer once, not per partition.
     if (toRead.length > 0) this.reader.assign(toRead);
-    if (targets.length === 0) return;
+    if (targets.length === 0) return true;
     this.log.info('recovering tables', { partitions: targets.length, records: total });
     const progress = setInterval(() => this.logProgress(total, started), this.progressIntervalMs);
     try {
@@ -201,8 +222,13 @@ export class TableManager {
       clearInterval(progress);
       this.recoveryRun = undefined;
     }
+    if (this.interrupted) {
+      this.log.info('recovery interrupted by a rebalance; it resumes from the stored offsets', { partitions: this.incomplete.size });
+      return false;
+    }
     const seconds = (Date.now() - started) / 1000;
     this.log.info('tables recovered', { records: total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / Math.max(seconds, 0.001)) });
+    return true;
   }
 
   /** Current recovery figures, for logs and health checks. */

@@ -135,6 +135,11 @@ export interface ConsumerListener {
   onRecords(records: readonly ConsumedRecord[]): Promise<void>;
   /** The consumer failed beyond what it retries; the app decides whether to crash. */
   onError(error: Error): void;
+  /**
+   * The group started a rebalance: an assignment being prepared (table recovery) is about to be
+   * superseded and may stop early; the next onAssigned resumes it.
+   */
+  onRebalancing?(): void;
 }
 
 export interface GroupConsumerOptions {

@@ -182,11 +182,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private onRebalancing(): void {
     this.joining = true;
     this.gate.supersede();
+    this.listener?.onRebalancing?.();
   }
 
   private onCrash(error: Error, restart: boolean): void {
     this.joining = true;
     this.gate.supersede();
+    this.listener?.onRebalancing?.();
     if (!restart && !this.stopping) {
       this.listener?.onError(wrapKafkaError(error, `Kafka consumer of group ${this.options.groupId} crashed`, { groupId: this.options.groupId }));
     }
