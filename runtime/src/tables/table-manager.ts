@@ -261,7 +261,9 @@ export class TableManager {
 
   private recovered(recovery: PartitionRecovery): void {
     this.recoveries.push(recovery);
-    this.log.info('partition recovered', { ...recovery });
+    // Empty partitions say nothing worth a line at info level.
+    if (recovery.replayed > 0 || recovery.warm) this.log.info('partition recovered', { ...recovery });
+    else this.log.debug('partition recovered', { ...recovery });
   }
 
   private logQuarter(): void {
