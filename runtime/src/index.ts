@@ -32,3 +32,4 @@ export { ManualClock, systemClock, type Clock } from './core/clock.js';
 export { murmur2, partitionForKey } from './transport/partitioner.js';
 export { runWorker, EXIT, type WorkerOptions } from './worker.js';
 export type { ConsumedRecord, Headers, RecordMetadata, TopicPartition, Transport } from './types/transport.js';
+export type { StalledPartition } from './app/stall-watcher.js';

@@ -1,0 +1,220 @@
+/**
+ * Helpers for app-level integration tests on a real broker: apps on `kafka://`, a topic reader
+ * that counts what agents wrote, and worker child processes that are always killed at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { createApp, type App } from '../../../runtime/src/app/app.js';
+import type { AppSettingsInput } from '../../../runtime/src/app/settings.js';
+import { MemoryLogSink } from '../../../runtime/src/core/logger.js';
+import type { KafkaDriverSettings } from '../../../runtime/src/transport/kafka/index.js';
+import type { ConsumedRecord } from '../../../runtime/src/types/transport.js';
+
+export { uniqueName } from '../../kafka/global.js';
+
+export const kafkaUrl = (bootstrap: string): string => `kafka://${bootstrap.replaceAll(',', ';')}`;
+
+/** Group timings short enough that joins and rebalances take seconds, not tens of seconds. */
+export const FAST_KAFKA: KafkaDriverSettings = {
+  logLevel: 'nothing',
+  consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 20_000, maxWaitTimeMs: 200 },
+};
+
+/** An app on the given broker, logging into memory (and to stderr with FAUSTGEN_TEST_LOGS=1). */
+export function kafkaApp(bootstrap: string, settings: Partial<AppSettingsInput> & { id: string }): { app: App; logs: MemoryLogSink } {
+  const logs = new MemoryLogSink();
+  const echo = process.env['FAUSTGEN_TEST_LOGS'] === '1';
+  const sink = { write: (line: string): void => { logs.write(line); if (echo) process.stderr.write(line + '\n'); } };
+  const app = createApp(
+    { broker: kafkaUrl(bootstrap), commitIntervalMs: 200, logLevel: 'info', brokerStartupTimeoutMs: 20_000, standbyReplicas: 0, ...settings },
+    { logSink: sink, kafka: FAST_KAFKA as Record<string, unknown> },
+  );
+  return { app, logs };
+}
+
+export async function waitFor(condition: () => boolean, what: string | (() => string), timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await sleep(20);
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function quietKafka(bootstrap: string, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+}
+
+/** High-water marks of a topic, by partition. */
+export async function highWaterMarks(bootstrap: string, topic: string): Promise<Map<number, number>> {
+  const admin = quietKafka(bootstrap, 'faustgen-test-offsets').admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Committed offsets of a group on a topic, by partition (-1 when none). */
+export async function committedOffsets(bootstrap: string, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = quietKafka(bootstrap, 'faustgen-test-offsets').admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads a topic from the beginning, in its own throwaway group, for as long as it runs: tests look
+ * at `records` while apps write, and `drain()` waits until the reader reached the current end.
+ */
+export class TopicTail {
+  readonly records: ConsumedRecord[] = [];
+  private readonly next = new Map<number, number>();
+  private consumer: Consumer | undefined;
+
+  private constructor(private readonly bootstrap: string, readonly topic: string) {}
+
+  static async start(bootstrap: string, topic: string): Promise<TopicTail> {
+    const tail = new TopicTail(bootstrap, topic);
+    const consumer = quietKafka(bootstrap, 'faustgen-test-tail').consumer({
+      groupId: `tail-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 20 },
+    });
+    tail.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          const headers: Record<string, Buffer> = {};
+          for (const [name, value] of Object.entries(m.headers ?? {})) if (Buffer.isBuffer(value)) headers[name] = value;
+          tail.records.push({ topic: batch.topic, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key, value: m.value, headers });
+          tail.next.set(batch.partition, Number(m.offset) + 1);
+        }
+      },
+    });
+    return tail;
+  }
+
+  /** Waits until every partition is read up to the high-water mark it has now. */
+  async drain(timeoutMs = 60_000): Promise<ConsumedRecord[]> {
+    const highs = await highWaterMarks(this.bootstrap, this.topic);
+    const behind = (): string[] => [...highs].filter(([p, h]) => h > 0 && (this.next.get(p) ?? 0) < h).map(([p, h]) => `${p}:${this.next.get(p) ?? 0}/${h}`);
+    await waitFor(() => behind().length === 0, () => `reader of ${this.topic} to reach the end (behind: ${behind().join(' ')})`, timeoutMs);
+    return this.records;
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    this.consumer = undefined;
+  }
+}
+
+/** Every record of a topic up to its current end. */
+export async function readAll(bootstrap: string, topic: string, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
+  const tail = await TopicTail.start(bootstrap, topic);
+  try {
+    return [...(await tail.drain(timeoutMs))];
+  } finally {
+    await tail.stop();
+  }
+}
+
+export interface WorkerLine {
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * A worker child process (`node --import tsx <script>`): its stdout is JSON lines (the fixture's
+ * report), its stderr the runtime's logs. `killAll()` in `after` makes sure none outlives a test.
+ */
+export class WorkerProcess {
+  private static readonly running = new Set<WorkerProcess>();
+  readonly lines: WorkerLine[] = [];
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
+  readonly startedAt = Date.now();
+  private readonly child: ChildProcess;
+
+  constructor(readonly name: string, script: string, env: Readonly<Record<string, string>>) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    WorkerProcess.running.add(this);
+    const echo = process.env['FAUSTGEN_TEST_LOGS'] === '1';
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+      if (this.stderr.length > 2_000_000) this.stderr = this.stderr.slice(-1_000_000);
+      if (echo) process.stderr.write(`[${name}] ${chunk.toString()}`);
+    });
+    if (this.child.stdout !== null) {
+      createInterface({ input: this.child.stdout }).on('line', (line) => {
+        try {
+          this.lines.push(JSON.parse(line) as WorkerLine);
+        } catch {
+          this.lines.push({ event: 'text', text: line });
+        }
+      });
+    }
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        WorkerProcess.running.delete(this);
+        resolve({ code, signal, atMs: Date.now() });
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  linesOf(event: string): WorkerLine[] {
+    return this.lines.filter((l) => l.event === event);
+  }
+
+  async waitForLine(predicate: (line: WorkerLine) => boolean, what: string, timeoutMs = 60_000): Promise<WorkerLine> {
+    let found: WorkerLine | undefined;
+    await waitFor(() => (found = this.lines.find(predicate)) !== undefined || !this.alive, `${this.name}: ${what}`, timeoutMs);
+    if (found === undefined) throw new Error(`${this.name} exited before ${what}; stderr tail:\n${this.stderr.slice(-4000)}`);
+    return found;
+  }
+
+  /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
+  async stop(graceMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  static async killAll(): Promise<void> {
+    const all = [...WorkerProcess.running];
+    for (const worker of all) worker.signal('SIGKILL');
+    await Promise.all(all.map((w) => w.exited));
+  }
+}
