@@ -53,3 +53,16 @@ test('crontab jobs run on the manual clock', async () => {
     await app.stop();
   }
 });
+
+test('an app is an async disposable: `await using` stops it at the end of the scope', async () => {
+  let stopped = false;
+  {
+    await using scoped = testApp({}).app;
+    scoped.onShutdown(() => {
+      stopped = true;
+    });
+    await scoped.start();
+    assert.equal(scoped.state, 'running');
+  }
+  assert.equal(stopped, true);
+});
