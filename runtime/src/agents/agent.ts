@@ -3,7 +3,7 @@ import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
 import { actorStorage, type ActorContext } from '../streams/current.js';
-import { Event, type EventSender } from '../streams/event.js';
+import { Event, type EventAcker, type EventOwner, type EventSender } from '../streams/event.js';
 import { SendWindow } from '../streams/send-window.js';
 import { Stream, type StreamHost } from '../streams/stream.js';
 import type { Channel } from '../topics/channel.js';
@@ -49,7 +49,7 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
  * An agent: `concurrency` actors run the handler over one shared stream of its source. Events reach
  * the actors through a bounded queue; the conductor waits while it is full.
  */
-export class Agent<K, V, R = void> {
+export class Agent<K, V, R = void> implements EventOwner {
   private queue: AsyncQueue<Event<K, V>> | undefined;
   /** Queues of topics the handler reads besides its source (groupBy, through), by topic name. */
   private readonly attached = new Map<string, AsyncQueue<Event<unknown, unknown>>>();
@@ -147,7 +147,7 @@ export class Agent<K, V, R = void> {
   }
 
   /** Decodes a record and queues it; a decode failure goes through the error policy. */
-  deliver(record: ConsumedRecord, onAck: () => void, topic: Topic<unknown, unknown>): boolean | Promise<unknown> {
+  deliver(record: ConsumedRecord, acker: EventAcker, topic: Topic<unknown, unknown>): boolean | Promise<unknown> {
     let key: unknown;
     let value: unknown;
     try {
@@ -158,20 +158,16 @@ export class Agent<K, V, R = void> {
         cause: error,
         details: { topic: record.topic, partition: record.partition, offset: record.offset, agent: this.name },
       });
-      return this.handleFailure(failure, record, onAck);
+      return this.handleFailure(failure, record, () => acker.ack(record.offset));
     }
-    const event: Event<unknown, unknown> = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, onAck, this.host, (error) => {
-      this.outputFailed(event, error);
-    });
+    const event = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, acker, this.host, this);
     const queue = record.topic === this.options.source.name ? (this.queue as AsyncQueue<Event<unknown, unknown>> | undefined) : this.attached.get(record.topic);
     return queue?.put(event) ?? false;
   }
 
   /** Queues a value from an in-memory channel. */
   async deliverLocal(message: { key: K | undefined; value: V; headers: Headers; offset: number; timestamp: number }): Promise<void> {
-    const event: Event<K, V> = new Event<K, V>(message.key as K, message.value, message.headers, this.options.source.name, 0, message.offset, message.timestamp, null, null, () => undefined, this.host, (error) => {
-      this.outputFailed(event as Event<unknown, unknown>, error);
-    });
+    const event = new Event<K, V>(message.key as K, message.value, message.headers, this.options.source.name, 0, message.offset, message.timestamp, null, null, undefined, this.host, this);
     await this.queue?.put(event);
   }
 
@@ -290,8 +286,8 @@ export class Agent<K, V, R = void> {
     return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
   }
 
-  /** An output of an event failed: the error policy decides, as for a handler failure. */
-  private outputFailed(event: Event<unknown, unknown>, error: unknown): void {
+  /** @internal An output of an event failed: the error policy decides, as for a handler failure. */
+  outputFailed(event: Event<unknown, unknown>, error: unknown): void {
     const failure = new FaustgenError('FG_AGENT_FAILED', `agent "${this.name}": an output of the event on topic "${event.topic}" partition ${event.partition} offset ${event.offset} failed: ${describeError(error)}`, {
       cause: error,
       details: { agent: this.name, topic: event.topic, partition: event.partition, offset: event.offset },

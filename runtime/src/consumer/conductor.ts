@@ -120,11 +120,9 @@ export class Conductor implements ConsumerListener {
     for (const record of records) {
       if (this.revoking.has(key)) return;
       tracker.add(record.offset, subscribers.length);
-      const offset = record.offset;
-      const ack = (): void => tracker.ack(offset);
       for (const subscriber of subscribers) {
         this.delivered++;
-        const queued = subscriber.agent.deliver(record, ack, subscriber.topic);
+        const queued = subscriber.agent.deliver(record, tracker, subscriber.topic);
         // Only a full queue (back-pressure) or a failure policy makes the loop wait.
         if (queued !== true && queued !== false) await queued;
       }

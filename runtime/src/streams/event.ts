@@ -16,6 +16,16 @@ export interface SendTarget<K, V> {
  * One record as an agent sees it. `ack()` marks it processed (idempotent); the committed offset of
  * its partition never passes an event that is not acked.
  */
+/** Who is told when an event is fully processed: the offset tracker of its partition. */
+export interface EventAcker {
+  ack(offset: number): void;
+}
+
+/** Who decides what a failed output means: the agent's error policy. */
+export interface EventOwner {
+  outputFailed(event: Event<unknown, unknown>, error: unknown): void;
+}
+
 export class Event<K, V> {
   private acked = false;
   private ackRequested = false;
@@ -33,14 +43,17 @@ export class Event<K, V> {
     /** The bytes as they arrived, for forward() and dead letters. */
     readonly rawKey: Buffer | null,
     readonly rawValue: Buffer | null,
-    private readonly onAck: () => void,
+    // Plain references rather than closures: an event is made per record, so it allocates nothing else.
+    private readonly acker: EventAcker | undefined,
     private readonly sender: EventSender | undefined,
-    /** Called when an output this event caused failed; the event then stays unacked. */
-    private readonly onOutputFailed: (error: unknown) => void = () => undefined,
+    /** Told when an output this event caused failed; the event then stays unacked. */
+    private readonly owner: EventOwner | undefined = undefined,
+    /** The event this one was derived from (map, groupBy key): acks and holds go there. */
+    private readonly root: Event<unknown, unknown> | undefined = undefined,
   ) {}
 
   get isAcked(): boolean {
-    return this.acked;
+    return this.root === undefined ? this.acked : this.root.isAcked;
   }
 
   /**
@@ -49,6 +62,10 @@ export class Event<K, V> {
    * on without waiting and a commit still never passes an event whose outputs are not durable.
    */
   ack(): void {
+    if (this.root !== undefined) {
+      this.root.ack();
+      return;
+    }
     if (this.ackRequested) return;
     this.ackRequested = true;
     if (this.holds === 0) this.complete();
@@ -56,6 +73,10 @@ export class Event<K, V> {
 
   /** Ties an output to this event: its ack waits for it; its failure keeps the event unacked. */
   hold(output: Promise<unknown>): void {
+    if (this.root !== undefined) {
+      this.root.hold(output);
+      return;
+    }
     this.holds++;
     output.then(
       () => {
@@ -65,22 +86,26 @@ export class Event<K, V> {
       (error: unknown) => {
         if (this.failed) return;
         this.failed = true;
-        this.onOutputFailed(error);
+        this.owner?.outputFailed(this as Event<unknown, unknown>, error);
       },
     );
   }
 
   /** Completes the event although an output failed: the error policy recorded the failure. */
   settleAfterFailure(): void {
+    if (this.root !== undefined) {
+      this.root.settleAfterFailure();
+      return;
+    }
     if (this.acked) return;
     this.acked = true;
-    this.onAck();
+    this.acker?.ack(this.offset);
   }
 
   private complete(): void {
     if (this.acked || this.failed) return;
     this.acked = true;
-    this.onAck();
+    this.acker?.ack(this.offset);
   }
 
   /** The same event seen with another value (stream.map); acks and holds go to the original. */
@@ -94,9 +119,8 @@ export class Event<K, V> {
   }
 
   private derived<K2, V2>(key: K2, value: V2): Event<K2, V2> {
-    const derived = new Event(key, value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, () => this.ack(), this.sender, this.onOutputFailed);
-    derived.hold = (output) => this.hold(output);
-    return derived;
+    const root = (this.root ?? this) as Event<unknown, unknown>;
+    return new Event(key, value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, undefined, this.sender, undefined, root);
   }
 
   /** Sends the original key, value and headers bytes to another topic. */
