@@ -2,14 +2,14 @@
  * Helpers for app-level integration tests on a real broker: apps on `kafka://`, a topic reader
  * that counts what agents wrote, and worker child processes that are always killed at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { createApp, type App } from '../../../runtime/src/app/app.js';
 import type { AppSettingsInput } from '../../../runtime/src/app/settings.js';
 import { MemoryLogSink } from '../../../runtime/src/core/logger.js';
 import type { KafkaDriverSettings } from '../../../runtime/src/transport/kafka/index.js';
 import type { ConsumedRecord } from '../../../runtime/src/types/transport.js';
+import { waitFor } from '../support/wait.js';
+export { sleep, waitFor } from '../support/wait.js';
 
 export { uniqueName } from '../../kafka/global.js';
 
@@ -33,15 +33,6 @@ export function kafkaApp(bootstrap: string, settings: Partial<AppSettingsInput> 
   return { app, logs };
 }
 
-export async function waitFor(condition: () => boolean, what: string | (() => string), timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(20);
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function quietKafka(bootstrap: string, clientId: string): Kafka {
   return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
@@ -132,89 +123,4 @@ export async function readAll(bootstrap: string, topic: string, timeoutMs = 60_0
   }
 }
 
-export interface WorkerLine {
-  readonly event: string;
-  readonly [field: string]: unknown;
-}
-
-/**
- * A worker child process (`node --import tsx <script>`): its stdout is JSON lines (the fixture's
- * report), its stderr the runtime's logs. `killAll()` in `after` makes sure none outlives a test.
- */
-export class WorkerProcess {
-  private static readonly running = new Set<WorkerProcess>();
-  readonly lines: WorkerLine[] = [];
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
-  readonly startedAt = Date.now();
-  private readonly child: ChildProcess;
-
-  constructor(readonly name: string, script: string, env: Readonly<Record<string, string>>) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    WorkerProcess.running.add(this);
-    const echo = process.env['FAUSTGEN_TEST_LOGS'] === '1';
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-      if (this.stderr.length > 2_000_000) this.stderr = this.stderr.slice(-1_000_000);
-      if (echo) process.stderr.write(`[${name}] ${chunk.toString()}`);
-    });
-    if (this.child.stdout !== null) {
-      createInterface({ input: this.child.stdout }).on('line', (line) => {
-        try {
-          this.lines.push(JSON.parse(line) as WorkerLine);
-        } catch {
-          this.lines.push({ event: 'text', text: line });
-        }
-      });
-    }
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        WorkerProcess.running.delete(this);
-        resolve({ code, signal, atMs: Date.now() });
-      });
-    });
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.alive) this.child.kill(signal);
-  }
-
-  linesOf(event: string): WorkerLine[] {
-    return this.lines.filter((l) => l.event === event);
-  }
-
-  async waitForLine(predicate: (line: WorkerLine) => boolean, what: string, timeoutMs = 60_000): Promise<WorkerLine> {
-    let found: WorkerLine | undefined;
-    await waitFor(() => (found = this.lines.find(predicate)) !== undefined || !this.alive, `${this.name}: ${what}`, timeoutMs);
-    if (found === undefined) throw new Error(`${this.name} exited before ${what}; stderr tail:\n${this.stderr.slice(-4000)}`);
-    return found;
-  }
-
-  /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
-  async stop(graceMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  static async killAll(): Promise<void> {
-    const all = [...WorkerProcess.running];
-    for (const worker of all) worker.signal('SIGKILL');
-    await Promise.all(all.map((w) => w.exited));
-  }
-}
+export { WorkerProcess, type WorkerLine } from '../support/worker-process.js';

@@ -3,30 +3,22 @@
  * test/fixtures/table-apps/table-worker.ts (always killed at the end), a fast producer of keyed
  * records, and kafkajs views of offsets and topic contents.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { isPidAlive, type KafkaCluster } from '../../kafka/broker.js';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import type { Producer } from '../../../runtime/src/types/transport.js';
+import { WorkerProcess as SharedWorkerProcess } from '../support/worker-process.js';
+import { sleep, waitFor } from '../support/wait.js';
+export { sleep, waitFor } from '../support/wait.js';
 
 export { uniqueName } from '../../kafka/global.js';
 
 export const WORKER_SCRIPT = 'test/fixtures/table-apps/table-worker.ts';
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function waitFor(condition: () => boolean, what: string | (() => string), timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(25);
-  }
-}
 
 export const tempDir = (prefix: string): Promise<string> => mkdtemp(join(tmpdir(), `faustgen-${prefix}-`));
 
@@ -36,95 +28,12 @@ export const sourcePartition = (key: string, partitions: number): number => part
 /** A value as the JSON codec writes it (the fixture's table keys are plain strings). */
 export const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
-export interface WorkerLine {
-  readonly event: string;
-  readonly t: number;
-  readonly [field: string]: unknown;
-}
+export type { WorkerLine } from '../support/worker-process.js';
 
-/**
- * A worker child process (`node --import tsx <script>`): stdout is the fixture's JSON lines, stderr
- * the runtime's logs (kept, tail shown on failures; echoed with FAUSTGEN_TEST_LOGS=1).
- */
-export class WorkerProcess {
-  private static readonly running = new Set<WorkerProcess>();
-  readonly lines: WorkerLine[] = [];
-  stderr = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
-  readonly startedAt = Date.now();
-  private readonly child: ChildProcess;
-
-  constructor(readonly name: string, env: Readonly<Record<string, string>>, script = WORKER_SCRIPT) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FG_WORKER: name, ...env } });
-    WorkerProcess.running.add(this);
-    const echo = process.env['FAUSTGEN_TEST_LOGS'] === '1';
-    this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
-      if (this.stderr.length > 2_000_000) this.stderr = this.stderr.slice(-1_000_000);
-      if (echo) process.stderr.write(`[${name}] ${chunk.toString()}`);
-    });
-    if (this.child.stdout !== null) {
-      createInterface({ input: this.child.stdout }).on('line', (line) => {
-        try {
-          this.lines.push(JSON.parse(line) as WorkerLine);
-        } catch {
-          this.lines.push({ event: 'text', t: Date.now(), text: line });
-        }
-      });
-    }
-    this.exited = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        WorkerProcess.running.delete(this);
-        resolve({ code, signal, atMs: Date.now() });
-      });
-    });
-  }
-
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.alive) this.child.kill(signal);
-  }
-
-  linesOf(event: string): WorkerLine[] {
-    return this.lines.filter((l) => l.event === event);
-  }
-
-  lastOf(event: string): WorkerLine | undefined {
-    return this.linesOf(event).at(-1);
-  }
-
-  async waitForLine(predicate: (line: WorkerLine) => boolean, what: string, timeoutMs = 90_000): Promise<WorkerLine> {
-    let found: WorkerLine | undefined;
-    await waitFor(() => (found = this.lines.find(predicate)) !== undefined || !this.alive, `${this.name}: ${what}`, timeoutMs);
-    if (found === undefined) {
-      // stdout lines may still be in the pipe when the exit is seen.
-      await sleep(200);
-      found = this.lines.find(predicate);
-    }
-    if (found === undefined) throw new Error(`${this.name} exited before ${what}; stderr tail:\n${this.stderr.slice(-4000)}`);
-    return found;
-  }
-
-  /** SIGTERM, then SIGKILL if the process is still there after `graceMs`. */
-  async stop(graceMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
-    try {
-      const exit = await this.exited;
-      await sleep(100);
-      return exit;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  static async killAll(): Promise<void> {
-    const all = [...WorkerProcess.running];
-    for (const worker of all) worker.signal('SIGKILL');
-    await Promise.all(all.map((w) => w.exited));
+/** The table-worker fixture (or another script) as a child process, named by `FG_WORKER`. */
+export class WorkerProcess extends SharedWorkerProcess {
+  constructor(name: string, env: Readonly<Record<string, string>>, script = WORKER_SCRIPT) {
+    super(name, script, env);
   }
 }
 
