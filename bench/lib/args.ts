@@ -1,11 +1,12 @@
 import type { BenchOptions } from './scenario.js';
 
 export const USAGE = `usage: npm run bench -- [--json] [--only <name>[,<name>...]] [--records N] [--keys N]
-                          [--latency-rate N] [--latency-seconds N] [--phase-limit SECONDS]
+                          [--rounds N] [--latency-rate N] [--latency-seconds N] [--phase-limit SECONDS]
   --json          print only the JSON array of results on stdout
   --only          scenarios or rows to run, e.g. stateless, recovery, recovery-rocksdb, faust-stateless
   --records       input records of the stateless pipelines (default 200000)
   --keys          changelog keys of the recovery scenarios (default 1000000)
+  --rounds        throughput rounds of each stateless pipeline, interleaved; the median counts (default 5)
   --latency-rate  records/s of the paced latency phase (default 2000)
   --latency-seconds  length of the latency phase (default 5)
   --phase-limit   time limit of one timed phase, in seconds (default 60)`;
@@ -24,6 +25,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   let latencyRate = 2_000;
   let latencySeconds = 5;
   let phaseLimitMs = 60_000;
+  let rounds = 5;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = (): string | undefined => argv[++i];
@@ -39,6 +41,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case '--keys':
         keys = Math.round(positive(arg, next()));
+        break;
+      case '--rounds':
+        rounds = Math.round(positive(arg, next()));
         break;
       case '--latency-rate':
         latencyRate = positive(arg, next());
@@ -58,5 +63,5 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         throw new Error(`unknown argument ${String(arg)}\n${USAGE}`);
     }
   }
-  return { json, only, records, keys, latencyRate, latencySeconds, phaseLimitMs };
+  return { json, only, records, keys, rounds, latencyRate, latencySeconds, phaseLimitMs };
 }

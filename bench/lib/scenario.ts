@@ -8,6 +8,8 @@ export interface BenchOptions {
   readonly records: number;
   /** Keys in the changelog of the recovery scenarios. */
   readonly keys: number;
+  /** Throughput rounds per stateless pipeline (interleaved across pipelines; the median is reported). */
+  readonly rounds: number;
   readonly latencyRate: number;
   readonly latencySeconds: number;
   /** Time limit of one timed phase (a slow pipeline is reported as incomplete, not waited for). */

@@ -1,7 +1,8 @@
 /**
- * Profiling helper (not part of `npm run bench`): runs only the faustgen stateless pipeline, so a
- * CPU profile shows faustgen and not the baselines.
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon]
+ * Profiling helper (not part of `npm run bench`): runs one stateless pipeline (faustgen, or the raw
+ * kafkajs baseline with `raw`), so a CPU profile shows that pipeline alone.
+ * Runs the built package (npm run build first), as `npm run bench` does:
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon|raw]
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
@@ -9,10 +10,12 @@ import { progress } from '../lib/progress.js';
 import { FaustgenPipeline } from '../scenarios/stateless/faustgen-pipeline.js';
 import { measureThroughput } from '../scenarios/stateless/measure.js';
 import type { PipelineTopics } from '../scenarios/stateless/pipeline.js';
+import { RawKafkajsPipeline } from '../scenarios/stateless/raw-pipeline.js';
 import { keptCount, makePayment } from '../scenarios/stateless/records.js';
 
 const records = Number(process.argv[2] ?? 50_000);
-const mode = process.argv[3] === 'sendSoon' ? 'sendSoon' : 'topic';
+const modeArg = process.argv[3];
+const mode = modeArg === 'sendSoon' ? 'sendSoon' : 'topic';
 const cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024 });
 try {
   const topics: PipelineTopics = { bootstrap: cluster.bootstrap, inTopic: 'prof-in', outTopic: 'prof-out', groupId: 'prof', partitions: 4 };
@@ -26,7 +29,7 @@ try {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const pipeline = new FaustgenPipeline(topics, mode);
+  const pipeline = modeArg === 'raw' ? new RawKafkajsPipeline(topics) : new FaustgenPipeline(topics, mode);
   const figures = await measureThroughput(pipeline, admin, topics, { records, bytes, expectedOutputs: keptCount(0, records) }, 40_000);
   progress(JSON.stringify(figures));
   await pipeline.stop();

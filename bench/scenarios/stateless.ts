@@ -63,7 +63,89 @@ export async function measurePipeline(
   }
 }
 
-function pipelineRow(name: string, measured: Measured, baseline: string, baselineRate: number | undefined): Record<string, number | string | null> & ScenarioResult {
+interface Contender {
+  /** Row name and topic/group infix. */
+  readonly row: string;
+  readonly make: (topics: PipelineTopics) => Pipeline;
+}
+
+interface RoundsMeasured extends Measured {
+  /** records/s of every round, in run order. */
+  readonly rounds: readonly number[];
+}
+
+/** The round with the median rate (the lower middle for an even count). */
+function medianRound(figures: readonly ThroughputFigures[]): ThroughputFigures {
+  const sorted = [...figures].sort((a, b) => a.recordsPerSec - b.recordsPerSec);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error('no throughput round ran');
+  return middle;
+}
+
+/**
+ * Throughput of every contender over `rounds` rounds, interleaved (A B C A B C ...) so a machine
+ * that gets busier or quieter during the run affects all of them alike; each round reads the same
+ * pre-filled input with its own group into its own output topic. Then latency, per contender, on a
+ * fresh pair of topics with a fresh instance, paced at no more than half its median throughput (so
+ * the figure is latency, not queueing).
+ */
+async function measureContenders(context: BenchContext, contenders: readonly Contender[], inTopic: string, input: { records: number; bytes: number }): Promise<Map<string, RoundsMeasured>> {
+  const { bootstrap, runId, options } = context;
+  const kafka = benchKafka(bootstrap, `bench-measure-${runId}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const expectedOutputs = keptCount(0, input.records);
+    const figures = new Map<string, ThroughputFigures[]>(contenders.map((c) => [c.row, []]));
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const contender of contenders) {
+        const topics: PipelineTopics = {
+          bootstrap,
+          inTopic,
+          outTopic: `bench-stateless-out-${contender.row}-${runId}-r${round}`,
+          groupId: `bench-stateless-${contender.row}-${runId}-r${round}`,
+          partitions: PARTITIONS,
+        };
+        await createTopics(bootstrap, [{ topic: topics.outTopic, numPartitions: PARTITIONS }]);
+        const pipeline = contender.make(topics);
+        try {
+          const measured = await measureThroughput(pipeline, admin, topics, { ...input, expectedOutputs }, options.phaseLimitMs);
+          figures.get(contender.row)?.push(measured);
+          progress(`round ${round}/${options.rounds}: ${contender.row} ${Math.round(measured.recordsPerSec).toLocaleString('en-US')} records/s`);
+        } finally {
+          await pipeline.stop().catch((error: unknown) => progress(`${pipeline.name}: stop failed: ${String(error)}`));
+        }
+      }
+    }
+    const results = new Map<string, RoundsMeasured>();
+    for (const contender of contenders) {
+      const rounds = figures.get(contender.row) ?? [];
+      const throughput = medianRound(rounds);
+      const rate = Math.max(10, Math.floor(Math.min(options.latencyRate, throughput.recordsPerSec / 2)));
+      const fresh: PipelineTopics = {
+        bootstrap,
+        inTopic: `bench-stateless-lat-in-${contender.row}-${runId}`,
+        outTopic: `bench-stateless-lat-out-${contender.row}-${runId}`,
+        groupId: `bench-stateless-lat-${contender.row}-${runId}`,
+        partitions: PARTITIONS,
+      };
+      await createTopics(bootstrap, [fresh.inTopic, fresh.outTopic].map((topic) => ({ topic, numPartitions: PARTITIONS })));
+      const pipeline = contender.make(fresh);
+      try {
+        await pipeline.start();
+        const latency = await measureLatency(kafka, admin, fresh, { rate, seconds: options.latencySeconds, label: pipeline.name });
+        results.set(contender.row, { throughput, latency, latencyRate: rate, rounds: rounds.map((r) => r.recordsPerSec) });
+      } finally {
+        await pipeline.stop().catch((error: unknown) => progress(`${pipeline.name}: stop failed: ${String(error)}`));
+      }
+    }
+    return results;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function pipelineRow(name: string, measured: Measured | RoundsMeasured, baseline: string, baselineRate: number | undefined): Record<string, number | string | null> & ScenarioResult {
   const { throughput, latency } = measured;
   return {
     name,
@@ -77,66 +159,60 @@ function pipelineRow(name: string, measured: Measured, baseline: string, baselin
     outputs: throughput.outputs,
     seconds: round(throughput.ms / 1000),
     nodeCpuPct: throughput.nodeCpuPct,
+    ...('rounds' in measured ? { roundsRecordsPerSec: measured.rounds.map((r) => Math.round(r)).join(' ') } : {}),
     latencySamples: latency === undefined ? null : latency.samples,
     latencyAtRecordsPerSec: measured.latencyRate ?? null,
     ...(throughput.incomplete === undefined ? {} : { incomplete: throughput.incomplete }),
   };
 }
 
-/**
- * Issue 3: JSON in → filter (drop 10%) → map → JSON out, through a faustgen agent on kafka:// and
- * through a hand-written kafkajs loop, on the same broker in the same run, with Kafka's perf tools
- * as the ceiling.
- */
 export const statelessScenario: Scenario = {
   name: 'stateless',
   rows: ['stateless', 'stateless-sendsoon', 'stateless-kafkajs', 'kafka-perf-producer', 'kafka-perf-consumer'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const n = options.records;
-    const names = (who: string): PipelineTopics => ({
-      bootstrap,
-      inTopic: `bench-stateless-in-${who}-${runId}`,
-      outTopic: `bench-stateless-out-${who}-${runId}`,
-      groupId: `bench-stateless-${who}-${runId}`,
-      partitions: PARTITIONS,
-    });
-    const raw = names('kafkajs');
-    const fg = names('faustgen');
-    const fgSoon = names('faustgen-sendsoon');
-    const all = [raw, fg, fgSoon];
-    await createTopics(bootstrap, all.flatMap((t) => [t.inTopic, t.outTopic]).map((topic) => ({ topic, numPartitions: PARTITIONS })));
-
-    // Each pipeline gets its own copy of the same input, so each latency phase has its own topic.
+    const inTopic = `bench-stateless-in-${runId}`;
+    await createTopics(bootstrap, [{ topic: inTopic, numPartitions: PARTITIONS }]);
     const kafka = benchKafka(bootstrap, 'bench-stateless-setup');
-    let bytes = 0;
-    for (const topics of all) {
-      bytes = await bulkProduce(kafka, {
-        topic: topics.inTopic,
-        count: n,
-        label: `pre-producing ${topics.inTopic}`,
-        record: (i) => ({ key: null, value: JSON.stringify(makePayment(i, 0)), partition: i % PARTITIONS }),
-      });
-    }
+    const bytes = await bulkProduce(kafka, {
+      topic: inTopic,
+      count: n,
+      label: `pre-producing ${inTopic}`,
+      record: (i) => ({ key: null, value: JSON.stringify(makePayment(i, 0)), partition: i % PARTITIONS }),
+    });
     const recordSize = Math.round(bytes / n);
-    progress(`input: ${n.toLocaleString('en-US')} JSON records, ${recordSize} B average, ${PARTITIONS} partitions`);
+    progress(`input: ${n.toLocaleString('en-US')} JSON records, ${recordSize} B average, ${PARTITIONS} partitions; ${options.rounds} interleaved round(s) per pipeline`);
 
     const ceiling = await runCeiling(bootstrap, `bench-ceiling-${runId}`, n, recordSize, PARTITIONS);
-    const rawMeasured = await measurePipeline(context, (t) => new RawKafkajsPipeline(t), raw, { records: n, bytes });
-    const fgMeasured = await measurePipeline(context, (t) => new FaustgenPipeline(t), fg, { records: n, bytes });
-    const soonMeasured = await measurePipeline(context, (t) => new FaustgenPipeline(t, 'sendSoon'), fgSoon, { records: n, bytes });
+    const measured = await measureContenders(
+      context,
+      [
+        { row: 'kafkajs', make: (t) => new RawKafkajsPipeline(t) },
+        { row: 'faustgen', make: (t) => new FaustgenPipeline(t) },
+        { row: 'faustgen-sendsoon', make: (t) => new FaustgenPipeline(t, 'sendSoon') },
+      ],
+      inTopic,
+      { records: n, bytes },
+    );
+    const rawMeasured = measured.get('kafkajs');
+    const fgMeasured = measured.get('faustgen');
+    const soonMeasured = measured.get('faustgen-sendsoon');
+    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined) throw new Error('a stateless pipeline was not measured');
 
     const producerRate = ceiling.producer.recordsPerSec;
     const consumerRate = ceiling.consumer?.fetchRecordsPerSec;
-    const fgRow = pipelineRow('stateless', fgMeasured, 'stateless-kafkajs', rawMeasured.throughput.recordsPerSec);
+    const rawRate = rawMeasured.throughput.recordsPerSec;
+    const fgRow = pipelineRow('stateless', fgMeasured, 'stateless-kafkajs', rawRate);
     return [
       {
         ...fgRow,
+        ratioRounds: fgMeasured.rounds.map((rate, i) => ratioOf(rate, rawMeasured.rounds[i]) ?? Number.NaN).join(' '),
         ratioVsKafkaPerfProducer: ratioOf(fgMeasured.throughput.recordsPerSec, producerRate),
         ratioVsKafkaPerfConsumer: ratioOf(fgMeasured.throughput.recordsPerSec, consumerRate),
       },
       {
-        ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawMeasured.throughput.recordsPerSec),
+        ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawRate),
         note: 'diagnostic: same agent, sink = (v) => out.sendSoon({ value: v }) instead of sinks: [out]',
       },
       pipelineRow('stateless-kafkajs', rawMeasured, 'kafka-perf-producer', producerRate),

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { partitionForKey } from '../../../runtime/src/index.js';
+import { partitionForKey } from 'faustgen';
 import { bulkProduce } from '../../lib/kafka.js';
 import { progressCounter } from '../../lib/progress.js';
 import { nowMs, perSecond } from '../../lib/stats.js';

@@ -1,4 +1,4 @@
-import { createApp, codecs, type App } from '../../../runtime/src/index.js';
+import { createApp, codecs, type App } from 'faustgen';
 import { progress } from '../../lib/progress.js';
 import { nowMs } from '../../lib/stats.js';
 

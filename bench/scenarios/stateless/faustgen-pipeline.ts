@@ -1,4 +1,4 @@
-import { createApp, codecs, type App } from '../../../runtime/src/index.js';
+import { createApp, codecs, type App } from 'faustgen';
 import { nowMs } from '../../lib/stats.js';
 import type { Pipeline, PipelineTopics } from './pipeline.js';
 import { enrich, keep, type EnrichedPayment, type Payment } from './records.js';
@@ -41,6 +41,7 @@ export class FaustgenPipeline implements Pipeline {
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',
+      ...(process.env['SBS'] === undefined ? {} : { streamBufferSize: Number(process.env['SBS']) }),
     }));
     const source = app.topic(inTopic, { key: codecs.raw, value: codecs.json<Payment>(), partitions });
     const sink = app.topic(outTopic, { value: codecs.json<EnrichedPayment>(), partitions });

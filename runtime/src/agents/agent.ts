@@ -2,13 +2,13 @@ import type { Clock } from '../core/clock.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
-import { actorStorage, type ActorContext } from '../streams/current.js';
+import { runActorBody, type ActorContext } from '../streams/current.js';
 import { Event, type EventAcker, type EventOwner, type EventSender } from '../streams/event.js';
 import { SendWindow } from '../streams/send-window.js';
-import { Stream, type StreamHost } from '../streams/stream.js';
+import { Stream, queueSource, type StreamHost } from '../streams/stream.js';
 import type { Channel } from '../topics/channel.js';
-import type { Topic } from '../topics/topic.js';
-import type { ConsumedRecord, Headers, RecordMetadata } from '../types/transport.js';
+import { Topic } from '../topics/topic.js';
+import type { ConsumedRecord, DeliveryListener, Headers, RecordMetadata } from '../types/transport.js';
 import { deadLetterHeaders, describePolicy, type ErrorPolicy } from './error-policy.js';
 import { CORRELATION_HEADER, REPLY_TO_HEADER, encodeReply, replyAddressOf, type ReplyRegistry } from './rpc.js';
 
@@ -26,6 +26,8 @@ export interface AgentHost extends EventSender {
   readonly bufferSize: number;
   readonly replies: ReplyRegistry;
   streamHost(agent: string): StreamHost;
+  /** Whether actors make their context reachable to tables and currentEvent() (see current.ts). */
+  tracksEventContext(): boolean;
   /** Stops the worker because of an unrecoverable failure. */
   crash(error: FaustgenError): void;
   /** The reply topic of this process, created and read on first use. */
@@ -56,6 +58,17 @@ export class Agent<K, V, R = void> implements EventOwner {
   private actors: Promise<void>[] = [];
   /** Outputs (sink sends, replies) in flight: handlers go on while the producer batches them. */
   private readonly sends = new SendWindow(10_000);
+  /** Outcomes of topic-sink records, tagged with their event: frees the window slot, then settles the event's hold. */
+  private readonly sinkDeliveries: DeliveryListener<Event<unknown, unknown>> = {
+    delivered: (event) => {
+      this.sends.release();
+      event.outputDone();
+    },
+    failed: (event, error) => {
+      this.sends.release();
+      event.outputError(error);
+    },
+  };
   private running = false;
   private readonly log: Logger;
 
@@ -115,7 +128,7 @@ export class Agent<K, V, R = void> implements EventOwner {
       : { topic: undefined, valueCodec: undefined };
     const queue = this.queue;
     for (let index = 0; index < this.options.concurrency; index++) {
-      this.actors.push(this.runActor(index, () => Stream.create<K, V>(() => ({ next: () => queue.take() }), streamHost, origin)));
+      this.actors.push(this.runActor(index, (context) => Stream.create<K, V>(() => queueSource(queue), streamHost, origin, context)));
     }
   }
 
@@ -199,13 +212,14 @@ export class Agent<K, V, R = void> implements EventOwner {
     return this.options.replyDecode === undefined ? (raw as R) : this.options.replyDecode(raw);
   }
 
-  private async runActor(index: number, makeStream: () => Stream<K, V>): Promise<void> {
+  private async runActor(index: number, makeStream: (context: ActorContext) => Stream<K, V>): Promise<void> {
     let restarts = 0;
+    const tracked = this.host.tracksEventContext();
     while (this.running) {
       const context: ActorContext = { current: undefined, agent: this.name };
       try {
-        await actorStorage.run(context, async () => {
-          const result = this.handler(makeStream());
+        await runActorBody(context, tracked, async () => {
+          const result = this.handler(makeStream(context));
           if (isAsyncIterable(result)) {
             for await (const value of result) {
               const emitting = this.emit(value as R, context.current as Event<K, V> | undefined);
@@ -263,7 +277,8 @@ export class Agent<K, V, R = void> implements EventOwner {
   /**
    * Hands a yielded value to the reply topic and the sinks. Topic and agent sinks are not awaited:
    * the send is tied to the event (its ack waits for the broker), so the producer can batch; only a
-   * full send window or a function sink makes the handler wait.
+   * full send window or a function sink makes the handler wait. A topic sink with a current event
+   * reports its delivery to this agent (see delivered/failed) instead of through a promise.
    */
   private emit(value: R, event: Event<K, V> | undefined): Promise<void> | undefined {
     const address = event === undefined ? undefined : replyAddressOf(event.headers);
@@ -280,8 +295,15 @@ export class Agent<K, V, R = void> implements EventOwner {
       output(() => this.host.sendRaw(address.replyTo, null, encodeReply(event.key, value, address.correlationId), {}));
     }
     for (const sink of this.options.sinks) {
-      if (typeof sink === 'function') (waits ??= []).push(Promise.resolve(sink(value)));
-      else output(() => sink.send({ value }));
+      if (typeof sink === 'function') {
+        const result = sink(value);
+        if (result instanceof Promise) (waits ??= []).push(result);
+      } else if (event !== undefined && sink instanceof Topic && this.sends.tryAcquire()) {
+        event.holdOutput();
+        (sink as Topic<unknown, R>).produceTo({ value }, this.sinkDeliveries, event as Event<unknown, unknown>);
+      } else {
+        output(() => sink.send({ value }));
+      }
     }
     return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
   }

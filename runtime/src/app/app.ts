@@ -8,7 +8,7 @@ import { createLogger, type Logger, type LogSink } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
 import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
-import type { AttachedTopic, RepartitionSpec, StreamHost } from '../streams/stream.js';
+import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
@@ -18,7 +18,7 @@ import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, Transport } from '../types/transport.js';
+import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
 import { AppMetrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
@@ -144,6 +144,7 @@ export class App extends Service {
       bufferSize: this.settings.streamBufferSize,
       replies: this.replies,
       streamHost: (agent) => this.streamHostFor(agent),
+      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0,
       crash: (error) => this.crash(error),
       replyTopic: () => this.ensureReplyTopic(),
       recordFailure: () => {
@@ -567,11 +568,21 @@ export class App extends Service {
   }
 
   private readonly producerHost = {
-    produce: (record: { topic: string; key: Buffer | null; value: Buffer | null; partition?: number; timestamp?: number; headers?: Headers }): Promise<RecordMetadata> => {
+    produce: (record: ProducerRecord): Promise<RecordMetadata> => {
       const producer = this.producer;
-      if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', `cannot send to "${record.topic}": the app is not started`, { details: { topic: record.topic } }));
+      if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
       this.metrics.messagesSent++;
       return producer.send(record);
+    },
+    produceTo: <T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
+      const producer = this.producer;
+      if (producer === undefined) {
+        const error = this.notStartedError(record.topic);
+        queueMicrotask(() => listener.failed(tag, error));
+        return;
+      }
+      this.metrics.messagesSent++;
+      producer.produce(record, listener, tag);
     },
     reportSendError: (topic: string, error: unknown): void => {
       this.metrics.sendErrors++;
@@ -592,6 +603,10 @@ export class App extends Service {
     },
   };
 
+  private notStartedError(topic: string): FaustgenError {
+    return new FaustgenError('FG_APP_STATE', `cannot send to "${topic}": the app is not started`, { details: { topic } });
+  }
+
   private streamHostFor(agentName: string): StreamHost {
     const agent = this.agentsByName.get(agentName);
     if (agent === undefined) throw new FaustgenError('FG_INTERNAL', `no agent ${agentName}`, { kind: 'internal' });
@@ -608,7 +623,7 @@ export class App extends Service {
         name: topic.name,
         sendRaw: (key, value, headers, timestamp) => this.producerHost.produce({ topic: topic.name, key, value, headers, ...(timestamp === undefined ? {} : { timestamp }) }),
         send: (message) => topic.send(message),
-        open: () => ({ next: () => queue.take() }),
+        open: () => queueSource(queue),
         fail: (error) => agent.fail(error),
       };
     };

@@ -32,6 +32,11 @@ export interface AppSettingsInput {
   readonly tableCacheSize?: number;
   /** How often windowed tables drop expired windows. */
   readonly tableCleanupIntervalMs?: number;
+  /**
+   * Whether currentEvent() (and tables) can find the event an actor is processing: `tables` (default)
+   * tracks it when the app has tables, `always` also without. Tracking costs throughput on Node 20.
+   */
+  readonly eventContext?: 'tables' | 'always';
 }
 
 export interface BrokerUrl {
@@ -68,6 +73,7 @@ export interface AppSettings {
   readonly streamBufferSize: number;
   readonly tableCacheSize: number;
   readonly tableCleanupIntervalMs: number;
+  readonly eventContext: 'tables' | 'always';
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -139,6 +145,8 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (logFormat !== 'pretty' && logFormat !== 'json') throw invalid('logFormat', logFormat, 'must be pretty or json');
   const autoOffsetReset = input.autoOffsetReset ?? 'earliest';
   if (autoOffsetReset !== 'earliest' && autoOffsetReset !== 'latest') throw invalid('autoOffsetReset', autoOffsetReset, 'must be earliest or latest');
+  const eventContext = input.eventContext ?? 'tables';
+  if (eventContext !== 'tables' && eventContext !== 'always') throw invalid('eventContext', eventContext, 'must be tables or always');
   const webPort = input.webPort ?? 6066;
   if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
   return {
@@ -163,6 +171,7 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     streamBufferSize: positiveInt('streamBufferSize', input.streamBufferSize, 4096),
     tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
+    eventContext,
   };
 }
 

@@ -1,3 +1,6 @@
+/** What poll() returns when nothing is buffered: the caller waits with take(). */
+export const NOT_READY: unique symbol = Symbol('faustgen.notReady');
+
 /**
  * A bounded FIFO between the consumer and the actors of one agent. `put` waits while the queue is
  * full, which holds back the consumer's delivery of that partition (back-pressure); `close` makes
@@ -11,7 +14,15 @@ export class AsyncQueue<T> {
   private writers: (() => void)[] = [];
   private closed = false;
 
-  constructor(private readonly capacity: number) {}
+  /**
+   * A full queue lets its writers go on only once it drained to here, so a producer that outpaces
+   * the readers resumes once per half a queue rather than once per item.
+   */
+  private readonly resumeAt: number;
+
+  constructor(private readonly capacity: number) {
+    this.resumeAt = Math.floor(capacity / 2);
+  }
 
   get size(): number {
     return this.items.length - this.head;
@@ -49,6 +60,13 @@ export class AsyncQueue<T> {
 
   /** Resolves with the next item, or undefined once closed. */
   take(): Promise<T | undefined> {
+    const ready = this.poll();
+    if (ready !== NOT_READY) return Promise.resolve(ready);
+    return new Promise((resolve) => this.readers.push(resolve));
+  }
+
+  /** The next item if one is buffered, undefined once closed, else NOT_READY (without waiting). */
+  poll(): T | undefined | typeof NOT_READY {
     if (this.size > 0) {
       const item = this.items[this.head] as T;
       this.head++;
@@ -56,11 +74,10 @@ export class AsyncQueue<T> {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
-      this.writers.shift()?.();
-      return Promise.resolve(item);
+      if (this.writers.length > 0 && this.size <= this.resumeAt) this.wakeWriters();
+      return item;
     }
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => this.readers.push(resolve));
+    return this.closed ? undefined : NOT_READY;
   }
 
   /** Removes buffered items that match, e.g. events of a revoked partition. */
@@ -73,8 +90,12 @@ export class AsyncQueue<T> {
     }
     this.items = kept;
     this.head = 0;
-    while (this.writers.length > 0 && this.size < this.capacity) this.writers.shift()?.();
+    if (this.size <= this.resumeAt) this.wakeWriters();
     return dropped;
+  }
+
+  private wakeWriters(): void {
+    for (const writer of this.writers.splice(0)) writer();
   }
 
   close(): void {

@@ -73,22 +73,41 @@ export class Event<K, V> {
 
   /** Ties an output to this event: its ack waits for it; its failure keeps the event unacked. */
   hold(output: Promise<unknown>): void {
+    this.holdOutput();
+    output.then(
+      () => this.outputDone(),
+      (error: unknown) => this.outputError(error),
+    );
+  }
+
+  /**
+   * @internal The promise-free form of hold() for the producer's delivery listener: count one
+   * output now, then report exactly one of outputDone / outputError for it.
+   */
+  holdOutput(): void {
+    if (this.root !== undefined) this.root.holdOutput();
+    else this.holds++;
+  }
+
+  /** @internal */
+  outputDone(): void {
     if (this.root !== undefined) {
-      this.root.hold(output);
+      this.root.outputDone();
       return;
     }
-    this.holds++;
-    output.then(
-      () => {
-        this.holds--;
-        if (this.ackRequested && this.holds === 0) this.complete();
-      },
-      (error: unknown) => {
-        if (this.failed) return;
-        this.failed = true;
-        this.owner?.outputFailed(this as Event<unknown, unknown>, error);
-      },
-    );
+    this.holds--;
+    if (this.ackRequested && this.holds === 0) this.complete();
+  }
+
+  /** @internal */
+  outputError(error: unknown): void {
+    if (this.root !== undefined) {
+      this.root.outputError(error);
+      return;
+    }
+    if (this.failed) return;
+    this.failed = true;
+    this.owner?.outputFailed(this as Event<unknown, unknown>, error);
   }
 
   /** Completes the event although an output failed: the error policy recorded the failure. */

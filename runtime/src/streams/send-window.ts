@@ -20,15 +20,28 @@ export class SendWindow {
     }
   }
 
+  /** Takes a slot when one is free; the caller must release() it once the send settled. */
+  tryAcquire(): boolean {
+    if (this.inFlight >= this.limit) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  release(): void {
+    this.inFlight--;
+    this.waiters.shift()?.();
+  }
+
+  /** Resolves when a slot may be free (callers try again). */
+  room(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
   /** Like admit, but without a promise when there is room: the hot path allocates nothing extra. */
   tryAdmit<T>(send: () => Promise<T>): Promise<T> | undefined {
-    if (this.inFlight >= this.limit) return undefined;
-    this.inFlight++;
+    if (!this.tryAcquire()) return undefined;
     const sent = send();
-    const release = (): void => {
-      this.inFlight--;
-      this.waiters.shift()?.();
-    };
+    const release = (): void => this.release();
     sent.then(release, release);
     return sent;
   }

@@ -2,13 +2,61 @@ import type { Clock } from '../core/clock.js';
 import { FaustgenError } from '../core/errors.js';
 import type { Codec } from '../types/codec.js';
 import type { Headers, RecordMetadata } from '../types/transport.js';
-import { actorStorage } from './current.js';
+import { NOT_READY, type AsyncQueue } from './async-queue.js';
+import type { ActorContext } from './current.js';
 import type { Event } from './event.js';
 import { SendWindow } from './send-window.js';
 
-/** Pulls events one at a time; undefined means the source is closed. */
+export { NOT_READY } from './async-queue.js';
+
+/**
+ * Pulls events one at a time; undefined means the source is closed. `poll` hands over an event
+ * that is ready now without a promise (NOT_READY: wait with `next`), so a chain of operators over
+ * a buffered queue costs one promise per event instead of one per operator.
+ */
 export interface EventSource<K, V> {
   next(): Promise<Event<K, V> | undefined>;
+  poll(): Event<K, V> | undefined | typeof NOT_READY;
+}
+
+/** An EventSource over a queue of events. */
+export function queueSource<K, V>(queue: AsyncQueue<Event<K, V>>): EventSource<K, V> {
+  return { next: () => queue.take(), poll: () => queue.poll() };
+}
+
+/** A source that can only wait (operators that always do async work). */
+function waitingSource<K, V>(next: () => Promise<Event<K, V> | undefined>): EventSource<K, V> {
+  return { next, poll: () => NOT_READY };
+}
+
+/**
+ * Turns a per-event step that may finish now or later into a source. A step that finishes later
+ * (an async predicate or mapper) parks its promise; the next `next` returns it first, so order holds.
+ */
+function steppedSource<K, V, T>(source: EventSource<K, V>, step: (event: Event<K, V>) => Event<K, T> | undefined | Promise<Event<K, T> | undefined>): EventSource<K, T> {
+  let parked: Promise<Event<K, T> | undefined> | undefined;
+  const run = (event: Event<K, V> | undefined): Event<K, T> | undefined | Promise<Event<K, T> | undefined> => (event === undefined ? undefined : step(event));
+  return {
+    next: () => {
+      if (parked !== undefined) {
+        const waiting = parked;
+        parked = undefined;
+        return waiting;
+      }
+      return source.next().then(run);
+    },
+    poll: () => {
+      if (parked !== undefined) return NOT_READY;
+      const event = source.poll();
+      if (event === NOT_READY) return NOT_READY;
+      const result = run(event);
+      if (result instanceof Promise) {
+        parked = result;
+        return NOT_READY;
+      }
+      return result;
+    },
+  };
 }
 
 /** Where a stream's events come from, as far as groupBy and through need to know. */
@@ -52,11 +100,8 @@ interface StreamState {
   readonly acks: boolean;
   /** True once values no longer are what the source decoded (map): groupBy would forward stale bytes. */
   readonly transformed: boolean;
-}
-
-function setCurrent(event: Event<unknown, unknown>): void {
-  const context = actorStorage.getStore();
-  if (context !== undefined) context.current = event;
+  /** The actor iterating this stream: told which event is current. */
+  readonly context: ActorContext | undefined;
 }
 
 /**
@@ -70,8 +115,8 @@ export class Stream<K, V> implements AsyncIterable<V> {
   ) {}
 
   /** @internal */
-  static create<K, V>(open: () => EventSource<K, V>, host: StreamHost, origin: StreamOrigin): Stream<K, V> {
-    return new Stream(open, { host, origin, acks: true, transformed: false });
+  static create<K, V>(open: () => EventSource<K, V>, host: StreamHost, origin: StreamOrigin, context?: ActorContext): Stream<K, V> {
+    return new Stream(open, { host, origin, acks: true, transformed: false, context });
   }
 
   private derive<K2, V2>(open: () => EventSource<K2, V2>, changes: Partial<StreamState> = {}): Stream<K2, V2> {
@@ -85,8 +130,7 @@ export class Stream<K, V> implements AsyncIterable<V> {
    */
   private iterate<T>(project: (event: Event<K, V>) => T): AsyncIterableIterator<T> {
     const source = this.open();
-    const acks = this.state.acks;
-    const context = actorStorage.getStore();
+    const { acks, context } = this.state;
     let previous: Event<K, V> | undefined;
     let done = false;
     const finished: IteratorResult<T> = { done: true, value: undefined };
@@ -96,7 +140,6 @@ export class Stream<K, V> implements AsyncIterable<V> {
         return finished;
       }
       if (context !== undefined) context.current = event as Event<unknown, unknown>;
-      else setCurrent(event as Event<unknown, unknown>);
       previous = event;
       return { done: false, value: project(event) };
     };
@@ -105,6 +148,12 @@ export class Stream<K, V> implements AsyncIterable<V> {
         if (previous !== undefined && acks) previous.ack();
         previous = undefined;
         if (done) return Promise.resolve(finished);
+        try {
+          const ready = source.poll();
+          if (ready !== NOT_READY) return Promise.resolve(onEvent(ready));
+        } catch (error) {
+          return Promise.reject(error);
+        }
         return source.next().then(onEvent);
       },
       // Leaving the loop (break or throw) does not ack: the actor decides by how the handler ended.
@@ -139,35 +188,35 @@ export class Stream<K, V> implements AsyncIterable<V> {
   filter(predicate: (value: V, event: Event<K, V>) => boolean | Promise<boolean>): Stream<K, V> {
     return this.derive(() => {
       const source = this.open();
-      const step = (event: Event<K, V> | undefined): Event<K, V> | undefined | Promise<Event<K, V> | undefined> => {
-        if (event === undefined) return undefined;
-        const keep = predicate(event.value, event);
-        if (keep === true) return event;
-        if (keep === false) {
-          event.ack();
-          return source.next().then(step);
+      // Skipping an event either continues synchronously with what is buffered or waits for more.
+      const step = (event: Event<K, V>): Event<K, V> | undefined | Promise<Event<K, V> | undefined> => {
+        let current = event;
+        for (;;) {
+          const keep = predicate(current.value, current);
+          if (keep === true) return current;
+          if (keep !== false) return keep.then((passed) => (passed ? current : skip(current)));
+          current.ack();
+          const ready = source.poll();
+          if (ready === NOT_READY) return source.next().then((next) => (next === undefined ? undefined : step(next)));
+          if (ready === undefined) return undefined;
+          current = ready;
         }
-        return keep.then((passed) => {
-          if (passed) return event;
-          event.ack();
-          return source.next().then(step);
-        });
       };
-      return { next: () => source.next().then(step) };
+      const skip = (event: Event<K, V>): Promise<Event<K, V> | undefined> => {
+        event.ack();
+        return source.next().then((next) => (next === undefined ? undefined : step(next)));
+      };
+      return steppedSource(source, step);
     });
   }
 
   map<U>(fn: (value: V, event: Event<K, V>) => U | Promise<U>): Stream<K, U> {
     return this.derive(
-      () => {
-        const source = this.open();
-        const step = (event: Event<K, V> | undefined): Event<K, U> | undefined | Promise<Event<K, U>> => {
-          if (event === undefined) return undefined;
+      () =>
+        steppedSource(this.open(), (event): Event<K, U> | Promise<Event<K, U>> => {
           const mapped = fn(event.value, event);
           return mapped instanceof Promise ? mapped.then((value) => event.withValue(value)) : event.withValue(mapped);
-        };
-        return { next: () => source.next().then(step) };
-      },
+        }),
       { transformed: true },
     );
   }
@@ -252,17 +301,12 @@ export class Stream<K, V> implements AsyncIterable<V> {
   /** Sends every value to the topics as it passes, then lets it through. */
   echo(...topics: readonly { readonly name: string }[]): Stream<K, V> {
     const host = this.state.host;
-    return this.derive(() => {
-      const source = this.open();
-      return {
-        next: async () => {
-          const event = await source.next();
-          if (event === undefined) return undefined;
-          for (const t of topics) event.hold(host.sendTo(t.name, { key: event.key, value: event.value }));
-          return event;
-        },
-      };
-    });
+    return this.derive(() =>
+      steppedSource(this.open(), (event) => {
+        for (const t of topics) event.hold(host.sendTo(t.name, { key: event.key, value: event.value }));
+        return event;
+      }),
+    );
   }
 
   /** At most `perSecond` events a second, by the app clock. */
@@ -273,16 +317,14 @@ export class Stream<K, V> implements AsyncIterable<V> {
     return this.derive(() => {
       const source = this.open();
       let nextAt = 0;
-      return {
-        next: async () => {
-          const event = await source.next();
-          if (event === undefined) return undefined;
-          const now = clock.now();
-          if (nextAt > now) await clock.sleep(nextAt - now);
-          nextAt = Math.max(now, nextAt) + interval;
-          return event;
-        },
-      };
+      return waitingSource(async () => {
+        const event = await source.next();
+        if (event === undefined) return undefined;
+        const now = clock.now();
+        if (nextAt > now) await clock.sleep(nextAt - now);
+        nextAt = Math.max(now, nextAt) + interval;
+        return event;
+      });
     });
   }
 
@@ -321,7 +363,8 @@ export class Stream<K, V> implements AsyncIterable<V> {
       }
       abort.abort();
       if (batch.length > 0) {
-        setCurrent(batch[batch.length - 1] as Event<unknown, unknown>);
+        const context = this.state.context;
+        if (context !== undefined) context.current = batch[batch.length - 1] as Event<unknown, unknown>;
         previous = batch;
         yield batch;
       }

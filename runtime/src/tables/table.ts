@@ -1,5 +1,5 @@
 import { FaustgenError } from '../core/errors.js';
-import { currentEvent } from '../streams/current.js';
+import { trackedEvent } from '../streams/current.js';
 import { partitionForKey } from '../transport/partitioner.js';
 import type { Codec } from '../types/codec.js';
 import type { RecordMetadata } from '../types/transport.js';
@@ -121,7 +121,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   }
 
   private lookup(key: Buffer): Buffer | undefined {
-    const event = currentEvent();
+    const event = trackedEvent();
     const home = event === undefined ? undefined : this.partitions.get(event.partition);
     const found = home?.get(key);
     if (found !== undefined) return found;
@@ -134,7 +134,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   }
 
   private targetPartition(key: Buffer): number {
-    const event = currentEvent();
+    const event = trackedEvent();
     if (event !== undefined && !this.definition.usePartitioner) return event.partition;
     const count = this.host.partitionCount(this.changelogTopic);
     if (this.definition.usePartitioner && count !== undefined) return partitionForKey(key, count);

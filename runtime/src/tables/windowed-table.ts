@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { currentEvent } from '../streams/current.js';
+import { trackedEvent } from '../streams/current.js';
 import type { Event } from '../streams/event.js';
 import type { Codec } from '../types/codec.js';
 import { currentRange, rangesFor, windowLength, type WindowRange, type WindowSpec } from '../windows/window.js';
@@ -147,7 +147,7 @@ export class WindowedTable<K, V, G extends V | undefined = V | undefined> {
   private relativeTime(): number {
     const relative = this.options.relativeTo;
     if (relative === 'now') return this.clock.now();
-    const event = currentEvent();
+    const event = trackedEvent();
     if (event === undefined) {
       throw new FaustgenError('FG_TABLE_CONTEXT', `windowed table "${this.name}" is relative to the stream but was used outside stream processing: use now()/at(), or relativeTo: 'now'`, { details: { table: this.name } });
     }

@@ -1,6 +1,6 @@
 import { FaustgenError } from '../core/errors.js';
 import type { Codec } from '../types/codec.js';
-import type { Headers, RecordMetadata } from '../types/transport.js';
+import type { DeliveryListener, Headers, ProducerRecord, RecordMetadata } from '../types/transport.js';
 
 export interface TopicMessage<K, V> {
   readonly key?: K;
@@ -12,14 +12,9 @@ export interface TopicMessage<K, V> {
 
 /** What a topic needs from the app to send. */
 export interface TopicProducer {
-  produce(record: {
-    topic: string;
-    key: Buffer | null;
-    value: Buffer | null;
-    partition?: number;
-    timestamp?: number;
-    headers?: Headers;
-  }): Promise<RecordMetadata>;
+  produce(record: ProducerRecord): Promise<RecordMetadata>;
+  /** The listener form (see Producer.produce): never throws, reports later. */
+  produceTo<T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void;
   /** Called for sendSoon failures, which have no caller left to reject. */
   reportSendError(topic: string, error: unknown): void;
 }
@@ -76,22 +71,40 @@ export class Topic<K, V> implements TopicDefinition<K, V> {
 
   /** Resolves when the broker acknowledged the record. */
   send(message: TopicMessage<K, V>): Promise<RecordMetadata> {
-    let key: Buffer | null;
-    let value: Buffer | null;
+    let record: ProducerRecord;
     try {
-      key = this.encodeKey(message.key);
-      value = this.encodeValue(message.value);
+      record = this.toRecord(message);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.producer.produce({
+    return this.producer.produce(record);
+  }
+
+  /**
+   * @internal Sends and reports the outcome to `listener` with `tag` (agents' sinks: no promise
+   * per record). An encoding failure is reported the same way, never thrown.
+   */
+  produceTo<T>(message: TopicMessage<K, V>, listener: DeliveryListener<T>, tag: T): void {
+    let record: ProducerRecord;
+    try {
+      record = this.toRecord(message);
+    } catch (error) {
+      queueMicrotask(() => listener.failed(tag, error as Error));
+      return;
+    }
+    this.producer.produceTo(record, listener, tag);
+  }
+
+  private toRecord(message: TopicMessage<K, V>): ProducerRecord {
+    const record: { -readonly [P in keyof ProducerRecord]: ProducerRecord[P] } = {
       topic: this.name,
-      key,
-      value,
-      ...(message.partition === undefined ? {} : { partition: message.partition }),
-      ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),
-      ...(message.headers === undefined ? {} : { headers: message.headers }),
-    });
+      key: this.encodeKey(message.key),
+      value: this.encodeValue(message.value),
+    };
+    if (message.partition !== undefined) record.partition = message.partition;
+    if (message.timestamp !== undefined) record.timestamp = message.timestamp;
+    if (message.headers !== undefined) record.headers = message.headers;
+    return record;
   }
 
   /** Sends without waiting; the commit that follows waits for it, and a failure is logged and counted. */

@@ -25,6 +25,7 @@ test('invalid settings give coded errors naming the setting', () => {
   expectError(() => createApp({ id: 'x', valueSerializer: 'avro' }), 'FG_CODEC_UNKNOWN', 'valueSerializer');
   expectError(() => createApp({ id: 'x', keySerializer: 'yaml' }), 'FG_CODEC_UNKNOWN', 'keySerializer');
   expectError(() => createApp({ id: 'bad id!' }), 'FG_SETTING_INVALID', 'id');
+  expectError(() => createApp({ id: 'x', eventContext: 'sometimes' as never }), 'FG_SETTING_INVALID', 'eventContext');
   const app = createApp({ id: 'ok', broker: 'kafka://a:1;b' });
   assert.deepEqual(app.settings.broker.hosts, ['a:1', 'b:9092']);
   expectError(() => app.topic('t', { partitions: 0 }), 'FG_SETTING_INVALID', 'partitions');

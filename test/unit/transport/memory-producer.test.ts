@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MemoryTransport, getMemoryBroker, resetMemoryBroker, memoryBrokerName } from '../../../runtime/src/transport/memory/transport.js';
 import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
-import type { Producer } from '../../../runtime/src/types/transport.js';
+import type { DeliveryListener, Producer, RecordMetadata } from '../../../runtime/src/types/transport.js';
 import { text } from './memory-helpers.js';
 
 const BROKER = 'producer-tests';
@@ -20,6 +20,25 @@ async function setup(partitions = 4): Promise<{ transport: MemoryTransport; send
 }
 
 describe('memory broker: producer and admin', () => {
+  test('produce() reports to its listener with the tag, only after it returned; a stopped producer reports a failure', async () => {
+    const { send } = await setup(1);
+    const outcomes: string[] = [];
+    const listener: DeliveryListener<string> = {
+      delivered: (tag: string, metadata: RecordMetadata) => outcomes.push(`${tag}@${metadata.partition}:${metadata.offset}`),
+      failed: (tag: string, error: Error) => outcomes.push(`${tag}!${FaustgenError.is(error) ? error.code : 'other'}`),
+    };
+    send.produce({ topic: 'events', key: null, value: text('a') }, listener, 'a');
+    send.produce({ topic: 'events', key: null, value: text('b') }, listener, 'b');
+    assert.deepEqual(outcomes, [], 'nothing is reported synchronously');
+    await send.flush();
+    assert.deepEqual(outcomes, ['a@0:0', 'b@0:1']);
+    await send.stop();
+    send.produce({ topic: 'events', key: null, value: text('c') }, listener, 'c');
+    assert.equal(outcomes.length, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(outcomes.slice(2), ['c!FG_APP_STATE']);
+  });
+
   test('records of one partition get consecutive offsets in send order', async () => {
     const { transport, send } = await setup(1);
     const offsets: number[] = [];

@@ -1,6 +1,6 @@
 import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
-import type { Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
@@ -8,11 +8,23 @@ import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {
   readonly topic: string;
+  /** Handed to kafkajs; its partitioner writes the chosen partition into it. */
   readonly message: Message;
   readonly timestamp: number;
+  readonly listener: DeliveryListener<unknown>;
+  readonly tag: unknown;
+}
+
+interface Deferred {
   readonly resolve: (metadata: RecordMetadata) => void;
   readonly reject: (error: Error) => void;
 }
+
+/** Turns produce() outcomes back into send()'s promise. */
+const settlePromise: DeliveryListener<Deferred> = {
+  delivered: (deferred, metadata) => deferred.resolve(metadata),
+  failed: (deferred, error) => deferred.reject(error),
+};
 
 /** Rough wire size of a record, to split batches below `maxBatchBytes`. */
 const RECORD_OVERHEAD_BYTES = 24;
@@ -30,7 +42,6 @@ const MAX_BATCH_RECORDS = 2_000;
  */
 export class KafkaProducer implements Producer {
   private readonly kafka: Kafka;
-  private readonly chosenPartitions = new WeakMap<object, number>();
   private producer: KafkaJsProducer | undefined;
   private pending: PendingRecord[] = [];
   private pendingBytes = 0;
@@ -47,7 +58,7 @@ export class KafkaProducer implements Producer {
     await waitForBrokers(this.options);
     const { idempotent } = this.options.producer;
     const producer = this.kafka.producer({
-      createPartitioner: createFaustgenPartitioner(this.chosenPartitions),
+      createPartitioner: createFaustgenPartitioner,
       allowAutoTopicCreation: false,
       idempotent,
       ...(idempotent ? { maxInFlightRequests: 1 } : {}),
@@ -74,23 +85,25 @@ export class KafkaProducer implements Producer {
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => this.produce(record, settlePromise, { resolve, reject }));
+  }
+
+  produce<T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
     if (this.producer === undefined || this.stopping) {
-      return Promise.reject(
-        new FaustgenError('FG_APP_STATE', `Kafka producer is not started: cannot send to topic ${record.topic}`, {
-          details: { topic: record.topic },
-        }),
-      );
+      const error = new FaustgenError('FG_APP_STATE', `Kafka producer is not started: cannot send to topic ${record.topic}`, {
+        details: { topic: record.topic },
+      });
+      queueMicrotask(() => listener.failed(tag, error));
+      return;
     }
     const timestamp = record.timestamp ?? Date.now();
     const message: Message = { key: record.key, value: record.value, timestamp: String(timestamp) };
     if (record.partition !== undefined) message.partition = record.partition;
     if (record.headers !== undefined) message.headers = { ...record.headers };
-    return new Promise<RecordMetadata>((resolve, reject) => {
-      this.pending.push({ topic: record.topic, message, timestamp, resolve, reject });
-      this.pendingBytes += recordBytes(record);
-      if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
-      else this.schedule();
-    });
+    this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag });
+    this.pendingBytes += recordBytes(record);
+    if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
+    else this.schedule();
   }
 
   async flush(): Promise<void> {
@@ -140,7 +153,7 @@ export class KafkaProducer implements Producer {
     } catch (error) {
       const topics = [...byTopic.keys()];
       const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
-      for (const record of batch) record.reject(wrapped);
+      for (const record of batch) record.listener.failed(record.tag, wrapped);
     }
   }
 
@@ -167,19 +180,24 @@ export class KafkaProducer implements Producer {
   }
 
   private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[]): void {
-    const base = new Map<string, KafkaJsRecordMetadata>();
-    for (const result of results) base.set(`${result.topicName}\u0000${result.partition}`, result);
     for (const [topic, records] of byTopic) {
-      const nextIndex = new Map<number, number>();
+      // Per partition of this topic: the batch's base offset and append time, and the next index.
+      const baseOffsets: number[] = [];
+      const appendTimes: number[] = [];
+      const nextIndex: number[] = [];
+      for (const result of results) {
+        if (result.topicName !== topic) continue;
+        baseOffsets[result.partition] = result.baseOffset === undefined ? -1 : Number(result.baseOffset);
+        appendTimes[result.partition] = result.logAppendTime === undefined ? -1 : Number(result.logAppendTime);
+      }
       for (const record of records) {
-        const partition = record.message.partition ?? this.chosenPartitions.get(record.message) ?? -1;
-        const index = nextIndex.get(partition) ?? 0;
-        nextIndex.set(partition, index + 1);
-        const result = base.get(`${topic}\u0000${partition}`);
+        const partition = record.message.partition ?? 0;
+        const index = nextIndex[partition] ?? 0;
+        nextIndex[partition] = index + 1;
         // acks = 0: the broker does not answer, so offsets are unknown (-1, as in the Java client).
-        const baseOffset = result?.baseOffset === undefined ? -1 : Number(result.baseOffset);
-        const appendTime = result?.logAppendTime === undefined ? -1 : Number(result.logAppendTime);
-        record.resolve({
+        const baseOffset = baseOffsets[partition] ?? -1;
+        const appendTime = appendTimes[partition] ?? -1;
+        record.listener.delivered(record.tag, {
           topic,
           partition,
           offset: baseOffset < 0 ? -1 : baseOffset + index,

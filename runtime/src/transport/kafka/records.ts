@@ -18,16 +18,19 @@ export function toConsumedRecord(topic: string, partition: number, message: Kafk
   };
 }
 
+/** Most records carry no headers: they share one frozen empty object. */
+const noHeaders: Headers = Object.freeze({});
+
 /** Kafka allows a header name twice; the faustgen model keeps one value per name: the last one. */
 function toHeaders(headers: IHeaders | undefined): Headers {
-  const result: Record<string, Buffer> = {};
-  if (headers === undefined) return result;
-  for (const [name, value] of Object.entries(headers)) {
+  let result: Record<string, Buffer> | undefined;
+  for (const name in headers) {
+    const value = headers[name];
     const last = Array.isArray(value) ? value[value.length - 1] : value;
     if (last === undefined) continue;
-    result[name] = typeof last === 'string' ? Buffer.from(last) : last;
+    (result ??= {})[name] = typeof last === 'string' ? Buffer.from(last) : last;
   }
-  return result;
+  return result ?? noHeaders;
 }
 
 export function partitionKey(topic: string, partition: number): string {

@@ -1,9 +1,16 @@
 import { FaustgenError } from '../../core/errors.js';
-import type { Headers, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import type { DeliveryListener, Headers, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { partitionForKey } from '../partitioner.js';
 import type { MemoryBroker } from './broker.js';
 
 const noHeaders: Headers = Object.freeze({});
+
+interface Notice {
+  readonly listener: DeliveryListener<unknown>;
+  readonly tag: unknown;
+  readonly metadata: RecordMetadata | undefined;
+  readonly error: Error | undefined;
+}
 
 /**
  * Appends records straight to the partition logs. Partitioning follows Kafka's default
@@ -16,6 +23,8 @@ export class MemoryProducer implements Producer {
   private readonly broker: MemoryBroker;
   private started = false;
   private readonly nextPartition = new Map<string, number>();
+  /** Outcomes of produce() calls, told to their listeners together in the next microtask. */
+  private notices: Notice[] = [];
 
   constructor(broker: MemoryBroker) {
     this.broker = broker;
@@ -30,6 +39,31 @@ export class MemoryProducer implements Producer {
   }
 
   async send(record: ProducerRecord): Promise<RecordMetadata> {
+    return this.append(record);
+  }
+
+  produce<T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
+    let metadata: RecordMetadata | undefined;
+    let error: Error | undefined;
+    try {
+      metadata = this.append(record);
+    } catch (caught) {
+      error = caught instanceof Error ? caught : new Error(String(caught));
+    }
+    if (this.notices.length === 0) queueMicrotask(() => this.notify());
+    this.notices.push({ listener: listener as DeliveryListener<unknown>, tag, metadata, error });
+  }
+
+  private notify(): void {
+    const notices = this.notices;
+    this.notices = [];
+    for (const { listener, tag, metadata, error } of notices) {
+      if (metadata !== undefined) listener.delivered(tag, metadata);
+      else listener.failed(tag, error ?? new Error('record was not appended'));
+    }
+  }
+
+  private append(record: ProducerRecord): RecordMetadata {
     if (!this.started) {
       throw new FaustgenError('FG_APP_STATE', `cannot send to "${record.topic}": the producer is not started`, {
         details: { topic: record.topic },
