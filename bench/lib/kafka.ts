@@ -60,14 +60,31 @@ function byteLength(value: Message['value'] | Message['key']): number {
   return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 
+/**
+ * The topic's partition offsets. A topic created a moment ago may not have its leaders known to
+ * every broker connection yet (NOT_LEADER, UNKNOWN_TOPIC_OR_PARTITION): retried for a few seconds.
+ */
+async function topicOffsets(admin: Admin, topic: string): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** Records a topic holds now: sum over partitions of (high-water mark - low-water mark). */
 export async function topicRecordCount(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return offsets.reduce((sum, o) => sum + (Number(o.high) - Number(o.low)), 0);
 }
 
 /** High-water mark per partition. */
 export async function highWaterMarks(admin: Admin, topic: string): Promise<Map<number, number>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await topicOffsets(admin, topic);
   return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
 }

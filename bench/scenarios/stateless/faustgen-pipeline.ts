@@ -41,7 +41,6 @@ export class FaustgenPipeline implements Pipeline {
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',
-      ...(process.env['SBS'] === undefined ? {} : { streamBufferSize: Number(process.env['SBS']) }),
     }));
     const source = app.topic(inTopic, { key: codecs.raw, value: codecs.json<Payment>(), partitions });
     const sink = app.topic(outTopic, { value: codecs.json<EnrichedPayment>(), partitions });

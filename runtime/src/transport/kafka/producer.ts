@@ -10,7 +10,8 @@ interface PendingRecord {
   readonly topic: string;
   /** Handed to kafkajs; its partitioner writes the chosen partition into it. */
   readonly message: Message;
-  readonly timestamp: number;
+  /** The caller's timestamp; undefined: stamped when the batch is handed to kafkajs. */
+  readonly timestamp: number | undefined;
   readonly listener: DeliveryListener<unknown>;
   readonly tag: unknown;
 }
@@ -96,8 +97,9 @@ export class KafkaProducer implements Producer {
       queueMicrotask(() => listener.failed(tag, error));
       return;
     }
-    const timestamp = record.timestamp ?? Date.now();
-    const message: Message = { key: record.key, value: record.value, timestamp: String(timestamp) };
+    const timestamp = record.timestamp;
+    const message: Message = { key: record.key, value: record.value };
+    if (timestamp !== undefined) message.timestamp = String(timestamp);
     if (record.partition !== undefined) message.partition = record.partition;
     if (record.headers !== undefined) message.headers = { ...record.headers };
     this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag });
@@ -134,7 +136,12 @@ export class KafkaProducer implements Producer {
   private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
     const producer = this.producer;
     const byTopic = new Map<string, PendingRecord[]>();
+    // Records without a timestamp of their own share the batch's (CreateTime: within lingerMs of
+    // send()). One string for all of them: kafkajs sorts and parses message timestamps per batch.
+    const stamp = Date.now();
+    const stampText = String(stamp);
     for (const record of batch) {
+      if (record.timestamp === undefined) record.message.timestamp = stampText;
       let list = byTopic.get(record.topic);
       if (list === undefined) byTopic.set(record.topic, (list = []));
       list.push(record);
@@ -149,7 +156,7 @@ export class KafkaProducer implements Producer {
           topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
         }),
       );
-      this.settle(byTopic, results);
+      this.settle(byTopic, results, stamp);
     } catch (error) {
       const topics = [...byTopic.keys()];
       const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
@@ -179,7 +186,7 @@ export class KafkaProducer implements Producer {
     }
   }
 
-  private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[]): void {
+  private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[], stamp: number): void {
     for (const [topic, records] of byTopic) {
       // Per partition of this topic: the batch's base offset and append time, and the next index.
       const baseOffsets: number[] = [];
@@ -201,7 +208,7 @@ export class KafkaProducer implements Producer {
           topic,
           partition,
           offset: baseOffset < 0 ? -1 : baseOffset + index,
-          timestamp: appendTime > 0 ? appendTime : record.timestamp,
+          timestamp: appendTime > 0 ? appendTime : (record.timestamp ?? stamp),
         });
       }
     }
