@@ -173,14 +173,15 @@ export class Agent<K, V, R = void> implements EventOwner {
       });
       return this.handleFailure(failure, record, () => acker.ack(record.offset));
     }
-    const event = new Event<unknown, unknown>(key, value, record.headers, record.topic, record.partition, record.offset, record.timestamp, record.key, record.value, acker, this.host, this);
+    const event = new Event<unknown, unknown>(key, value, record, acker, this.host, this);
     const queue = record.topic === this.options.source.name ? (this.queue as AsyncQueue<Event<unknown, unknown>> | undefined) : this.attached.get(record.topic);
     return queue?.put(event) ?? false;
   }
 
   /** Queues a value from an in-memory channel. */
   async deliverLocal(message: { key: K | undefined; value: V; headers: Headers; offset: number; timestamp: number }): Promise<void> {
-    const event = new Event<K, V>(message.key as K, message.value, message.headers, this.options.source.name, 0, message.offset, message.timestamp, null, null, undefined, this.host, this);
+    const record: ConsumedRecord = { topic: this.options.source.name, partition: 0, offset: message.offset, timestamp: message.timestamp, key: null, value: null, headers: message.headers };
+    const event = new Event<K, V>(message.key as K, message.value, record, undefined, this.host, this);
     await this.queue?.put(event);
   }
 
@@ -283,16 +284,8 @@ export class Agent<K, V, R = void> implements EventOwner {
   private emit(value: R, event: Event<K, V> | undefined): Promise<void> | undefined {
     const address = event === undefined ? undefined : replyAddressOf(event.headers);
     let waits: Promise<unknown>[] | undefined;
-    const output = (send: () => Promise<unknown>): void => {
-      const sent = this.sends.tryAdmit(send);
-      if (sent !== undefined && event !== undefined) {
-        event.hold(sent);
-        return;
-      }
-      (waits ??= []).push(sent ?? this.sends.admit(send).then(({ sent: admitted }) => (event === undefined ? admitted : event.hold(admitted))));
-    };
     if (address !== undefined && event !== undefined) {
-      output(() => this.host.sendRaw(address.replyTo, null, encodeReply(event.key, value, address.correlationId), {}));
+      waits = this.output(() => this.host.sendRaw(address.replyTo, null, encodeReply(event.key, value, address.correlationId), {}), event, waits);
     }
     for (const sink of this.options.sinks) {
       if (typeof sink === 'function') {
@@ -302,10 +295,22 @@ export class Agent<K, V, R = void> implements EventOwner {
         event.holdOutput();
         (sink as Topic<unknown, R>).produceTo({ value }, this.sinkDeliveries, event as Event<unknown, unknown>);
       } else {
-        output(() => sink.send({ value }));
+        waits = this.output(() => sink.send({ value }), event, waits);
       }
     }
     return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  /** Starts a promise-returning output within the send window; returns the waits the caller must await. */
+  private output(send: () => Promise<unknown>, event: Event<K, V> | undefined, waits: Promise<unknown>[] | undefined): Promise<unknown>[] | undefined {
+    const sent = this.sends.tryAdmit(send);
+    if (sent !== undefined && event !== undefined) {
+      event.hold(sent);
+      return waits;
+    }
+    const list = waits ?? [];
+    list.push(sent ?? this.sends.admit(send).then(({ sent: admitted }) => (event === undefined ? admitted : event.hold(admitted))));
+    return list;
   }
 
   /** @internal An output of an event failed: the error policy decides, as for a handler failure. */

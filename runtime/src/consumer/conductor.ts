@@ -117,14 +117,21 @@ export class Conductor implements ConsumerListener {
     if (entry === undefined) return;
     const subscribers = this.subscribers.get(first.topic) ?? [];
     const tracker = entry.tracker;
+    // A revoke can only start while this loop waits: checked before the first record and before
+    // each record that follows a wait (a record is given to all its subscribers or to none).
+    let waited = true;
     for (const record of records) {
-      if (this.revoking.has(key)) return;
+      if (waited && this.revoking.has(key)) return;
+      waited = false;
       tracker.add(record.offset, subscribers.length);
       for (const subscriber of subscribers) {
         this.delivered++;
         const queued = subscriber.agent.deliver(record, tracker, subscriber.topic);
         // Only a full queue (back-pressure) or a failure policy makes the loop wait.
-        if (queued !== true && queued !== false) await queued;
+        if (queued !== true && queued !== false) {
+          await queued;
+          waited = true;
+        }
       }
     }
   }

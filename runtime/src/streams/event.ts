@@ -1,4 +1,4 @@
-import type { Headers, RecordMetadata } from '../types/transport.js';
+import type { ConsumedRecord, Headers, RecordMetadata } from '../types/transport.js';
 
 /** What an event needs from the app to send: kept abstract so events do not depend on the App. */
 export interface EventSender {
@@ -26,23 +26,20 @@ export interface EventOwner {
   outputFailed(event: Event<unknown, unknown>, error: unknown): void;
 }
 
+const ACKED = 1;
+const ACK_REQUESTED = 2;
+const FAILED = 4;
+
 export class Event<K, V> {
-  private acked = false;
-  private ackRequested = false;
-  private failed = false;
+  /** ACKED | ACK_REQUESTED | FAILED: one field, as an event is made per record. */
+  private flags = 0;
   private holds = 0;
 
   constructor(
     readonly key: K,
     readonly value: V,
-    readonly headers: Headers,
-    readonly topic: string,
-    readonly partition: number,
-    readonly offset: number,
-    readonly timestamp: number,
-    /** The bytes as they arrived, for forward() and dead letters. */
-    readonly rawKey: Buffer | null,
-    readonly rawValue: Buffer | null,
+    /** The record as it was consumed: position, headers and bytes (shared by derived events). */
+    private readonly record: ConsumedRecord,
     // Plain references rather than closures: an event is made per record, so it allocates nothing else.
     private readonly acker: EventAcker | undefined,
     private readonly sender: EventSender | undefined,
@@ -52,8 +49,38 @@ export class Event<K, V> {
     private readonly root: Event<unknown, unknown> | undefined = undefined,
   ) {}
 
+  get headers(): Headers {
+    return this.record.headers;
+  }
+
+  get topic(): string {
+    return this.record.topic;
+  }
+
+  get partition(): number {
+    return this.record.partition;
+  }
+
+  get offset(): number {
+    return this.record.offset;
+  }
+
+  get timestamp(): number {
+    return this.record.timestamp;
+  }
+
+  /** The key bytes as they arrived, for forward() and dead letters. */
+  get rawKey(): Buffer | null {
+    return this.record.key;
+  }
+
+  /** The value bytes as they arrived. */
+  get rawValue(): Buffer | null {
+    return this.record.value;
+  }
+
   get isAcked(): boolean {
-    return this.root === undefined ? this.acked : this.root.isAcked;
+    return this.root === undefined ? (this.flags & ACKED) !== 0 : this.root.isAcked;
   }
 
   /**
@@ -66,8 +93,8 @@ export class Event<K, V> {
       this.root.ack();
       return;
     }
-    if (this.ackRequested) return;
-    this.ackRequested = true;
+    if ((this.flags & ACK_REQUESTED) !== 0) return;
+    this.flags |= ACK_REQUESTED;
     if (this.holds === 0) this.complete();
   }
 
@@ -96,7 +123,7 @@ export class Event<K, V> {
       return;
     }
     this.holds--;
-    if (this.ackRequested && this.holds === 0) this.complete();
+    if ((this.flags & ACK_REQUESTED) !== 0 && this.holds === 0) this.complete();
   }
 
   /** @internal */
@@ -105,8 +132,8 @@ export class Event<K, V> {
       this.root.outputError(error);
       return;
     }
-    if (this.failed) return;
-    this.failed = true;
+    if ((this.flags & FAILED) !== 0) return;
+    this.flags |= FAILED;
     this.owner?.outputFailed(this as Event<unknown, unknown>, error);
   }
 
@@ -116,15 +143,15 @@ export class Event<K, V> {
       this.root.settleAfterFailure();
       return;
     }
-    if (this.acked) return;
-    this.acked = true;
-    this.acker?.ack(this.offset);
+    if ((this.flags & ACKED) !== 0) return;
+    this.flags |= ACKED;
+    this.acker?.ack(this.record.offset);
   }
 
   private complete(): void {
-    if (this.acked || this.failed) return;
-    this.acked = true;
-    this.acker?.ack(this.offset);
+    if ((this.flags & (ACKED | FAILED)) !== 0) return;
+    this.flags |= ACKED;
+    this.acker?.ack(this.record.offset);
   }
 
   /** The same event seen with another value (stream.map); acks and holds go to the original. */
@@ -139,7 +166,7 @@ export class Event<K, V> {
 
   private derived<K2, V2>(key: K2, value: V2): Event<K2, V2> {
     const root = (this.root ?? this) as Event<unknown, unknown>;
-    return new Event(key, value, this.headers, this.topic, this.partition, this.offset, this.timestamp, this.rawKey, this.rawValue, undefined, this.sender, undefined, root);
+    return new Event(key, value, this.record, undefined, this.sender, undefined, root);
   }
 
   /** Sends the original key, value and headers bytes to another topic. */
