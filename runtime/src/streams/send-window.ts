@@ -32,11 +32,6 @@ export class SendWindow {
     this.waiters.shift()?.();
   }
 
-  /** Resolves when a slot may be free (callers try again). */
-  room(): Promise<void> {
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
   /** Like admit, but without a promise when there is room: the hot path allocates nothing extra. */
   tryAdmit<T>(send: () => Promise<T>): Promise<T> | undefined {
     if (!this.tryAcquire()) return undefined;

@@ -7,8 +7,6 @@ import type { ActorContext } from './current.js';
 import type { Event } from './event.js';
 import { SendWindow } from './send-window.js';
 
-export { NOT_READY } from './async-queue.js';
-
 /**
  * Pulls events one at a time; undefined means the source is closed. `poll` hands over an event
  * that is ready now without a promise (NOT_READY: wait with `next`), so a chain of operators over

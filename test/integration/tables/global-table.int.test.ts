@@ -1,10 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import type { Producer } from '../../../runtime/src/types/transport.js';
-import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import { WorkerProcess, changelogState, highWaterMarks, jsonBytes, readTopic, sleep, startProducer, stopCluster, tempDir, uniqueName, waitFor, type WorkerLine } from './table-helpers.js';
+import { WorkerProcess, changelogState, highWaterMarks, jsonBytes, readTopic, sleep, tableTestBed, uniqueName, waitFor, type WorkerLine } from './table-helpers.js';
 
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: 2_000 }, (_, i) => `user-${i}`);
@@ -14,33 +11,18 @@ const START_BOUND_MS = 60_000;
 const sizeOf = (w: WorkerProcess): WorkerLine | undefined => w.lastOf('global-size');
 
 describe('a GlobalTable on Kafka with two workers', () => {
-  let cluster: KafkaCluster;
-  let producer: Producer | undefined;
-  const dirs: string[] = [];
-
-  before(async () => {
-    cluster = await startKafkaCluster({ nodes: 1 });
-  });
-
-  after(async () => {
-    await WorkerProcess.killAll();
-    await producer?.stop().catch(() => undefined);
-    await stopCluster(cluster);
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const bed = tableTestBed();
 
   test('both workers hold every key, each starts within a bounded time, and a joining worker replays the global changelog once', { timeout: 300_000 }, async () => {
     const appId = uniqueName('global');
     const source = uniqueName('global-updates');
     const changelog = `${appId}-latest-changelog`;
-    await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
-    const env = { FG_BOOTSTRAP: cluster.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_MODE: 'global' };
-    const dirA = await tempDir('global-a');
-    const dirB = await tempDir('global-b');
-    dirs.push(dirA, dirB);
-    producer = await startProducer(cluster.bootstrap);
+    await createTopics(bed.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
+    const env = { FG_BOOTSTRAP: bed.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_MODE: 'global' };
+    const dirA = await bed.tempDir('global-a');
+    const dirB = await bed.tempDir('global-b');
+    const sender = await bed.producer();
     const send = async (value: number): Promise<void> => {
-      const sender = producer as Producer;
       await Promise.all(KEYS.map((key) => sender.send({ topic: source, key: Buffer.from(key), value: jsonBytes({ inc: value }) })));
     };
     const holds = (w: WorkerProcess, value: number): boolean => sizeOf(w)?.['size'] === KEYS.length && sizeOf(w)?.['sum'] === KEYS.length * value;
@@ -52,7 +34,7 @@ describe('a GlobalTable on Kafka with two workers', () => {
     // The writes reach the changelog asynchronously (and at the latest before a's next commit).
     let changelogSize = 0;
     for (let i = 0; i < 100 && changelogSize < KEYS.length; i++) {
-      changelogSize = [...(await highWaterMarks(cluster.bootstrap, changelog)).values()].reduce((s, n) => s + n, 0);
+      changelogSize = [...(await highWaterMarks(bed.bootstrap, changelog)).values()].reduce((s, n) => s + n, 0);
       if (changelogSize < KEYS.length) await sleep(100);
     }
     assert.equal(changelogSize, KEYS.length, 'one changelog record per key');
@@ -81,7 +63,7 @@ describe('a GlobalTable on Kafka with two workers', () => {
     assert.equal((await a.stop()).code, 0, a.stderr.slice(-3000));
     const expected = new Map(KEYS.map((key) => [key, 2]));
     for (const w of [a, b]) assert.deepEqual(new Map(Object.entries(w.lastOf('table')?.['entries'] as Record<string, number>)), expected, `${w.name} holds every key`);
-    assert.deepEqual(changelogState(await readTopic(cluster.bootstrap, changelog)), expected);
+    assert.deepEqual(changelogState(await readTopic(bed.bootstrap, changelog)), expected);
     process.stderr.write(`[global-table] a ready ${aReady.t - a.startedAt} ms after spawn, b ${bReady.t - b.startedAt} ms (replayed ${changelogSize} records)\n`);
   });
 });

@@ -1,10 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import type { Producer } from '../../../runtime/src/types/transport.js';
-import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import { WorkerProcess, committedOffsets, fillChangelog, highWaterMarks, sendIncrements, sleep, startProducer, stopCluster, tempDir, uniqueName, waitFor, type WorkerLine } from './table-helpers.js';
+import { WorkerProcess, committedOffsets, fillChangelog, highWaterMarks, sendIncrements, sleep, tableTestBed, uniqueName, waitFor, type WorkerLine } from './table-helpers.js';
 
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: 30_000 }, (_, i) => `r-${i}`);
@@ -13,34 +10,20 @@ const ROUNDS = 10;
 const activesOf = (line: WorkerLine | undefined): number[] => (line?.['actives'] as number[] | undefined) ?? [];
 
 describe('a rebalance while a worker recovers a large changelog (Kafka, RocksDB)', () => {
-  let cluster: KafkaCluster;
-  let producer: Producer | undefined;
-  const dirs: string[] = [];
-
-  before(async () => {
-    cluster = await startKafkaCluster({ nodes: 1 });
-  });
-
-  after(async () => {
-    await WorkerProcess.killAll();
-    await producer?.stop().catch(() => undefined);
-    await stopCluster(cluster);
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const bed = tableTestBed();
 
   for (const standbys of [0, 1]) {
     test(`standbyReplicas ${standbys}: a worker joining mid-recovery leaves both with exactly the changelog's contents, and processing continues from them`, { timeout: 420_000 }, async () => {
       const appId = uniqueName('recovery-rebalance');
       const source = uniqueName('rr-source');
       const changelog = `${appId}-counts-changelog`;
-      await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: PARTITIONS }, { topic: changelog, numPartitions: PARTITIONS, config: { 'cleanup.policy': 'compact' } }]);
-      producer ??= await startProducer(cluster.bootstrap);
+      await createTopics(bed.bootstrap, [{ topic: source, numPartitions: PARTITIONS }, { topic: changelog, numPartitions: PARTITIONS, config: { 'cleanup.policy': 'compact' } }]);
+      const producer = await bed.producer();
       const expected = await fillChangelog(producer, changelog, KEYS, ROUNDS, PARTITIONS);
       const total = KEYS.length * ROUNDS;
-      const env = { FG_BOOTSTRAP: cluster.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_STANDBYS: String(standbys) };
-      const dirA = await tempDir('rdr-a');
-      const dirB = await tempDir('rdr-b');
-      dirs.push(dirA, dirB);
+      const env = { FG_BOOTSTRAP: bed.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_STANDBYS: String(standbys) };
+      const dirA = await bed.tempDir('rdr-a');
+      const dirB = await bed.tempDir('rdr-b');
 
       const a = new WorkerProcess('a', { ...env, FG_DATADIR: dirA });
       const recovering = await a.waitForLine((l) => l.event === 'recovering', 'recovery start');
@@ -60,10 +43,10 @@ describe('a rebalance while a worker recovers a large changelog (Kafka, RocksDB)
 
       // Processing builds on the recovered contents: one more increment per key.
       await sendIncrements(producer, source, KEYS);
-      const sourceEnd = await highWaterMarks(cluster.bootstrap, source);
+      const sourceEnd = await highWaterMarks(bed.bootstrap, source);
       let caughtUp = false;
       for (let i = 0; i < 240 && !caughtUp; i++) {
-        const now = await committedOffsets(cluster.bootstrap, appId, source);
+        const now = await committedOffsets(bed.bootstrap, appId, source);
         caughtUp = [...sourceEnd].every(([p, high]) => (now.get(p) ?? -1) >= high);
         if (!caughtUp) await sleep(500);
       }

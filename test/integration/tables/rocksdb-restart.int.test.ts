@@ -1,14 +1,11 @@
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { createApp, type App } from '../../../runtime/src/app/app.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
 import type { Table } from '../../../runtime/src/tables/table.js';
-import type { Producer } from '../../../runtime/src/types/transport.js';
-import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import { deleteTopic, fillChangelog, highWaterMarks, sendIncrements, startProducer, stopCluster, tempDir, uniqueName, waitFor } from './table-helpers.js';
+import { deleteTopic, fillChangelog, highWaterMarks, sendIncrements, tableTestBed, uniqueName, waitFor } from './table-helpers.js';
 
 const PARTITIONS = 4;
 
@@ -50,22 +47,12 @@ function countingApp(bootstrap: string, id: string, source: string, store: strin
 const logsOf = (logs: readonly Record<string, unknown>[], msg: string): Record<string, unknown>[] => logs.filter((l) => l['msg'] === msg);
 
 describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir recovers everything', () => {
-  let cluster: KafkaCluster;
-  let producer: Producer;
   const apps: App[] = [];
-  const dirs: string[] = [];
-
-  before(async () => {
-    cluster = await startKafkaCluster({ nodes: 1 });
-    producer = await startProducer(cluster.bootstrap);
-  });
-
+  // Registered before the bed's teardown, so the apps stop while the broker still runs.
   after(async () => {
     for (const app of apps) await app.stop().catch(() => undefined);
-    await producer?.stop().catch(() => undefined);
-    await stopCluster(cluster);
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
+  const bed = tableTestBed();
 
   const started = async (counting: CountingApp): Promise<CountingApp> => {
     apps.push(counting.app);
@@ -75,7 +62,7 @@ describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir rec
   };
   const feed = async (counting: CountingApp, source: string, keys: readonly string[]): Promise<void> => {
     const before = counting.processed();
-    await sendIncrements(producer, source, keys);
+    await sendIncrements(await bed.producer(), source, keys);
     await waitFor(() => counting.processed() === before + keys.length && counting.app.idle(), () => `${keys.length} events (at ${counting.processed() - before})`);
     await counting.app.commit();
   };
@@ -84,29 +71,28 @@ describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir rec
     const id = uniqueName('rocks-restart');
     const source = uniqueName('rr-events');
     const changelog = `${id}-counts-changelog`;
-    await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
-    const dirA = await tempDir('rr-a');
-    const dirB = await tempDir('rr-b');
-    dirs.push(dirA, dirB);
+    await createTopics(bed.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
+    const dirA = await bed.tempDir('rr-a');
+    const dirB = await bed.tempDir('rr-b');
     const keys = Array.from({ length: 300 }, (_, i) => `k-${i}`);
 
-    const first = await started(countingApp(cluster.bootstrap, id, source, 'rocksdb://', dirA));
+    const first = await started(countingApp(bed.bootstrap, id, source, 'rocksdb://', dirA));
     for (let round = 0; round < 3; round++) await feed(first, source, keys);
     const afterFirst = new Map(first.counts.entries());
     assert.equal(afterFirst.size, keys.length);
     assert.ok([...afterFirst.values()].every((n) => n === 3));
     await first.app.stop();
-    const written = [...(await highWaterMarks(cluster.bootstrap, changelog)).values()].reduce((s, n) => s + n, 0);
+    const written = [...(await highWaterMarks(bed.bootstrap, changelog)).values()].reduce((s, n) => s + n, 0);
     assert.equal(written, 3 * keys.length, 'one changelog record per update');
 
     // Clean restart on the same datadir: the store holds the offset of everything, nothing is replayed.
-    const second = await started(countingApp(cluster.bootstrap, id, source, 'rocksdb://', dirA));
+    const second = await started(countingApp(bed.bootstrap, id, source, 'rocksdb://', dirA));
     assert.equal(second.app.recoveryReplayed.get('counts') ?? 0, 0, 'nothing replayed after a clean stop');
     assert.deepEqual(new Map(second.counts.entries()), afterFirst);
     await second.app.stop();
 
     // Another instance on an empty datadir (a wiped one) rebuilds everything from the changelog...
-    const other = await started(countingApp(cluster.bootstrap, id, source, 'rocksdb://', dirB));
+    const other = await started(countingApp(bed.bootstrap, id, source, 'rocksdb://', dirB));
     assert.equal(other.app.recoveryReplayed.get('counts'), written, 'an empty datadir replays the whole changelog');
     assert.deepEqual(new Map(other.counts.entries()), afterFirst, 'identical contents from the changelog alone');
     // ...and writes N more records, which are the only tail the first datadir has to replay.
@@ -115,7 +101,7 @@ describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir rec
     const expected = new Map(other.counts.entries());
     await other.app.stop();
 
-    const third = await started(countingApp(cluster.bootstrap, id, source, 'rocksdb://', dirA));
+    const third = await started(countingApp(bed.bootstrap, id, source, 'rocksdb://', dirA));
     assert.equal(third.app.recoveryReplayed.get('counts'), tailKeys.length, `exactly the ${tailKeys.length} records written by the other instance are replayed`);
     assert.deepEqual(new Map(third.counts.entries()), expected);
     const recovered = logsOf(third.logs, 'partition recovered');
@@ -124,8 +110,8 @@ describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir rec
     await third.app.stop();
 
     // The changelog is deleted and recreated (empty) while dirA still says it reflects offset > 0.
-    await deleteTopic(cluster.bootstrap, changelog);
-    const fourth = countingApp(cluster.bootstrap, id, source, 'rocksdb://', dirA);
+    await deleteTopic(bed.bootstrap, changelog);
+    const fourth = countingApp(bed.bootstrap, id, source, 'rocksdb://', dirA);
     apps.push(fourth.app);
     await assert.rejects(fourth.app.start(), (error: unknown) => {
       assert.ok(FaustgenError.hasCode(error, 'FG_STORE_OFFSET_AHEAD'), `got ${String(error)}`);
@@ -141,13 +127,12 @@ describe('RocksDB tables on Kafka: restarts replay the tail, a wiped datadir rec
       const id = uniqueName('rocks-big');
       const source = uniqueName('rb-events');
       const changelog = `${id}-counts-changelog`;
-      await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: PARTITIONS }, { topic: changelog, numPartitions: PARTITIONS, config: { 'cleanup.policy': 'compact' } }]);
+      await createTopics(bed.bootstrap, [{ topic: source, numPartitions: PARTITIONS }, { topic: changelog, numPartitions: PARTITIONS, config: { 'cleanup.policy': 'compact' } }]);
       const keys = Array.from({ length: 20_000 }, (_, i) => `big-${i}`);
-      const expected = await fillChangelog(producer, changelog, keys, 10, PARTITIONS);
-      const dir = await tempDir('rr-big');
-      dirs.push(dir);
+      const expected = await fillChangelog(await bed.producer(), changelog, keys, 10, PARTITIONS);
+      const dir = await bed.tempDir('rr-big');
 
-      const app = await started(countingApp(cluster.bootstrap, id, source, store, dir));
+      const app = await started(countingApp(bed.bootstrap, id, source, store, dir));
       assert.equal(app.app.recoveryReplayed.get('counts'), 200_000);
       assert.equal(app.counts.size, expected.size);
       assert.deepEqual(new Map(app.counts.entries()), expected);

@@ -1,9 +1,6 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import type { Producer } from '../../../runtime/src/types/transport.js';
 import {
   WorkerProcess,
   changelogState,
@@ -12,9 +9,7 @@ import {
   readTopic,
   sendIncrements,
   sleep,
-  startProducer,
-  stopCluster,
-  tempDir,
+  tableTestBed,
   uniqueName,
   waitFor,
   type WorkerLine,
@@ -27,30 +22,16 @@ const activesOf = (line: WorkerLine | undefined): number[] => (line?.['actives']
 const standbysOf = (line: WorkerLine | undefined): number[] => ((line?.['standbys'] as [string, number][] | undefined) ?? []).map(([, p]) => p);
 
 describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stream', () => {
-  let cluster: KafkaCluster;
-  let producer: Producer | undefined;
-  const dirs: string[] = [];
-
-  before(async () => {
-    cluster = await startKafkaCluster({ nodes: 1 });
-  });
-
-  after(async () => {
-    await WorkerProcess.killAll();
-    await producer?.stop().catch(() => undefined);
-    await stopCluster(cluster);
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const bed = tableTestBed();
 
   test('the survivor replays only the tail after its standby copy; no committed increment is lost and the excess is bounded by what the killed worker processed without committing', { timeout: 300_000 }, async () => {
     const appId = uniqueName('failover');
     const source = uniqueName('increments');
     const changelog = `${appId}-counts-changelog`;
-    await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
-    const env = { FG_BOOTSTRAP: cluster.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_STANDBYS: '1', FG_REPORT_EVENTS: '1', FG_COMMIT_INTERVAL_MS: '500' };
-    const dirA = await tempDir('failover-a');
-    const dirB = await tempDir('failover-b');
-    dirs.push(dirA, dirB);
+    await createTopics(bed.bootstrap, [{ topic: source, numPartitions: PARTITIONS }]);
+    const env = { FG_BOOTSTRAP: bed.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_STANDBYS: '1', FG_REPORT_EVENTS: '1', FG_COMMIT_INTERVAL_MS: '500' };
+    const dirA = await bed.tempDir('failover-a');
+    const dirB = await bed.tempDir('failover-b');
 
     const a = new WorkerProcess('a', { ...env, FG_DATADIR: dirA });
     await a.waitForLine((l) => l.event === 'ready', 'ready');
@@ -66,8 +47,7 @@ describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stre
     assert.deepEqual(standbysOf(a.lastOf('assigned')).sort(), [...bActives].sort(), "a holds the standby copies of b's partitions");
 
     // Increments flow continuously (one per key every 100 ms) until the survivor has taken over.
-    producer = await startProducer(cluster.bootstrap);
-    const sender = producer;
+    const sender = await bed.producer();
     let producing = true;
     const flow = (async () => {
       while (producing) {
@@ -83,8 +63,8 @@ describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stre
     b.signal('SIGKILL');
     await b.exited;
     // Nobody else commits b's partitions before the group notices b is gone (session timeout).
-    const committed = await committedOffsets(cluster.bootstrap, appId, source);
-    const changelogAtKill = await highWaterMarks(cluster.bootstrap, changelog);
+    const committed = await committedOffsets(bed.bootstrap, appId, source);
+    const changelogAtKill = await highWaterMarks(bed.bootstrap, changelog);
 
     const takeover = await a.waitForLine((l) => l.event === 'assigned' && (l['generation'] as number) > generationBefore && activesOf(l).length === PARTITIONS, 'all partitions after the kill', 60_000);
     const firstTakenOver = await a.waitForLine((l) => l.event === 'processed' && l.t > killedAt && bActives.includes(l['p'] as number), "an event of b's partitions", 60_000);
@@ -106,11 +86,11 @@ describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stre
     }
 
     // Let the survivor finish every input event, then stop it: its table goes to stdout.
-    const sourceEnd = await highWaterMarks(cluster.bootstrap, source);
+    const sourceEnd = await highWaterMarks(bed.bootstrap, source);
     let caughtUp = false;
     const deadline = Date.now() + 120_000;
     while (!caughtUp && Date.now() < deadline) {
-      const now = await committedOffsets(cluster.bootstrap, appId, source);
+      const now = await committedOffsets(bed.bootstrap, appId, source);
       caughtUp = [...sourceEnd].every(([p, high]) => (now.get(p) ?? -1) >= high);
       if (!caughtUp) await sleep(500);
     }
@@ -121,7 +101,7 @@ describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stre
     const finalCounts = new Map(Object.entries(tableLine['entries'] as Record<string, number>));
 
     // Truth from the source topic itself (a produce retry could have duplicated a record).
-    const input = await readTopic(cluster.bootstrap, source);
+    const input = await readTopic(bed.bootstrap, source);
     const trueCounts = new Map<string, number>();
     for (const r of input) trueCounts.set(r.key, (trueCounts.get(r.key) ?? 0) + 1);
     // What b processed past its last commit: the only events that can be counted twice.
@@ -140,7 +120,7 @@ describe('standby failover on Kafka: two RocksDB workers, one SIGKILLed mid-stre
     assert.deepEqual(violations.slice(0, 10), [], `${violations.length} keys lost an increment or exceed the bound`);
     assert.equal(finalCounts.size, KEYS.length);
     // The changelog says the same as the survivor's table.
-    assert.deepEqual(changelogState(await readTopic(cluster.bootstrap, changelog)), finalCounts);
+    assert.deepEqual(changelogState(await readTopic(bed.bootstrap, changelog)), finalCounts);
 
     const uncommittedTotal = [...uncommitted.values()].reduce((s, n) => s + n, 0);
     const replayedTail = bActives.map((p) => recoveries.find((l) => l['partition'] === p)?.['replayed']);

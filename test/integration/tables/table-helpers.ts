@@ -3,11 +3,12 @@
  * test/fixtures/table-apps/table-worker.ts (always killed at the end), a fast producer of keyed
  * records, and kafkajs views of offsets and topic contents.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { after, before } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { isPidAlive, type KafkaCluster } from '../../kafka/broker.js';
+import { isPidAlive, startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import type { Producer } from '../../../runtime/src/types/transport.js';
@@ -160,4 +161,49 @@ export async function stopCluster(cluster: KafkaCluster | undefined): Promise<vo
     }
   }
   await cluster.stop({ graceMs: 0 });
+}
+
+/** What a table test block shares: one broker, a producer and temp dirs, all gone after the block. */
+export interface TableTestBed {
+  /** Bootstrap servers of the block's one-node cluster (started before its first test). */
+  readonly bootstrap: string;
+  /** A fresh temp dir, removed after the block. */
+  tempDir(prefix: string): Promise<string>;
+  /** The block's producer, started on first use. */
+  producer(): Promise<Producer>;
+}
+
+/**
+ * Registers, in the calling describe block, a one-node Kafka cluster started before its tests and
+ * the teardown after them: worker processes killed, the producer stopped, the cluster stopped (with
+ * the log tail of a broker that died) and the temp dirs removed.
+ */
+export function tableTestBed(): TableTestBed {
+  let cluster: KafkaCluster | undefined;
+  let producer: Promise<Producer> | undefined;
+  const dirs: string[] = [];
+  before(async () => {
+    cluster = await startKafkaCluster({ nodes: 1 });
+  });
+  after(async () => {
+    await WorkerProcess.killAll();
+    await (await producer?.catch(() => undefined))?.stop().catch(() => undefined);
+    await stopCluster(cluster);
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get bootstrap(): string {
+      if (cluster === undefined) throw new Error('the cluster starts in before(): use the bed inside a test');
+      return cluster.bootstrap;
+    },
+    async tempDir(prefix: string): Promise<string> {
+      const dir = await tempDir(prefix);
+      dirs.push(dir);
+      return dir;
+    },
+    producer(): Promise<Producer> {
+      producer ??= startProducer(this.bootstrap);
+      return producer;
+    },
+  };
 }
