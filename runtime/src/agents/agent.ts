@@ -279,7 +279,7 @@ export class Agent<K, V, R = void> implements EventOwner {
    * Hands a yielded value to the reply topic and the sinks. Topic and agent sinks are not awaited:
    * the send is tied to the event (its ack waits for the broker), so the producer can batch; only a
    * full send window or a function sink makes the handler wait. A topic sink with a current event
-   * reports its delivery to this agent (see delivered/failed) instead of through a promise.
+   * reports its delivery to `sinkDeliveries` (the event is the tag) instead of through a promise.
    */
   private emit(value: R, event: Event<K, V> | undefined): Promise<void> | undefined {
     const address = event === undefined ? undefined : replyAddressOf(event.headers);

@@ -4,6 +4,7 @@ import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from 
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
+import { tellDelivered, tellFailed } from '../delivery.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {
@@ -94,7 +95,7 @@ export class KafkaProducer implements Producer {
       const error = new FaustgenError('FG_APP_STATE', `Kafka producer is not started: cannot send to topic ${record.topic}`, {
         details: { topic: record.topic },
       });
-      queueMicrotask(() => listener.failed(tag, error));
+      queueMicrotask(() => tellFailed(listener, tag, error));
       return;
     }
     const timestamp = record.timestamp;
@@ -146,22 +147,24 @@ export class KafkaProducer implements Producer {
       if (list === undefined) byTopic.set(record.topic, (list = []));
       list.push(record);
     }
+    let results: KafkaJsRecordMetadata[];
     try {
       if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
       const { acks, compression } = this.options.producer;
-      const results = await this.retryUntilDeliveryTimeout(() =>
+      results = await this.retryUntilDeliveryTimeout(() =>
         producer.sendBatch({
           acks,
           compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
           topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
         }),
       );
-      this.settle(byTopic, results, stamp);
     } catch (error) {
       const topics = [...byTopic.keys()];
       const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
-      for (const record of batch) record.listener.failed(record.tag, wrapped);
+      for (const record of batch) tellFailed(record.listener, record.tag, wrapped);
+      return;
     }
+    this.settle(byTopic, results, stamp);
   }
 
   /**
@@ -204,7 +207,7 @@ export class KafkaProducer implements Producer {
         // acks = 0: the broker does not answer, so offsets are unknown (-1, as in the Java client).
         const baseOffset = baseOffsets[partition] ?? -1;
         const appendTime = appendTimes[partition] ?? -1;
-        record.listener.delivered(record.tag, {
+        tellDelivered(record.listener, record.tag, {
           topic,
           partition,
           offset: baseOffset < 0 ? -1 : baseOffset + index,

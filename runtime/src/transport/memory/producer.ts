@@ -1,5 +1,6 @@
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Headers, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import { tellDelivered, tellFailed } from '../delivery.js';
 import { partitionForKey } from '../partitioner.js';
 import type { MemoryBroker } from './broker.js';
 
@@ -58,8 +59,8 @@ export class MemoryProducer implements Producer {
     const notices = this.notices;
     this.notices = [];
     for (const { listener, tag, metadata, error } of notices) {
-      if (metadata !== undefined) listener.delivered(tag, metadata);
-      else listener.failed(tag, error ?? new Error('record was not appended'));
+      if (metadata !== undefined) tellDelivered(listener, tag, metadata);
+      else tellFailed(listener, tag, error ?? new Error('record was not appended'));
     }
   }
 
