@@ -93,7 +93,7 @@ export async function stopSharedKafka(): Promise<void> {
 }
 
 /** A kafkajs client for tests; kafkajs logging off unless `FAUSTGEN_KAFKA_LOG=debug|info|warn|error`. */
-export function testKafkaClient(bootstrap: string, clientId = 'faustgen-test'): Kafka {
+export function testKafkaClient(bootstrap: string, clientId = 'faustgen-test', options: { readonly retries?: number } = {}): Kafka {
   const levels: Record<string, logLevel> = {
     debug: logLevel.DEBUG,
     info: logLevel.INFO,
@@ -101,7 +101,7 @@ export function testKafkaClient(bootstrap: string, clientId = 'faustgen-test'): 
     error: logLevel.ERROR,
   };
   const level = levels[(process.env['FAUSTGEN_KAFKA_LOG'] ?? '').toLowerCase()] ?? logLevel.NOTHING;
-  return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: level });
+  return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: level, ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }) });
 }
 
 export interface CreateTopicSpec {

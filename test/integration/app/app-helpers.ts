@@ -2,7 +2,7 @@
  * Helpers for app-level integration tests on a real broker: apps on `kafka://`, a topic reader
  * that counts what agents wrote, and worker child processes that are always killed at the end.
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { createApp, type App } from '../../../runtime/src/app/app.js';
 import type { AppSettingsInput } from '../../../runtime/src/app/settings.js';
 import { MemoryLogSink } from '../../../runtime/src/core/logger.js';
@@ -34,33 +34,8 @@ export function kafkaApp(bootstrap: string, settings: Partial<AppSettingsInput> 
 }
 
 
-function quietKafka(bootstrap: string, clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
-}
-
-/** High-water marks of a topic, by partition. */
-export async function highWaterMarks(bootstrap: string, topic: string): Promise<Map<number, number>> {
-  const admin = quietKafka(bootstrap, 'faustgen-test-offsets').admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Committed offsets of a group on a topic, by partition (-1 when none). */
-export async function committedOffsets(bootstrap: string, groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = quietKafka(bootstrap, 'faustgen-test-offsets').admin();
-  await admin.connect();
-  try {
-    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { highWaterMarks, patientKafka } from '../support/kafka-views.js';
+export { committedOffsets, highWaterMarks } from '../support/kafka-views.js';
 
 /**
  * Reads a topic from the beginning, in its own throwaway group, for as long as it runs: tests look
@@ -75,7 +50,7 @@ export class TopicTail {
 
   static async start(bootstrap: string, topic: string): Promise<TopicTail> {
     const tail = new TopicTail(bootstrap, topic);
-    const consumer = quietKafka(bootstrap, 'faustgen-test-tail').consumer({
+    const consumer = patientKafka(bootstrap, 'faustgen-test-tail').consumer({
       groupId: `tail-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       maxWaitTimeInMs: 100,
       sessionTimeout: 10_000,

@@ -7,11 +7,11 @@ import { after, before } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { isPidAlive, startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import type { Producer } from '../../../runtime/src/types/transport.js';
+import { highWaterMarks, patientKafka } from '../support/kafka-views.js';
 import { WorkerProcess as SharedWorkerProcess } from '../support/worker-process.js';
 import { sleep, waitFor } from '../support/wait.js';
 export { sleep, waitFor } from '../support/wait.js';
@@ -38,35 +38,10 @@ export class WorkerProcess extends SharedWorkerProcess {
   }
 }
 
-function quietKafka(bootstrap: string): Kafka {
-  return new Kafka({ clientId: 'faustgen-table-test', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
-}
-
-/** High-water marks of a topic, by partition. */
-export async function highWaterMarks(bootstrap: string, topic: string): Promise<Map<number, number>> {
-  const admin = quietKafka(bootstrap).admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/** Committed offsets of a group on a topic, by partition (-1 when none). */
-export async function committedOffsets(bootstrap: string, groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = quietKafka(bootstrap).admin();
-  await admin.connect();
-  try {
-    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
+export { committedOffsets, highWaterMarks } from '../support/kafka-views.js';
 
 export async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
-  const admin = quietKafka(bootstrap).admin();
+  const admin = patientKafka(bootstrap, 'faustgen-table-test').admin();
   await admin.connect();
   try {
     await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
@@ -89,7 +64,7 @@ export async function readTopic(bootstrap: string, topic: string, timeoutMs = 12
   const highs = await highWaterMarks(bootstrap, topic);
   const records: TopicRecord[] = [];
   const next = new Map<number, number>();
-  const consumer = quietKafka(bootstrap).consumer({ groupId: `read-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 << 20 });
+  const consumer = patientKafka(bootstrap, 'faustgen-table-test').consumer({ groupId: `read-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 << 20 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   ConsumedRecord,
   ConsumerListener,
@@ -8,9 +7,7 @@ import type {
 } from '../../../runtime/src/types/transport.js';
 import { createKafkaTransport, type KafkaDriverSettings, type KafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}
+export { uniqueName } from '../../kafka/global.js';
 
 export function testTransport(bootstrap: string, settings: KafkaDriverSettings = {}): KafkaTransport {
   return createKafkaTransport(`kafka://${bootstrap.replaceAll(',', ';')}`, {
