@@ -9,7 +9,7 @@
  * await runWorker(app);
  */
 export { App, createApp, type AgentDefinition, type AppOptions, type TableDefinitionOptions, type TopicOptions, type WindowedTableDefinition } from './app/app.js';
-export { parseBrokerUrl, parseStoreUrl, settingsFromEnv, resolveSettings, type AppSettings, type AppSettingsInput, type BrokerUrl, type StoreUrl } from './app/settings.js';
+export { parseBrokerUrl, parseStoreUrl, settingsFromEnv, resolveSettings, type AppSettings, type AppSettingsInput, type BrokerUrl, type ProcessingGuarantee, type StoreUrl } from './app/settings.js';
 export { parseCron, type CronSchedule } from './app/cron.js';
 export type { PageHandler, PageRequest, PageResponse } from './app/web.js';
 export { Agent, type AgentHandler, type Sink } from './agents/agent.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { FaustgenError, describeError } from '../core/errors.js';
+import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
 import { runActorBody, type ActorContext } from '../streams/current.js';
@@ -252,6 +252,11 @@ export class Agent<K, V, R = void> implements EventOwner {
   private async handleFailure(failure: FaustgenError, record: ConsumedRecord | undefined, ack: () => void): Promise<boolean> {
     const policy = this.options.onError;
     const where = record === undefined ? {} : { topic: record.topic, partition: record.partition, offset: record.offset };
+    if (hasErrorCode(failure, 'FG_PARTITION_REVOKED')) {
+      // Not a failure of the event: its partition moved, and the new owner processes it again.
+      this.log.debug('event abandoned: its partition moved to another worker', where);
+      return false;
+    }
     this.host.recordFailure(this.name);
     if (policy === 'crash') {
       this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message });

@@ -3,11 +3,13 @@ import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/a
 import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { FaustgenError, describeError } from '../core/errors.js';
+import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
 import { createLogger, type Logger, type LogSink } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
 import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
+import { Event } from '../streams/event.js';
+import { trackedEvent } from '../streams/current.js';
 import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
@@ -18,9 +20,11 @@ import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, Transport } from '../types/transport.js';
+import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
 import { AppMetrics } from './metrics.js';
+import { OutputHold } from './output-hold.js';
+import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
 import { ensureTopics } from './topic-setup.js';
@@ -115,6 +119,8 @@ export class App extends Service {
   private replyTopicName: Promise<string> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
+  private readonly outputHold = new OutputHold();
+  private readonly exactlyOnce: ExactlyOnce | undefined;
   /** A record nobody awaited (sendSoon, a table's changelog write) was not delivered: commits stop. */
   private deliveryFailure: FaustgenError | undefined;
   private lastReportedSendError: unknown;
@@ -144,7 +150,7 @@ export class App extends Service {
       bufferSize: this.settings.streamBufferSize,
       replies: this.replies,
       streamHost: (agent) => this.streamHostFor(agent),
-      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0,
+      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0 || this.exactlyOnce !== undefined,
       crash: (error) => this.crash(error),
       replyTopic: () => this.ensureReplyTopic(),
       recordFailure: () => {
@@ -152,7 +158,9 @@ export class App extends Service {
       },
       sendRaw: (topic, key, value, headers, partition) => this.sendRaw(topic, key, value, headers, partition),
     };
+    this.exactlyOnce = this.settings.processingGuarantee === 'exactly_once' ? new ExactlyOnce(this.settings.id, this.log) : undefined;
     this.conductor = new Conductor({
+      ...(this.exactlyOnce === undefined ? {} : { commitTransactions: (offsets: readonly TopicPartitionOffset[]) => this.commitTransactions(offsets) }),
       log: this.log.child('conductor'),
       flushProducer: () => this.flushProducer(),
       flushTables: () => this.tableManager?.flush(),
@@ -160,6 +168,9 @@ export class App extends Service {
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
       onAssigned: (assignment) => this.onAssigned(assignment),
       onRebalancing: () => this.tableManager?.interruptRecovery(),
+      holdOutputs: () => this.outputHold.hold(),
+      onPartitionsRevoked: (revoked) => this.tableManager?.release(revoked),
+      releaseOutputs: (assignment) => this.outputHold.release(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
     });
   }
@@ -423,6 +434,7 @@ export class App extends Service {
     this.producer = this.transport.createProducer();
     await this.admin.start();
     await this.producer.start();
+    this.exactlyOnce?.start(this.transport, this.admin);
     for (const agent of this.agentsByName.values()) agent.start();
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
     await new Promise((resolve) => setImmediate(resolve));
@@ -487,6 +499,7 @@ export class App extends Service {
     await Promise.all([...this.agentsByName.values()].map((agent) => agent.stop()));
     await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
     await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));
+    await this.exactlyOnce?.stop();
     await this.tableManager?.stop();
     await this.datadirLock?.release().catch(() => undefined);
     this.datadirLock = undefined;
@@ -513,6 +526,18 @@ export class App extends Service {
     if (this.deliveryFailure !== undefined) throw this.deliveryFailure;
   }
 
+  /** Exactly-once commit; a failed transaction stops the worker with its events uncommitted. */
+  private async commitTransactions(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    try {
+      if (this.exactlyOnce?.active === true) await this.exactlyOnce.commit(offsets);
+      else if (offsets.length > 0) await this.consumer?.commit(offsets);
+    } catch (error) {
+      const failure = FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `transaction commit failed: ${describeError(error)}`, { cause: error });
+      if (!failure.retriable || failure.code === 'FG_FENCED') this.crash(failure);
+      throw failure;
+    }
+  }
+
   private async whenReadyOrCrash(): Promise<void> {
     await Promise.race([this.ready.promise, this.whenStopped().then((error) => { if (error !== undefined) throw error; })]);
   }
@@ -520,6 +545,7 @@ export class App extends Service {
   private async onAssigned(assignment: GroupAssignment): Promise<void> {
     const { actives, standbys } = assignment.assignment;
     this.leader = actives.some((tp) => tp.topic === this.leaderTopic && tp.partition === 0);
+    await this.exactlyOnce?.assign(assignment, new Set(this.conductor.subscribedTopics()), this.conductor);
     const recovered = (await this.tableManager?.assign(actives, standbys)) ?? true;
     this.log.info('partitions assigned', { generation: assignment.generation, actives: actives.length, standbys: standbys.length, leader: this.leader, recovered });
     // An interrupted recovery resumes with the next assignment; the worker is ready only after it.
@@ -545,7 +571,12 @@ export class App extends Service {
     const table = new Table<K, V, V | undefined>(
       { name, changelogTopic, keyCodec, valueCodec, partitions, kind, defaultValue: options.default, usePartitioner: options.usePartitioner ?? false, config },
       {
-        sendChangelog: (topic, partition, key, value) => this.producerHost.produce({ topic, key, value, ...(partition === undefined ? {} : { partition }) }),
+        sendChangelog: (topic, partition, key, value) => {
+          const record = { topic, key, value, ...(partition === undefined ? {} : { partition }) };
+          // A global or partitioner-placed table is written from any worker: no partition owns it.
+          const owned = kind === 'global' || options.usePartitioner === true || partition === undefined ? undefined : { topic, partition };
+          return this.producerHost.produceOwned(record, owned);
+        },
         reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
         partitionCount: (topic) => this.partitionCounts.get(topic),
       },
@@ -568,11 +599,21 @@ export class App extends Service {
   }
 
   private readonly producerHost = {
+    /** A send from a handler is owned by its event's partition (see OutputHold). */
     produce: (record: ProducerRecord): Promise<RecordMetadata> => {
-      const producer = this.producer;
+      const event = trackedEvent();
+      return this.producerHost.produceOwned(record, event === undefined ? undefined : { topic: event.topic, partition: event.partition });
+    },
+    produceOwned: (record: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
+      const event = trackedEvent();
+      const producer = this.outputProducer(event);
       if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
       this.metrics.messagesSent++;
-      return producer.send(record);
+      if (owner === undefined) return producer.send(record);
+      // The producer is chosen again when a held output goes out: the one chosen now may be gone.
+      return new Promise<RecordMetadata>((resolve, reject) =>
+        this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject),
+      );
     },
     produceTo: <T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
       const producer = this.producer;
@@ -582,9 +623,21 @@ export class App extends Service {
         return;
       }
       this.metrics.messagesSent++;
-      producer.produce(record, listener, tag);
+      if (!(tag instanceof Event)) {
+        producer.produce(record, listener, tag);
+        return;
+      }
+      this.outputHold.submit(
+        { topic: tag.topic, partition: tag.partition },
+        () => (this.outputProducer(tag) ?? producer).produce(record, listener, tag),
+        (error) => queueMicrotask(() => listener.failed(tag, error)),
+      );
     },
     reportSendError: (topic: string, error: unknown): void => {
+      if (hasErrorCode(error, 'FG_PARTITION_REVOKED')) {
+        this.log.debug('table write dropped: its partition moved to another worker', { topic });
+        return;
+      }
       this.metrics.sendErrors++;
       // A failed batch rejects each of its records with the same error, and once the worker is
       // stopping every batch still in flight fails too: log the first, count them all.
@@ -602,6 +655,15 @@ export class App extends Service {
       }
     },
   };
+
+  /**
+   * Where an output goes: with exactly-once, the transactional producer of the event's source
+   * partition (undefined once that partition left this worker: OutputHold drops the output then).
+   */
+  private outputProducer(event: Event<unknown, unknown> | undefined): Producer | undefined {
+    if (event === undefined || this.exactlyOnce?.active !== true) return this.producer;
+    return this.exactlyOnce.producerFor(event.topic, event.partition) ?? this.producer;
+  }
 
   private notStartedError(topic: string): FaustgenError {
     return new FaustgenError('FG_APP_STATE', `cannot send to "${topic}": the app is not started`, { details: { topic } });

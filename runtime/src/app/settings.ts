@@ -37,6 +37,17 @@ export interface AppSettingsInput {
    * tracks it when the app has tables, `always` also without. Tracking costs throughput on Node 20.
    */
   readonly eventContext?: 'tables' | 'always';
+  /**
+   * Faust's `processing_guarantee`. `exactly_once`: outputs, changelog writes and source offsets of
+   * each source partition commit in one Kafka transaction per commit interval (docs/adr/0004).
+   */
+  readonly processingGuarantee?: ProcessingGuarantee;
+}
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+
+function isProcessingGuarantee(value: unknown): value is ProcessingGuarantee {
+  return value === 'at_least_once' || value === 'exactly_once';
 }
 
 export interface BrokerUrl {
@@ -74,6 +85,7 @@ export interface AppSettings {
   readonly tableCacheSize: number;
   readonly tableCleanupIntervalMs: number;
   readonly eventContext: 'tables' | 'always';
+  readonly processingGuarantee: ProcessingGuarantee;
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -147,6 +159,8 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (autoOffsetReset !== 'earliest' && autoOffsetReset !== 'latest') throw invalid('autoOffsetReset', autoOffsetReset, 'must be earliest or latest');
   const eventContext = input.eventContext ?? 'tables';
   if (eventContext !== 'tables' && eventContext !== 'always') throw invalid('eventContext', eventContext, 'must be tables or always');
+  const processingGuarantee = input.processingGuarantee ?? 'at_least_once';
+  if (!isProcessingGuarantee(processingGuarantee)) throw invalid('processingGuarantee', processingGuarantee, 'must be at_least_once or exactly_once');
   const webPort = input.webPort ?? 6066;
   if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
   return {
@@ -172,6 +186,7 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
     eventContext,
+    processingGuarantee,
   };
 }
 
@@ -189,6 +204,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
   if (level !== undefined) {
     if (!isLogLevel(level)) throw invalid('FAUSTGEN_LOG_LEVEL', level, 'must be debug, info, warn or error');
     out.logLevel = level;
+  }
+  const guarantee = env['FAUSTGEN_PROCESSING_GUARANTEE'];
+  if (guarantee !== undefined) {
+    if (!isProcessingGuarantee(guarantee)) throw invalid('FAUSTGEN_PROCESSING_GUARANTEE', guarantee, 'must be at_least_once or exactly_once');
+    out.processingGuarantee = guarantee;
   }
   const format = env['FAUSTGEN_LOG_FORMAT'];
   if (format === 'json' || format === 'pretty') out.logFormat = format;

@@ -23,6 +23,17 @@ export interface ConductorHooks {
   onAssigned(assignment: GroupAssignment): Promise<void>;
   onError(error: Error): void;
   onRebalancing(): void;
+  /** These partitions are no longer this worker's: their tables drop what is not committed. */
+  onPartitionsRevoked(revoked: readonly TopicPartition[]): void;
+  /**
+   * Exactly-once: commits each source partition's transaction with its offset (instead of a consumer
+   * commit); undefined for at-least-once. Throws when a transaction failed: nothing may be committed.
+   */
+  readonly commitTransactions?: (offsets: readonly TopicPartitionOffset[]) => Promise<void>;
+  /** From now on outputs of partition-bound work wait: the partitions may belong to another member. */
+  holdOutputs(): void;
+  /** The assignment is known (and tables are assigned): held outputs of kept partitions go out. */
+  releaseOutputs(assignment: GroupAssignment): void;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -39,6 +50,18 @@ export class Conductor implements ConsumerListener {
   private consumer: GroupConsumer | undefined;
   private commitChain: Promise<void> = Promise.resolve();
   private lastAssignment: GroupAssignment | undefined;
+  /**
+   * Set while a rebalance is prepared (onPrepareRebalance): records are no longer taken, and once
+   * `released` is set everything was committed under the old generation and outputs are held. Values
+   * are the first offset per partition that was dropped or refused, to read again if it stays here.
+   */
+  private refusing = false;
+  private released: Map<string, number> | undefined;
+  private readonly refused = new Map<string, number>();
+  /** Exactly-once commit barrier: no record is handed to an agent while it is set. */
+  private barrier: Promise<void> | undefined;
+  /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
+  private readonly floors = new Map<string, number>();
   /** Events handed to agents since start; read by metrics and the test driver. */
   delivered = 0;
 
@@ -64,6 +87,7 @@ export class Conductor implements ConsumerListener {
 
   async onAssigned(assignment: GroupAssignment): Promise<void> {
     this.lastAssignment = assignment;
+    const released = this.released;
     const keep = new Set<string>();
     const assignmentOnly: TopicPartition[] = [];
     for (const tp of [...assignment.assignment.actives, ...assignment.assignment.standbys]) {
@@ -76,11 +100,46 @@ export class Conductor implements ConsumerListener {
       if (!this.trackers.has(key)) this.trackers.set(key, { tp, tracker: new PartitionOffsetTracker() });
     }
     for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.trackers.delete(key);
+    if (released !== undefined) this.rewindKept(released);
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
+    this.hooks.releaseOutputs(assignment);
+  }
+
+  /**
+   * Releases every partition before the member rejoins (Kafka: awaited before JoinGroup). Handlers
+   * first work off what is buffered, until `deadlineMs` at most; then unstarted events are dropped and
+   * the ones in handlers waited for; everything processed is flushed and committed while this
+   * generation is still valid; from then on outputs are held and nothing is committed until
+   * onAssigned names the partitions that stay. A partition that moves is thus recovered by its new
+   * owner from a changelog this worker no longer writes to, and started from the offset it committed.
+   */
+  async onPrepareRebalance(deadlineMs: number): Promise<void> {
+    if (this.released !== undefined) return;
+    await this.waitUntil(() => this.idle(), deadlineMs);
+    this.refusing = true;
+    const firstDropped = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    await this.waitForInFlight([...this.trackers.values()].map(({ tp }) => tp), firstDropped, deadlineMs);
+    await this.commit(firstDropped).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
+    this.hooks.holdOutputs();
+    this.released = firstDropped;
+    const busy = [...this.trackers.values()].filter(({ tracker }) => tracker.pending() > 0).length;
+    this.hooks.log.info('partitions released for rebalance', { partitions: this.trackers.size, ...(busy > 0 ? { stillInHandlers: busy } : {}) });
   }
 
   async onRevoked(revoked: readonly TopicPartition[]): Promise<void> {
+    if (this.released !== undefined) {
+      // Released before the join: committed already, and nothing may be committed for them now.
+      this.dropBuffered(revoked);
+      this.hooks.onPartitionsRevoked(revoked);
+      for (const tp of revoked) {
+        const key = tpKey(tp.topic, tp.partition);
+        this.trackers.delete(key);
+        this.released.delete(key);
+        this.refused.delete(key);
+      }
+      return;
+    }
     const byTopic = new Map<string, Set<number>>();
     for (const tp of revoked) {
       this.revoking.add(tpKey(tp.topic, tp.partition));
@@ -117,12 +176,26 @@ export class Conductor implements ConsumerListener {
     if (entry === undefined) return;
     const subscribers = this.subscribers.get(first.topic) ?? [];
     const tracker = entry.tracker;
+    if (this.refusing) {
+      // Released for a rebalance: read again from here if the partition stays.
+      this.noteRefused(key, first.offset);
+      return;
+    }
     // A revoke can only start while this loop waits: checked before the first record and before
     // each record that follows a wait (a record is given to all its subscribers or to none).
     let waited = true;
+    const floor = this.floors.get(key);
     for (const record of records) {
-      if (waited && this.revoking.has(key)) return;
+      if (this.barrier !== undefined) {
+        await this.barrier;
+        waited = true;
+      }
+      if (waited && (this.revoking.has(key) || this.refusing)) {
+        if (this.refusing) this.noteRefused(key, record.offset);
+        return;
+      }
       waited = false;
+      if (floor !== undefined && record.offset < floor) continue;
       tracker.add(record.offset, subscribers.length);
       for (const subscriber of subscribers) {
         this.delivered++;
@@ -174,6 +247,38 @@ export class Conductor implements ConsumerListener {
   }
 
   private async commitNow(bounds: ReadonlyMap<string, number>): Promise<void> {
+    // Released: outputs are held, so what the processed events produced is not on the broker yet.
+    if (this.released !== undefined) return;
+    const commitTransactions = this.hooks.commitTransactions;
+    if (commitTransactions === undefined) {
+      await this.commitOffsets(bounds);
+      return;
+    }
+    // A transaction must hold exactly the outputs of the events whose offsets it commits: no event
+    // may be in a handler while it commits. Deliveries pause and the agents work off what they have.
+    let open = (): void => undefined;
+    this.barrier = new Promise<void>((resolve) => (open = resolve));
+    try {
+      await this.waitUntil(() => this.settled(bounds), Number.POSITIVE_INFINITY);
+      await this.commitOffsets(bounds, commitTransactions);
+    } finally {
+      this.barrier = undefined;
+      open();
+    }
+  }
+
+  /** True when no delivered event is unacked, except ones dropped at `bounds` (not to be committed). */
+  private settled(bounds: ReadonlyMap<string, number>): boolean {
+    for (const [key, { tracker }] of this.trackers) {
+      const pending = tracker.firstPending();
+      if (pending === undefined) continue;
+      const bound = bounds.get(key);
+      if (bound === undefined || pending < bound) return false;
+    }
+    return true;
+  }
+
+  private async commitOffsets(bounds: ReadonlyMap<string, number>, commitTransactions?: (offsets: readonly TopicPartitionOffset[]) => Promise<void>): Promise<void> {
     const offsets: TopicPartitionOffset[] = [];
     const trackers: PartitionOffsetTracker[] = [];
     for (const [key, { tp, tracker }] of this.trackers) {
@@ -185,6 +290,14 @@ export class Conductor implements ConsumerListener {
       trackers.push(tracker);
     }
     await this.hooks.flushProducer();
+    if (commitTransactions !== undefined) {
+      // Table writes reach the stores (and their persisted offsets move) only once committed.
+      await commitTransactions(offsets);
+      this.hooks.flushTables();
+      offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
+      if (offsets.length > 0) this.hooks.log.debug('committed transactions', { partitions: offsets.length });
+      return;
+    }
     this.hooks.flushTables();
     if (offsets.length === 0 || this.consumer === undefined) return;
     try {
@@ -200,8 +313,75 @@ export class Conductor implements ConsumerListener {
     }
   }
 
-  private async waitForInFlight(revoked: readonly TopicPartition[], firstDropped: ReadonlyMap<string, number>): Promise<void> {
-    const deadline = Date.now() + 30_000;
+  /** Drops buffered, unstarted events of these partitions; returns the first dropped offset of each. */
+  private dropBuffered(partitions: readonly TopicPartition[]): Map<string, number> {
+    const byTopic = new Map<string, Set<number>>();
+    for (const tp of partitions) {
+      const set = byTopic.get(tp.topic) ?? new Set<number>();
+      set.add(tp.partition);
+      byTopic.set(tp.topic, set);
+    }
+    const firstDropped = new Map<string, number>();
+    for (const [topic, set] of byTopic) {
+      for (const subscriber of this.subscribers.get(topic) ?? []) {
+        for (const event of subscriber.agent.dropPartitions(topic, set)) {
+          const key = tpKey(event.topic, event.partition);
+          const known = firstDropped.get(key);
+          if (known === undefined || event.offset < known) firstDropped.set(key, event.offset);
+        }
+      }
+    }
+    return firstDropped;
+  }
+
+  /**
+   * Exactly-once: a newly assigned partition starts at the offset its previous owner committed, read
+   * after the fence; records fetched from an older position before that are skipped.
+   */
+  startAt(position: TopicPartitionOffset): void {
+    this.floors.set(tpKey(position.topic, position.partition), position.offset);
+    this.consumer?.seek(position);
+  }
+
+  private noteRefused(key: string, offset: number): void {
+    const known = this.refused.get(key);
+    if (known === undefined || offset < known) this.refused.set(key, offset);
+  }
+
+  /**
+   * The member went without a successful heartbeat for longer than its session timeout: the group
+   * may have handed its partitions to others already. Nothing more is taken, committed or written
+   * for them until the member rejoined; the driver then revokes everything it held.
+   */
+  onMembershipLost(): void {
+    if (this.released !== undefined) return;
+    this.refusing = true;
+    this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    this.hooks.holdOutputs();
+    this.hooks.log.warn('no heartbeat for longer than the session timeout: this worker may have been expelled from its group; holding its outputs until it rejoined', { partitions: this.trackers.size });
+  }
+
+  /** Partitions that stay after a release read again from their first dropped or refused offset. */
+  private rewindKept(released: ReadonlyMap<string, number>): void {
+    for (const [key, { tp, tracker }] of this.trackers) {
+      const dropped = released.get(key);
+      const refused = this.refused.get(key);
+      const from = dropped === undefined ? refused : refused === undefined ? dropped : Math.min(dropped, refused);
+      if (from === undefined) continue;
+      tracker.truncateFrom(from);
+      this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: from });
+    }
+    this.refused.clear();
+    this.released = undefined;
+    this.refusing = false;
+  }
+
+  private async waitUntil(done: () => boolean, deadlineMs: number): Promise<void> {
+    while (!done() && Date.now() < deadlineMs && this.hooks.agentsRunning()) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private async waitForInFlight(revoked: readonly TopicPartition[], firstDropped: ReadonlyMap<string, number>, deadlineMs = Date.now() + 30_000): Promise<void> {
+    const deadline = deadlineMs;
     while (this.hooks.agentsRunning()) {
       const busy = revoked.filter((tp) => {
         const key = tpKey(tp.topic, tp.partition);
@@ -212,7 +392,7 @@ export class Conductor implements ConsumerListener {
       });
       if (busy.length === 0) return;
       if (Date.now() > deadline) {
-        this.hooks.log.warn('revoke: events still in flight after 30 s; committing up to them', { partitions: busy.length });
+        this.hooks.log.warn('revoke: events still in handlers at the deadline; committing up to them', { partitions: busy.length });
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, 5));

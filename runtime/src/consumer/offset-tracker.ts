@@ -63,6 +63,15 @@ export class PartitionOffsetTracker {
     return this.nextOffset;
   }
 
+  /** Forgets records from `offset` on (dropped before processing): they will be delivered again. */
+  truncateFrom(offset: number): void {
+    let cut = this.offsets.length;
+    while (cut > this.head && (this.offsets[cut - 1] ?? 0) >= offset) cut--;
+    this.offsets.length = cut;
+    this.refs.length = cut;
+    if (this.nextOffset !== undefined && this.nextOffset > offset) this.nextOffset = offset;
+  }
+
   private advance(): void {
     while (this.head < this.refs.length && (this.refs[this.head] ?? 0) <= 0) this.head++;
     if (this.head > 1024 && this.head * 2 > this.offsets.length) {

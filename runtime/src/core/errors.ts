@@ -30,6 +30,8 @@ export const errorCodes = {
   FG_BROKER_UNREACHABLE: 'The broker could not be reached within the configured time.',
   FG_TRANSPORT: 'The Kafka transport reported an error.',
   FG_STALLED: 'Assigned partitions with lag made no progress for the configured time.',
+  FG_PARTITION_REVOKED: 'An output of an event was dropped because its partition moved to another worker, which processes the event again.',
+  FG_FENCED: 'Another worker took over the partitions of this worker\'s transactional producer (a zombie was fenced).',
   // Stores and tables.
   FG_STORE: 'The table store reported an error.',
   FG_STORE_LOCKED: 'Another worker holds the lock on this data directory.',
@@ -63,6 +65,8 @@ const defaultKind: Partial<Record<ErrorCode, ErrorKind>> = {
   FG_ENCODE: 'data',
   FG_VALIDATION: 'data',
   FG_TRANSPORT: 'transport',
+  FG_PARTITION_REVOKED: 'transport',
+  FG_FENCED: 'transport',
   FG_BROKER_UNREACHABLE: 'transport',
   FG_STORE: 'transport',
   FG_STALLED: 'transport',
@@ -115,4 +119,13 @@ export function assertNever(value: never, what: string): never {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** True when `error` or one of its causes has `code`. */
+export function hasErrorCode(error: unknown, code: ErrorCode): boolean {
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
+    if (FaustgenError.is(current) && current.code === code) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

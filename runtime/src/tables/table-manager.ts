@@ -90,7 +90,10 @@ export class TableManager {
   async start(): Promise<void> {
     if (this.readerStarted) return;
     this.readerStarted = true;
-    await this.reader.start((records) => this.onChangelogRecords(records));
+    await this.reader.start(
+      (records) => this.onChangelogRecords(records),
+      (position) => this.onChangelogPassed(position),
+    );
   }
 
   /** Moves buffered writes of every active partition into the stores (called by commit). */
@@ -132,11 +135,13 @@ export class TableManager {
       if (global) for (const p of wantStandby) wantActive.add(p);
       for (const [partition, open] of managed.open) {
         if (!wantActive.has(partition) && !wantStandby.has(partition)) {
-          open.flush();
+          // Everything committed was flushed at commit; what is still buffered belongs to events this
+          // worker no longer commits, whose changelog records it no longer sends.
+          open.discardPending();
           this.stopReading(managed, partition);
           managed.open.delete(partition);
           managed.standbys.delete(partition);
-          managed.table.partitions.delete(partition);
+          if (managed.table.partitions.delete(partition)) managed.table.revoked.add(partition);
           await managed.store.closePartition(partition);
         }
       }
@@ -150,8 +155,9 @@ export class TableManager {
           open = new TablePartition(partition, await managed.store.openPartition(partition), global);
           managed.open.set(partition, open);
         }
-        // A partition leaving the active set hands its buffered writes to the store before it follows.
-        if (managed.table.partitions.has(partition) && !wantActive.has(partition)) open.flush();
+        // A partition leaving the active set follows the changelog from what its store holds: buffered
+        // writes of uncommitted events are dropped, the reader brings back whatever reached the log.
+        if (managed.table.partitions.has(partition) && !wantActive.has(partition)) open.discardPending();
         before.set(partition, open.store.persistedOffset());
       }
       const offsets = await this.admin.fetchOffsets(topic);
@@ -173,6 +179,7 @@ export class TableManager {
         const wasActive = managed.table.partitions.has(partition) && !this.incomplete.delete(`${topic}:${partition}`);
         const following = global || (wantStandby.has(partition) && !wantActive.has(partition));
         if (wantActive.has(partition)) {
+          managed.table.revoked.delete(partition);
           const warm = managed.standbys.delete(partition) || global;
           managed.table.partitions.set(partition, open);
           // An active partition kept across a rebalance is current (store + write buffer): its own
@@ -188,7 +195,7 @@ export class TableManager {
           }
         } else {
           managed.standbys.add(partition);
-          managed.table.partitions.delete(partition);
+          if (managed.table.partitions.delete(partition)) managed.table.revoked.add(partition);
         }
         const recovering = this.recovering.has(`${topic}:${partition}`);
         if (following || recovering) {
@@ -254,6 +261,23 @@ export class TableManager {
     }
   }
 
+  /**
+   * These partitions stopped being this worker's (revoked, or this member lost its group membership
+   * and someone else may have written them meanwhile): their buffered writes are dropped and, if they
+   * come back, they are recovered from the store's offset like any new partition.
+   */
+  release(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) {
+      const managed = this.byTopic.get(tp.topic);
+      if (managed === undefined || managed.table.definition.kind === 'global') continue;
+      const open = managed.table.partitions.get(tp.partition);
+      if (open === undefined) continue;
+      open.discardPending();
+      managed.table.partitions.delete(tp.partition);
+      managed.table.revoked.add(tp.partition);
+    }
+  }
+
   private stopReading(managed: ManagedTable, partition: number): void {
     if (!managed.reading.delete(partition)) return;
     this.reader.unassign([{ topic: managed.table.changelogTopic, partition }]);
@@ -300,21 +324,31 @@ export class TableManager {
     open.applyChangelog(writes, last.offset);
     const name = managed.table.name;
     this.replayed.set(name, (this.replayed.get(name) ?? 0) + records.length);
-    const id = `${first.topic}:${first.partition}`;
-    const target = this.recovering.get(id);
+    const target = this.recovering.get(`${first.topic}:${first.partition}`);
     if (target !== undefined) {
-      target.applied = last.offset;
       target.replayed += records.length;
-      this.logQuarter();
-      if (target.applied >= target.until - 1) {
-        this.recovering.delete(id);
-        const { partition } = target;
-        this.recovered({ table: name, partition, from: target.from, until: target.until, replayed: target.replayed, warm: target.warm });
-        const isFollowing = managed.standbys.has(partition) || managed.table.definition.kind === 'global';
-        if (!isFollowing) this.stopReading(managed, partition);
-        this.checkRecoveryDone();
-      }
+      this.advanceRecovery(managed, target, last.offset);
     }
+  }
+
+  /** The reader passed `offset` of a changelog (possibly a transaction marker no record shows). */
+  private onChangelogPassed(position: TopicPartitionOffset): void {
+    const managed = this.byTopic.get(position.topic);
+    const target = this.recovering.get(`${position.topic}:${position.partition}`);
+    if (managed === undefined || target === undefined || !managed.reading.has(position.partition)) return;
+    this.advanceRecovery(managed, target, position.offset);
+  }
+
+  private advanceRecovery(managed: ManagedTable, target: RecoveryTarget, offset: number): void {
+    if (offset > target.applied) target.applied = offset;
+    this.logQuarter();
+    if (target.applied < target.until - 1) return;
+    const { partition } = target;
+    this.recovering.delete(`${managed.table.changelogTopic}:${partition}`);
+    this.recovered({ table: managed.table.name, partition, from: target.from, until: target.until, replayed: target.replayed, warm: target.warm });
+    const isFollowing = managed.standbys.has(partition) || managed.table.definition.kind === 'global';
+    if (!isFollowing) this.stopReading(managed, partition);
+    this.checkRecoveryDone();
   }
 
   private checkRecoveryDone(): void {

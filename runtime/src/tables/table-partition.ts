@@ -61,6 +61,18 @@ export class TablePartition {
     return writes.length;
   }
 
+  /**
+   * Forgets buffered writes (the partition moved away before they were committed): the store keeps
+   * its offset, so whatever of them reached the changelog is read back from there.
+   */
+  discardPending(): number {
+    if (this.followed) return 0;
+    const dropped = this.pending.size;
+    this.pending = new Map();
+    this.highestChangelogOffset = undefined;
+    return dropped;
+  }
+
   *entries(): IterableIterator<[Buffer, Buffer]> {
     const seen = new Set<string>();
     for (const [id, write] of this.pending) {

@@ -35,6 +35,8 @@ export interface TableHost {
 export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Active partitions held by this worker (for a global table: all partitions). */
   readonly partitions = new Map<number, TablePartition>();
+  /** Partitions that moved to another worker: a handler still finishing one of their events is told so. */
+  readonly revoked = new Set<number>();
 
   constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {}
 
@@ -146,6 +148,12 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   private write(key: Buffer, value: Buffer | null): void {
     const partition = this.targetPartition(key);
     const local = this.partitions.get(partition);
+    if (local === undefined && this.revoked.has(partition)) {
+      throw new FaustgenError('FG_PARTITION_REVOKED', `table "${this.name}": partition ${partition} moved to another worker while this event was processed; the new owner processes it again`, {
+        retriable: true,
+        details: { table: this.name, partition },
+      });
+    }
     if (local === undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner) {
       throw new FaustgenError('FG_TABLE_CONTEXT', `table "${this.name}": partition ${partition} is not held by this worker; is the table co-partitioned with the agent's source topic (same partition count)?`, {
         details: { table: this.name, partition },

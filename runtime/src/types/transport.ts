@@ -91,6 +91,17 @@ export interface Producer {
   flush(): Promise<void>;
 }
 
+/**
+ * A producer whose records and a consumer group's offsets commit atomically (exactly-once). Starting
+ * it fences every earlier producer with the same transactional id and aborts its open transaction.
+ */
+export interface TransactionalProducer extends Producer {
+  readonly transactionalId: string;
+  /** Waits for every record sent, adds the offsets to the transaction and commits it. */
+  commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  abortTransaction(): Promise<void>;
+}
+
 export interface Admin {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -155,6 +166,20 @@ export interface ConsumerListener {
    * superseded and may stop early; the next onAssigned resumes it.
    */
   onRebalancing?(): void;
+  /**
+   * The member is about to (re)join its group, so any partition may move to another member. Awaited
+   * before the JoinGroup request is sent, within `deadlineMs` (epoch ms): finish or drop in-flight
+   * events, flush and commit under the current generation, and hold partition-bound outputs until
+   * the next onAssigned says which partitions stay. Drivers without a pre-join point (the embedded
+   * broker, whose coordinator awaits onRevoked instead) never call it.
+   */
+  onPrepareRebalance?(deadlineMs: number): Promise<void>;
+  /**
+   * No heartbeat succeeded for longer than the session timeout: the group may already have given
+   * this member's partitions to others. Stop writing on their behalf; the driver revokes them all at
+   * the next assignment, also those assigned back, so their tables recover what others wrote.
+   */
+  onMembershipLost?(): void;
 }
 
 export interface GroupConsumerOptions {
@@ -184,8 +209,13 @@ export interface PartitionReader {
   /** Starts (or moves) reading a partition at `offset`. */
   assign(positions: readonly TopicPartitionOffset[]): void;
   unassign(partitions: readonly TopicPartition[]): void;
-  /** Records in offset order per partition; awaiting the handler is back-pressure. */
-  start(onRecords: (records: readonly ConsumedRecord[]) => Promise<void>): Promise<void>;
+  /**
+   * Records in offset order per partition; awaiting the handler is back-pressure. `onPassed` is told
+   * when the read position passed an offset without a record to show for it: transaction markers and
+   * aborted records, which a read-committed reader skips, so "the record before the end was applied"
+   * alone would never come true on a transactional changelog.
+   */
+  start(onRecords: (records: readonly ConsumedRecord[]) => Promise<void>, onPassed?: (position: TopicPartitionOffset) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -193,6 +223,8 @@ export interface Transport {
   /** `memory` or `kafka`: which driver this is. */
   readonly driver: string;
   createProducer(): Producer;
+  /** Exactly-once support; a driver without transactions (the embedded broker) leaves it out. */
+  createTransactionalProducer?(transactionalId: string): TransactionalProducer;
   createAdmin(): Admin;
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
   createPartitionReader(): PartitionReader;

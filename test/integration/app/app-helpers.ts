@@ -58,6 +58,11 @@ export class TopicTail {
       retry: { retries: 20 },
     });
     tail.consumer = consumer;
+    // Transaction markers and aborted records never reach eachBatch: the batch's lastOffset counts them.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const passed = Number(event.payload.lastOffset) + 1;
+      if (Number.isFinite(passed) && passed > (tail.next.get(event.payload.partition) ?? 0)) tail.next.set(event.payload.partition, passed);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({

@@ -3,13 +3,15 @@ import { assignCopartitioned } from '../../assignor/copartitioned.js';
 import { ASSIGNOR_NAME, ASSIGNOR_VERSION, type AssignorMember } from '../../assignor/types.js';
 import type { MemberMetadata } from '../../types/transport.js';
 import { decodeSubscription, encodeAssignment, encodeSubscription } from './member-protocol.js';
-import { captureSyncAnswers, type SyncAnswer } from './sync-capture.js';
+import { captureCoordinator, type CoordinatorHeartbeat, type SyncAnswer } from './sync-capture.js';
 
 export interface FaustgenAssignerHooks {
   /** This member's metadata at join time, with its latest assignment as `previous`. */
   memberMetadata(): MemberMetadata;
   /** The raw SyncGroup answer of each join, to read this member's userData. */
   onSync(answer: SyncAnswer): void;
+  /** Awaited before each JoinGroup request: the member releases its partitions here. */
+  beforeJoin?(coordinator: CoordinatorHeartbeat): Promise<void>;
 }
 
 /**
@@ -19,7 +21,10 @@ export interface FaustgenAssignerHooks {
  */
 export function createFaustgenAssigner(hooks: FaustgenAssignerHooks): PartitionAssigner {
   return ({ cluster }) => {
-    captureSyncAnswers(cluster, (answer) => hooks.onSync(answer));
+    captureCoordinator(cluster, {
+      onSync: (answer) => hooks.onSync(answer),
+      ...(hooks.beforeJoin === undefined ? {} : { beforeJoin: (coordinator: CoordinatorHeartbeat) => hooks.beforeJoin?.(coordinator) ?? Promise.resolve() }),
+    });
     return {
       name: ASSIGNOR_NAME,
       version: ASSIGNOR_VERSION,

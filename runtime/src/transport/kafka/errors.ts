@@ -44,6 +44,17 @@ export function kafkaErrorType(error: unknown): string | undefined {
   return typeof name === 'string' && name.startsWith('KafkaJS') ? name : undefined;
 }
 
+/** Another producer with the same transactional id took over: this one must not write again. */
+export function isFencedError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current !== undefined && current !== null; depth++) {
+    const type = kafkaErrorType(current);
+    if (type === 'PRODUCER_FENCED' || type === 'INVALID_PRODUCER_EPOCH') return true;
+    current = readField(current, 'cause');
+  }
+  return false;
+}
+
 const rebalanceTypes = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
 
 /** The group moved on (rebalance, new generation): the operation is fine to retry after it. */

@@ -13,10 +13,10 @@ import { createFaustgenAssigner } from './assigner.js';
 import { AssignmentGate, withHeartbeats } from './assignment-gate.js';
 import { createKafkaClient, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { isRebalanceError, wrapKafkaError } from './errors.js';
+import { isRebalanceError, kafkaErrorType, wrapKafkaError } from './errors.js';
 import { decodeAssignmentUserData } from './member-protocol.js';
 import { groupByTopic, partitionKey, toConsumedRecords } from './records.js';
-import type { SyncAnswer } from './sync-capture.js';
+import type { CoordinatorHeartbeat, SyncAnswer } from './sync-capture.js';
 
 /**
  * The GroupConsumer on a kafkajs consumer with the 'faustgen' assigner.
@@ -41,6 +41,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private listener: ConsumerListener | undefined;
   private gate = new AssignmentGate();
   private joining = true;
+  /** Inside beforeJoin: the old generation is still valid, so the release may commit under it. */
+  private releasing = false;
+  /** Last successful heartbeat (or join): a member silent past its session timeout may be expelled. */
+  private lastHeartbeat = Date.now();
+  private membershipLost = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private lastSync: SyncAnswer | undefined;
   private localGeneration = 0;
@@ -74,7 +80,11 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       partitionAssigners: [
-        createFaustgenAssigner({ memberMetadata: () => this.memberMetadata(), onSync: (answer) => (this.lastSync = answer) }),
+        createFaustgenAssigner({
+          memberMetadata: () => this.memberMetadata(),
+          onSync: (answer) => (this.lastSync = answer),
+          beforeJoin: (coordinator) => this.beforeJoin(coordinator),
+        }),
       ],
       sessionTimeout: settings.sessionTimeoutMs,
       rebalanceTimeout: settings.rebalanceTimeoutMs,
@@ -87,8 +97,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
     });
     consumer.on(consumer.events.REBALANCING, () => this.onRebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberId, event.payload.memberAssignment));
+    consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
     consumer.on(consumer.events.CRASH, (event) => this.onCrash(event.payload.error, event.payload.restart));
     this.consumer = consumer;
+    this.lastHeartbeat = Date.now();
+    this.leaseTimer = setInterval(() => this.checkMembership(), settings.heartbeatIntervalMs);
+    this.leaseTimer.unref();
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.options.autoOffsetReset === 'earliest' });
@@ -100,6 +114,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
       });
     } catch (error) {
       this.consumer = undefined;
+      clearInterval(this.leaseTimer);
       await consumer.disconnect().catch(() => undefined);
       throw wrapKafkaError(error, `Kafka consumer of group ${this.options.groupId} failed to start`, {
         groupId: this.options.groupId,
@@ -113,6 +128,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const consumer = this.consumer;
     if (consumer === undefined) return;
     this.stopping = true;
+    clearInterval(this.leaseTimer);
     this.gate.supersede();
     try {
       await this.transition;
@@ -133,7 +149,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     if (consumer === undefined) throw new FaustgenError('FG_APP_STATE', `Kafka consumer of group ${this.options.groupId} is not started: cannot commit`);
     if (offsets.length === 0) return;
     const details = { groupId: this.options.groupId, offsets: offsets.map((o) => `${o.topic}[${o.partition}]@${o.offset}`) };
-    if (this.joining) {
+    if (this.joining && !this.releasing) {
       throw new FaustgenError('FG_TRANSPORT', `Cannot commit offsets of group ${this.options.groupId}: the group is rebalancing`, {
         retriable: true,
         details,
@@ -141,6 +157,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
     try {
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      this.lastHeartbeat = Date.now();
     } catch (error) {
       if (isRebalanceError(error)) {
         throw new FaustgenError('FG_TRANSPORT', `Cannot commit offsets of group ${this.options.groupId}: the group moved to a new generation`, {
@@ -185,6 +202,46 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.listener?.onRebalancing?.();
   }
 
+  /**
+   * Runs before every JoinGroup request (sync-capture.ts): partitions this member announced may move
+   * once it joins, so the listener releases them now, while the old generation is still valid for
+   * commits and before any other member can be assigned them. Heartbeats with the old generation
+   * keep the session alive meanwhile (the coordinator answers REBALANCE_IN_PROGRESS and counts them).
+   */
+  private async beforeJoin(coordinator: CoordinatorHeartbeat): Promise<void> {
+    const listener = this.listener;
+    const sync = this.lastSync;
+    if (listener?.onPrepareRebalance === undefined || this.stopping || this.announced.size === 0 || sync === undefined) return;
+    this.joining = true;
+    this.gate.supersede();
+    listener.onRebalancing?.();
+    const { heartbeatIntervalMs, rebalanceTimeoutMs, sessionTimeoutMs } = this.driver.consumer;
+    // The coordinator waits for this join up to the rebalance timeout; stay well inside it.
+    const deadline = Date.now() + Math.max(1_000, Math.min(rebalanceTimeoutMs / 2, sessionTimeoutMs, 30_000));
+    const request = { groupId: this.options.groupId, groupGenerationId: sync.generationId, memberId: sync.memberId };
+    const timer = setInterval(() => void coordinator.heartbeat(request).catch(() => undefined), heartbeatIntervalMs);
+    this.releasing = true;
+    try {
+      await this.transition;
+      await this.quiesce();
+      await listener.onPrepareRebalance(deadline);
+    } catch (error) {
+      listener.onError(wrapKafkaError(error, `Releasing the partitions of group ${this.options.groupId} before a rebalance failed`, { groupId: this.options.groupId }));
+    } finally {
+      this.releasing = false;
+      clearInterval(timer);
+    }
+  }
+
+  private checkMembership(): void {
+    if (this.membershipLost || this.joining || this.stopping || this.announced.size === 0) return;
+    const { sessionTimeoutMs, heartbeatIntervalMs } = this.driver.consumer;
+    if (Date.now() - this.lastHeartbeat <= sessionTimeoutMs + heartbeatIntervalMs) return;
+    this.membershipLost = true;
+    this.gate.supersede();
+    this.listener?.onMembershipLost?.();
+  }
+
   private onCrash(error: Error, restart: boolean): void {
     this.joining = true;
     this.gate.supersede();
@@ -203,6 +260,11 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const assignment: MemberAssignment = userData === undefined ? { actives: assigned, standbys: [] } : { actives: userData.actives, standbys: userData.standbys };
     const generation = sync?.generationId ?? ++this.localGeneration;
     const next = new Set(assigned.map((tp) => partitionKey(tp.topic, tp.partition)));
+    // After a lost membership nothing is kept: every partition restarts from its committed offset.
+    const expelled = this.membershipLost;
+    this.membershipLost = false;
+    this.lastHeartbeat = Date.now();
+    if (expelled) this.positions.clear();
     for (const key of [...this.positions.keys()]) if (!next.has(key)) this.positions.delete(key);
     const consumer = this.consumer;
     for (const tp of assigned) {
@@ -221,7 +283,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
       .then(async () => {
         await this.quiesce();
         if (gate !== this.gate) return;
-        const revoked = [...this.announced].filter(([key]) => !next.has(key)).map(([, tp]) => tp);
+        const revoked = [...this.announced].filter(([key]) => expelled || !next.has(key)).map(([, tp]) => tp);
         if (revoked.length > 0) {
           await listener.onRevoked(revoked);
           for (const tp of revoked) this.announced.delete(partitionKey(tp.topic, tp.partition));
@@ -239,7 +301,15 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
     const key = partitionKey(batch.topic, batch.partition);
-    const heartbeat = (): Promise<void> => payload.heartbeat();
+    // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session: the member is alive.
+    const heartbeat = (): Promise<void> =>
+      payload.heartbeat().then(
+        () => void (this.lastHeartbeat = Date.now()),
+        (error: unknown) => {
+          if (kafkaErrorType(error) === 'REBALANCE_IN_PROGRESS') this.lastHeartbeat = Date.now();
+          throw error;
+        },
+      );
     const intervalMs = this.driver.consumer.heartbeatIntervalMs;
     for (;;) {
       if (!isRunning() || isStale() || this.stopping) return;

@@ -21,6 +21,7 @@ export class KafkaPartitionReader implements PartitionReader {
   private consumer: Consumer | undefined;
   private subscribed = new Set<string>();
   private onRecords: ((records: readonly ConsumedRecord[]) => Promise<void>) | undefined;
+  private onPassed: ((position: TopicPartitionOffset) => void) | undefined;
   private restarting: Promise<void> = Promise.resolve();
   private stopped = true;
 
@@ -47,8 +48,9 @@ export class KafkaPartitionReader implements PartitionReader {
     if (known.length > 0) this.consumer?.pause(groupByTopic(known));
   }
 
-  async start(onRecords: (records: readonly ConsumedRecord[]) => Promise<void>): Promise<void> {
+  async start(onRecords: (records: readonly ConsumedRecord[]) => Promise<void>, onPassed?: (position: TopicPartitionOffset) => void): Promise<void> {
     this.onRecords = onRecords;
+    this.onPassed = onPassed;
     this.stopped = false;
     await waitForBrokers(this.options);
     this.restart();
@@ -83,6 +85,14 @@ export class KafkaPartitionReader implements PartitionReader {
       retry: { restartOnFailure: async () => true },
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(consumer, event.payload.memberAssignment));
+    // Emitted after each batch, also one of only markers or aborted records that never reaches
+    // eachBatch; lastOffset counts those skipped records too.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, lastOffset } = event.payload;
+      const passed = Number(lastOffset);
+      if (this.onPassed === undefined || !Number.isFinite(passed) || passed < 0 || !this.positions.has(partitionKey(topic, partition))) return;
+      this.onPassed({ topic, partition, offset: passed });
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics], fromBeginning: true });

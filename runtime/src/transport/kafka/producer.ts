@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type ProducerBatch, type ProducerConfig, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
@@ -44,27 +44,21 @@ const MAX_BATCH_RECORDS = 2_000;
  */
 export class KafkaProducer implements Producer {
   private readonly kafka: Kafka;
-  private producer: KafkaJsProducer | undefined;
+  protected producer: KafkaJsProducer | undefined;
   private pending: PendingRecord[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
 
-  constructor(private readonly options: KafkaDriverOptions) {
+  constructor(protected readonly options: KafkaDriverOptions) {
     this.kafka = createKafkaClient(options);
   }
 
   async start(): Promise<void> {
     if (this.producer !== undefined) return;
     await waitForBrokers(this.options);
-    const { idempotent } = this.options.producer;
-    const producer = this.kafka.producer({
-      createPartitioner: createFaustgenPartitioner,
-      allowAutoTopicCreation: false,
-      idempotent,
-      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
-    });
+    const producer = this.kafka.producer(this.producerConfig());
     try {
       await producer.connect();
     } catch (error) {
@@ -84,6 +78,22 @@ export class KafkaProducer implements Producer {
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined);
     }
+  }
+
+  /** The kafkajs producer's settings; the transactional producer adds its id. */
+  protected producerConfig(): ProducerConfig {
+    const { idempotent } = this.options.producer;
+    return {
+      createPartitioner: createFaustgenPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+    };
+  }
+
+  /** Hands one batch to kafkajs, retried until the delivery timeout; the transactional producer sends inside its transaction. */
+  protected transmit(producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
+    return this.retryUntilDeliveryTimeout(() => producer.sendBatch(batch));
   }
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
@@ -151,13 +161,11 @@ export class KafkaProducer implements Producer {
     try {
       if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
       const { acks, compression } = this.options.producer;
-      results = await this.retryUntilDeliveryTimeout(() =>
-        producer.sendBatch({
-          acks,
-          compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
-        }),
-      );
+      results = await this.transmit(producer, {
+        acks,
+        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
+      });
     } catch (error) {
       const topics = [...byTopic.keys()];
       const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });

@@ -24,7 +24,28 @@ interface SyncGroupRequest {
 type SyncGroup = (request: SyncGroupRequest) => Promise<unknown>;
 type Capturable = Record<string | symbol, unknown>;
 
+/**
+ * What the consumer learns through the coordinator seam: each SyncGroup answer, and a hook awaited
+ * before each JoinGroup request is sent. kafkajs awaits nothing of ours before it rejoins (REBALANCING
+ * is emitted, not awaited), yet the group cannot finish the rebalance before this member's JoinGroup
+ * arrives: awaiting `beforeJoin` there is the pre-revoke point that the Java client has in
+ * onPartitionsRevoked (docs/adr/0004-safe-handoff.md).
+ */
+export interface CoordinatorHooks {
+  onSync(answer: SyncAnswer): void;
+  beforeJoin?(coordinator: CoordinatorHeartbeat): Promise<void>;
+}
+
+/** Lets `beforeJoin` keep the member's session alive while it waits: heartbeats with the old generation. */
+export interface CoordinatorHeartbeat {
+  heartbeat(request: { groupId: string; groupGenerationId: number; memberId: string }): Promise<unknown>;
+}
+
 export function captureSyncAnswers(cluster: Cluster, onSync: (answer: SyncAnswer) => void): void {
+  captureCoordinator(cluster, { onSync });
+}
+
+export function captureCoordinator(cluster: Cluster, hooks: CoordinatorHooks): void {
   const target = cluster as unknown as Capturable;
   if (target[wrapped] === true) return;
   const findGroupCoordinator = target['findGroupCoordinator'];
@@ -32,7 +53,8 @@ export function captureSyncAnswers(cluster: Cluster, onSync: (answer: SyncAnswer
   target[wrapped] = true;
   target['findGroupCoordinator'] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
     const broker: unknown = await (findGroupCoordinator as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-    wrapSyncGroup(broker, onSync);
+    wrapSyncGroup(broker, (answer) => hooks.onSync(answer));
+    if (hooks.beforeJoin !== undefined) wrapJoinGroup(broker, hooks.beforeJoin);
     return broker;
   };
 }
@@ -50,5 +72,23 @@ function wrapSyncGroup(broker: unknown, onSync: (answer: SyncAnswer) => void): v
       onSync({ memberId: request.memberId, generationId: request.generationId, memberAssignment });
     }
     return answer;
+  };
+}
+
+const joinWrapped = Symbol('faustgen.joinHook');
+
+function wrapJoinGroup(broker: unknown, beforeJoin: (coordinator: CoordinatorHeartbeat) => Promise<void>): void {
+  if (typeof broker !== 'object' || broker === null) return;
+  const target = broker as Capturable;
+  const original = target['joinGroup'];
+  const heartbeat = target['heartbeat'];
+  if (target[joinWrapped] === true || typeof original !== 'function' || typeof heartbeat !== 'function') return;
+  target[joinWrapped] = true;
+  const coordinator: CoordinatorHeartbeat = {
+    heartbeat: (request) => (heartbeat as (r: typeof request) => Promise<unknown>).call(broker, request),
+  };
+  target['joinGroup'] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    await beforeJoin(coordinator);
+    return (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
   };
 }

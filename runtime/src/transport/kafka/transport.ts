@@ -1,9 +1,10 @@
-import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, Transport } from '../../types/transport.js';
+import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, Transport } from '../../types/transport.js';
 import { KafkaAdmin } from './admin.js';
 import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from './config.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
 import { KafkaPartitionReader } from './partition-reader.js';
 import { KafkaProducer } from './producer.js';
+import { KafkaTransactionalProducer } from './transactional-producer.js';
 import { parseKafkaUrl } from './url.js';
 
 /** The `kafka://` transport: each factory call makes an independent kafkajs client. */
@@ -14,6 +15,10 @@ export class KafkaTransport implements Transport {
 
   createProducer(): Producer {
     return new KafkaProducer(this.options);
+  }
+
+  createTransactionalProducer(transactionalId: string): TransactionalProducer {
+    return new KafkaTransactionalProducer(this.options, transactionalId);
   }
 
   createAdmin(): Admin {

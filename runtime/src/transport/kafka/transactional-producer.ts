@@ -1,0 +1,104 @@
+import type { Producer as KafkaJsProducer, ProducerBatch, ProducerConfig, RecordMetadata as KafkaJsRecordMetadata, Transaction } from 'kafkajs';
+import { FaustgenError } from '../../core/errors.js';
+import type { TopicPartitionOffset, TransactionalProducer } from '../../types/transport.js';
+import type { KafkaDriverOptions } from './config.js';
+import { isFencedError, wrapKafkaError } from './errors.js';
+import { KafkaProducer } from './producer.js';
+
+/**
+ * A producer whose records and consumer-group offsets commit atomically (exactly-once). kafkajs's
+ * TxnOffsetCommit carries the group id only, so zombies are fenced by the transactional id, one per
+ * source partition (`<app id>-<topic>-<partition>`, as Faust does): starting it bumps the id's epoch,
+ * which aborts the previous owner's open transaction and makes its every later write fail.
+ *
+ * A kafkajs transaction is only client-side state until its first send or offsets, so one is opened
+ * lazily and committed only when it holds something.
+ */
+export class KafkaTransactionalProducer extends KafkaProducer implements TransactionalProducer {
+  private transaction: Promise<Transaction> | undefined;
+  private failure: FaustgenError | undefined;
+  private sent = false;
+
+  constructor(options: KafkaDriverOptions, readonly transactionalId: string) {
+    super(options);
+  }
+
+  /** Connects and registers the transactional id with its coordinator: this is the fence. */
+  override async start(): Promise<void> {
+    await super.start();
+    try {
+      await this.open();
+    } catch (error) {
+      await super.stop().catch(() => undefined);
+      throw this.wrap(error, 'could not initialise its transactions');
+    }
+  }
+
+  protected override producerConfig(): ProducerConfig {
+    return { ...super.producerConfig(), transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 };
+  }
+
+  protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
+    // Inside a transaction a failed send cannot be retried on its own: the transaction aborts.
+    try {
+      const transaction = await this.open();
+      this.sent = true;
+      return await transaction.sendBatch(batch);
+    } catch (error) {
+      this.failure ??= this.wrap(error, 'failed to send inside its transaction');
+      throw this.failure;
+    }
+  }
+
+  async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.flush();
+    if (this.failure !== undefined) throw this.failure;
+    if (!this.sent && offsets.length === 0) return;
+    const transaction = await this.open();
+    try {
+      if (offsets.length > 0) {
+        const topics = new Map<string, { partition: number; offset: string }[]>();
+        for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+        await transaction.sendOffsets({ consumerGroupId: groupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+      }
+      await transaction.commit();
+    } catch (error) {
+      this.failure = this.wrap(error, 'failed to commit its transaction');
+      throw this.failure;
+    }
+    this.transaction = undefined;
+    this.sent = false;
+  }
+
+  async abortTransaction(): Promise<void> {
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    this.sent = false;
+    if (transaction === undefined) return;
+    const open = await transaction.catch(() => undefined);
+    if (open?.isActive() === true) await open.abort().catch(() => undefined);
+  }
+
+  override async stop(): Promise<void> {
+    await this.abortTransaction().catch(() => undefined);
+    await super.stop();
+  }
+
+  private open(): Promise<Transaction> {
+    const producer = this.producer;
+    if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', `transactional producer ${this.transactionalId} is not started`));
+    this.transaction ??= producer.transaction();
+    return this.transaction;
+  }
+
+  private wrap(error: unknown, what: string): FaustgenError {
+    if (FaustgenError.is(error)) return error;
+    if (isFencedError(error)) {
+      return new FaustgenError('FG_FENCED', `transactional producer ${this.transactionalId} was fenced: another worker took over its partition`, {
+        cause: error,
+        details: { transactionalId: this.transactionalId },
+      });
+    }
+    return wrapKafkaError(error, `transactional producer ${this.transactionalId} ${what}`, { transactionalId: this.transactionalId });
+  }
+}
