@@ -24,6 +24,7 @@ export function emitSettings(context: EmitContext): string {
   if (settings.webPort !== undefined) entries.push(`webPort: ${settings.webPort}`);
   if (settings.webEnabled !== undefined) entries.push(`webEnabled: ${settings.webEnabled}`);
   if (settings.logLevel !== undefined) entries.push(`logLevel: ${literal(settings.logLevel)}`);
+  if (settings.processingGuarantee !== undefined) entries.push(`processingGuarantee: ${literal(settings.processingGuarantee)}`);
   return render(context, 'settings.ts', 'app/settings.ts.hbs', imports, { idLiteral: literal(settings.id), entries });
 }
 

@@ -5,7 +5,7 @@
 export const topologyKeys = {
   root: [
     'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled',
-    'logLevel', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
+    'logLevel', 'processingGuarantee', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'pages', '$schema',
   ],
   topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs'],

@@ -3,6 +3,7 @@ import { joinPointer } from './source-map.js';
 import type { Paths, Settings } from './types.js';
 
 const logLevels = ['debug', 'info', 'warn', 'error'];
+const guarantees = ['at_least_once', 'exactly_once'];
 
 export function readSettings(reader: Reader, root: Obj): Settings {
   const id = reader.string(root, 'app', '', true) ?? 'app';
@@ -21,6 +22,10 @@ export function readSettings(reader: Reader, root: Obj): Settings {
   if (logLevel !== undefined && !logLevels.includes(logLevel)) {
     reader.error('/logLevel', `unknown log level "${logLevel}"`, `use one of ${logLevels.join(', ')}`);
   }
+  const processingGuarantee = reader.string(root, 'processingGuarantee', '');
+  if (processingGuarantee !== undefined && !guarantees.includes(processingGuarantee)) {
+    reader.error('/processingGuarantee', `unknown processing guarantee "${processingGuarantee}"`, `use ${guarantees.join(' or ')}`);
+  }
   const optional = {
     datadir: reader.string(root, 'datadir', ''),
     topicPartitions: reader.positiveInt(root, 'topicPartitions', ''),
@@ -28,6 +33,7 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
     logLevel,
+    processingGuarantee,
   };
   const settings: Record<string, unknown> = { id, broker, store };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;

@@ -35,6 +35,7 @@ export interface Settings {
   readonly webPort?: number;
   readonly webEnabled?: boolean;
   readonly logLevel?: string;
+  readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
 }
 
 export interface Paths {
