@@ -168,7 +168,7 @@ function pipelineRow(name: string, measured: Measured | RoundsMeasured, baseline
 
 export const statelessScenario: Scenario = {
   name: 'stateless',
-  rows: ['stateless', 'stateless-sendsoon', 'stateless-kafkajs', 'kafka-perf-producer', 'kafka-perf-consumer'],
+  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-kafkajs', 'kafka-perf-producer', 'kafka-perf-consumer'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const n = options.records;
@@ -191,6 +191,7 @@ export const statelessScenario: Scenario = {
         { row: 'kafkajs', make: (t) => new RawKafkajsPipeline(t) },
         { row: 'faustgen', make: (t) => new FaustgenPipeline(t) },
         { row: 'faustgen-sendsoon', make: (t) => new FaustgenPipeline(t, 'sendSoon') },
+        { row: 'faustgen-eos', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once') },
       ],
       inTopic,
       { records: n, bytes },
@@ -198,7 +199,8 @@ export const statelessScenario: Scenario = {
     const rawMeasured = measured.get('kafkajs');
     const fgMeasured = measured.get('faustgen');
     const soonMeasured = measured.get('faustgen-sendsoon');
-    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined) throw new Error('a stateless pipeline was not measured');
+    const eosMeasured = measured.get('faustgen-eos');
+    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined) throw new Error('a stateless pipeline was not measured');
 
     const producerRate = ceiling.producer.recordsPerSec;
     const consumerRate = ceiling.consumer?.fetchRecordsPerSec;
@@ -210,6 +212,11 @@ export const statelessScenario: Scenario = {
         ratioRounds: fgMeasured.rounds.map((rate, i) => ratioOf(rate, rawMeasured.rounds[i]) ?? Number.NaN).join(' '),
         ratioVsKafkaPerfProducer: ratioOf(fgMeasured.throughput.recordsPerSec, producerRate),
         ratioVsKafkaPerfConsumer: ratioOf(fgMeasured.throughput.recordsPerSec, consumerRate),
+      },
+      {
+        ...pipelineRow('stateless-exactly-once', eosMeasured, 'stateless', fgMeasured.throughput.recordsPerSec),
+        ratioVsKafkajs: ratioOf(eosMeasured.throughput.recordsPerSec, rawRate),
+        note: 'same pipeline with processingGuarantee: exactly_once (a transaction per source partition and commit interval); outputs counted by high-water marks, so the last open transaction (< commitIntervalMs) is not waited for',
       },
       {
         ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawRate),

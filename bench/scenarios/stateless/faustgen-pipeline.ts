@@ -25,8 +25,9 @@ export class FaustgenPipeline implements Pipeline {
   constructor(
     private readonly topics: PipelineTopics,
     private readonly sinkMode: SinkMode = 'topic',
+    private readonly processingGuarantee: 'at_least_once' | 'exactly_once' = 'at_least_once',
   ) {
-    this.name = sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon';
+    this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '');
   }
 
   firstConsumedAt(): number | undefined {
@@ -41,6 +42,7 @@ export class FaustgenPipeline implements Pipeline {
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',
+      processingGuarantee: this.processingGuarantee,
     }));
     const source = app.topic(inTopic, { key: codecs.raw, value: codecs.json<Payment>(), partitions });
     const sink = app.topic(outTopic, { value: codecs.json<EnrichedPayment>(), partitions });

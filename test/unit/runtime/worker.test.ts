@@ -19,7 +19,8 @@ function startWorker(mode: string, signals: readonly NodeJS.Signals[]): Promise<
         lines.push(line);
         if (line === 'ready') {
           setTimeout(() => {
-            for (const [i, signal] of signals.entries()) setTimeout(() => child.kill(signal), i * 5);
+            // Signals sent a few ms apart can reach a busy process as one; 'slowstop' takes 3 s to stop.
+            for (const [i, signal] of signals.entries()) setTimeout(() => child.kill(signal), i * 500);
           }, 50);
         }
       }
