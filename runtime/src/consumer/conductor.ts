@@ -217,6 +217,11 @@ export class Conductor implements ConsumerListener {
     this.hooks.onRebalancing();
   }
 
+  onPassed(tp: TopicPartition, from: number, to: number): void {
+    if (this.refusing || this.released !== undefined) return;
+    this.trackers.get(tpKey(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
+  }
+
   /** Commits every partition up to its first unprocessed event; commits run one at a time. */
   commit(bounds: ReadonlyMap<string, number> = new Map()): Promise<void> {
     const run = this.commitChain.then(() => this.commitNow(bounds));

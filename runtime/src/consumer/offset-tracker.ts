@@ -63,6 +63,16 @@ export class PartitionOffsetTracker {
     return this.nextOffset;
   }
 
+  /**
+   * Offsets `from`..`to` held nothing to deliver (transaction markers): when every record before them
+   * is acked and they follow on directly, the position (and so the commit point) moves past them.
+   */
+  passEmpty(from: number, to: number): void {
+    if (this.head < this.offsets.length) return;
+    if (this.nextOffset !== undefined && (from > this.nextOffset || to < this.nextOffset)) return;
+    this.nextOffset = to + 1;
+  }
+
   /** Forgets records from `offset` on (dropped before processing): they will be delivered again. */
   truncateFrom(offset: number): void {
     let cut = this.offsets.length;

@@ -180,6 +180,12 @@ export interface ConsumerListener {
    * the next assignment, also those assigned back, so their tables recover what others wrote.
    */
   onMembershipLost?(): void;
+  /**
+   * The consumer read past offsets `from`..`to` of an assigned partition that held no record to
+   * deliver (transaction markers, aborted records), so a partition that ends in a marker is not
+   * reported as lagging by one forever.
+   */
+  onPassed?(tp: TopicPartition, from: number, to: number): void;
 }
 
 export interface GroupConsumerOptions {

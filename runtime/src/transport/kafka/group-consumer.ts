@@ -98,6 +98,16 @@ export class KafkaGroupConsumer implements GroupConsumer {
     consumer.on(consumer.events.REBALANCING, () => this.onRebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberId, event.payload.memberAssignment));
     consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
+    // A batch of only markers or aborted records never reaches eachBatch; this event still shows it.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
+      if (batchSize !== 0 || firstOffset === null || this.joining || !this.gate.isOpen) return;
+      const key = partitionKey(topic, partition);
+      if (!this.owned.has(key)) return;
+      const to = Number(lastOffset);
+      if ((this.positions.get(key) ?? -1) <= to) this.positions.set(key, to + 1);
+      this.listener?.onPassed?.({ topic, partition }, Number(firstOffset), to);
+    });
     consumer.on(consumer.events.CRASH, (event) => this.onCrash(event.payload.error, event.payload.restart));
     this.consumer = consumer;
     this.lastHeartbeat = Date.now();
