@@ -58,6 +58,8 @@ export class Conductor implements ConsumerListener {
   private refusing = false;
   private released: Map<string, number> | undefined;
   private readonly refused = new Map<string, number>();
+  /** First dropped offset per partition while a release runs: those events will never be acked here. */
+  private dropped: ReadonlyMap<string, number> | undefined;
   /** Exactly-once commit barrier: no record is handed to an agent while it is set. */
   private barrier: Promise<void> | undefined;
   /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
@@ -119,8 +121,10 @@ export class Conductor implements ConsumerListener {
     await this.waitUntil(() => this.idle(), deadlineMs);
     this.refusing = true;
     const firstDropped = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    // A commit that starts from now on (the timer's) must not wait for the dropped events either.
+    this.dropped = firstDropped;
     await this.waitForInFlight([...this.trackers.values()].map(({ tp }) => tp), firstDropped, deadlineMs);
-    await this.commit(firstDropped).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
+    await this.commit(firstDropped, deadlineMs).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
     this.hooks.holdOutputs();
     this.released = firstDropped;
     const busy = [...this.trackers.values()].filter(({ tracker }) => tracker.pending() > 0).length;
@@ -223,8 +227,8 @@ export class Conductor implements ConsumerListener {
   }
 
   /** Commits every partition up to its first unprocessed event; commits run one at a time. */
-  commit(bounds: ReadonlyMap<string, number> = new Map()): Promise<void> {
-    const run = this.commitChain.then(() => this.commitNow(bounds));
+  commit(bounds: ReadonlyMap<string, number> = new Map(), deadlineMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const run = this.commitChain.then(() => this.commitNow(bounds, deadlineMs));
     this.commitChain = run.catch(() => undefined);
     return run;
   }
@@ -251,7 +255,7 @@ export class Conductor implements ConsumerListener {
     return true;
   }
 
-  private async commitNow(bounds: ReadonlyMap<string, number>): Promise<void> {
+  private async commitNow(bounds: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
     // Released: outputs are held, so what the processed events produced is not on the broker yet.
     if (this.released !== undefined) return;
     const commitTransactions = this.hooks.commitTransactions;
@@ -264,7 +268,10 @@ export class Conductor implements ConsumerListener {
     let open = (): void => undefined;
     this.barrier = new Promise<void>((resolve) => (open = resolve));
     try {
-      await this.waitUntil(() => this.settled(bounds), Number.POSITIVE_INFINITY);
+      await this.waitUntil(() => this.settled(bounds), deadlineMs);
+      // An event still in a handler has part of its outputs in the open transactions: leave them
+      // open (a partition that stays commits them with the event later; one that moves aborts them).
+      if (!this.settled(bounds) && this.hooks.agentsRunning()) throw new FaustgenError('FG_TRANSPORT', 'events still in handlers: the transactions stay open', { retriable: true });
       await this.commitOffsets(bounds, commitTransactions);
     } finally {
       this.barrier = undefined;
@@ -277,7 +284,7 @@ export class Conductor implements ConsumerListener {
     for (const [key, { tracker }] of this.trackers) {
       const pending = tracker.firstPending();
       if (pending === undefined) continue;
-      const bound = bounds.get(key);
+      const bound = bounds.get(key) ?? this.dropped?.get(key);
       if (bound === undefined || pending < bound) return false;
     }
     return true;
@@ -379,6 +386,7 @@ export class Conductor implements ConsumerListener {
     this.refused.clear();
     this.released = undefined;
     this.refusing = false;
+    this.dropped = undefined;
   }
 
   private async waitUntil(done: () => boolean, deadlineMs: number): Promise<void> {

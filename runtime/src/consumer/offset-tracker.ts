@@ -13,12 +13,15 @@ export class PartitionOffsetTracker {
   /** Offset after the last record seen, whether acked or not. */
   private nextOffset: number | undefined;
   private committed: number | undefined;
+  /** Offset after records that were passed without a delivery (see passEmpty). */
+  private skipTo: number | undefined;
 
   /** Registers a record delivered to `subscribers` consumers (0 acks it at once). */
   add(offset: number, subscribers: number): void {
     this.offsets.push(offset);
     this.refs.push(subscribers);
     this.nextOffset = offset + 1;
+    if (this.skipTo !== undefined && this.skipTo <= this.nextOffset) this.skipTo = undefined;
     if (subscribers === 0) this.advance();
   }
 
@@ -33,7 +36,7 @@ export class PartitionOffsetTracker {
 
   /** Offset to commit (the next to read), or undefined when nothing new since the last commit. */
   committable(): number | undefined {
-    const candidate = this.head < this.offsets.length ? this.offsets[this.head] : this.nextOffset;
+    const candidate = this.head < this.offsets.length ? this.offsets[this.head] : this.end();
     if (candidate === undefined || candidate === this.committed) return undefined;
     return candidate;
   }
@@ -58,19 +61,24 @@ export class PartitionOffsetTracker {
     return this.head < this.offsets.length ? this.offsets[this.head] : undefined;
   }
 
-  /** Position after the last record delivered. */
+  /** Position after the last record delivered (or passed without one). */
   position(): number | undefined {
+    return this.end();
+  }
+
+  private end(): number | undefined {
+    if (this.skipTo !== undefined && (this.nextOffset === undefined || this.skipTo > this.nextOffset)) return this.skipTo;
     return this.nextOffset;
   }
 
   /**
-   * Offsets `from`..`to` held nothing to deliver (transaction markers): when every record before them
-   * is acked and they follow on directly, the position (and so the commit point) moves past them.
+   * Offsets `from`..`to` held nothing to deliver (transaction markers, aborted records) and follow on
+   * directly from what was delivered: once every record before them is acked, the position (and so
+   * the commit point) is past them.
    */
   passEmpty(from: number, to: number): void {
-    if (this.head < this.offsets.length) return;
     if (this.nextOffset !== undefined && (from > this.nextOffset || to < this.nextOffset)) return;
-    this.nextOffset = to + 1;
+    this.skipTo = Math.max(this.skipTo ?? 0, to + 1);
   }
 
   /** Forgets records from `offset` on (dropped before processing): they will be delivered again. */
@@ -80,6 +88,7 @@ export class PartitionOffsetTracker {
     this.offsets.length = cut;
     this.refs.length = cut;
     if (this.nextOffset !== undefined && this.nextOffset > offset) this.nextOffset = offset;
+    if (this.skipTo !== undefined && this.skipTo > offset) this.skipTo = undefined;
   }
 
   private advance(): void {

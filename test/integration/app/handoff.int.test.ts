@@ -108,9 +108,12 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
 
     // The table as a restart would see it: the last committed changelog value of each key.
     const last = new Map<string, number>();
+    const history = new Map<string, string[]>();
     for (const record of await readAll(cluster.bootstrap, changelog, 60_000)) {
       if (record.key === null) continue;
-      last.set(record.key.toString(), record.value === null ? 0 : (JSON.parse(record.value.toString()) as number));
+      const value = record.value === null ? 0 : (JSON.parse(record.value.toString()) as number);
+      last.set(record.key.toString(), value);
+      history.set(record.key.toString(), [...(history.get(record.key.toString()) ?? []), `${record.offset}:${value}`]);
     }
     const below: string[] = [];
     const above: string[] = [];
@@ -120,6 +123,16 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
       if (count > ROUNDS) above.push(`k-${k}=${count}`);
     }
     const records = await readAll(cluster.bootstrap, output, 60_000);
+    // What a failure needs to be understood: the changelog and the outputs of a few wrong keys.
+    for (const wrong of [...below, ...above].slice(0, 3)) {
+      const key = wrong.split('=')[0] ?? '';
+      const outs = records
+        .filter((r) => r.key?.toString() === key)
+        .map((r) => JSON.parse(r.value?.toString() ?? '{}') as { n: number; seen: number; worker: string })
+        .sort((a, b) => a.n - b.n)
+        .map((o) => `${o.n}:${o.seen}@${o.worker}`);
+      process.stderr.write(`${name} ${wrong}: changelog ${(history.get(key) ?? []).join(' ')}\n  outputs ${outs.join(' ')}\n`);
+    }
     const distinctOutputs = new Set(records.map((r) => (JSON.parse(r.value?.toString() ?? '{}') as { n?: number }).n)).size;
     return { below, above, outputs: records.length, distinctOutputs, exits };
   }

@@ -6,6 +6,9 @@ import { OutputHold } from '../../../runtime/src/app/output-hold.js';
 import { FaustgenError, hasErrorCode } from '../../../runtime/src/core/errors.js';
 import { PartitionOffsetTracker } from '../../../runtime/src/consumer/offset-tracker.js';
 import type { GroupAssignment, TopicPartition } from '../../../runtime/src/types/transport.js';
+import { resolveSettings, settingsFromEnv } from '../../../runtime/src/app/settings.js';
+import { codecs } from '../../../runtime/src/serde/codecs.js';
+import { testApp, waitFor } from './helpers.js';
 
 const assignment = (actives: TopicPartition[], standbys: TopicPartition[] = []): GroupAssignment => ({
   generation: 1,
@@ -28,17 +31,18 @@ describe('PartitionOffsetTracker', () => {
     assert.equal(tracker.pending(), 0);
   });
 
-  test('passEmpty moves past transaction markers only when nothing is pending and the range follows on', () => {
+  test('passEmpty moves past transaction markers once the records before them are acked, and only where the range follows on', () => {
     const tracker = new PartitionOffsetTracker();
     tracker.add(5, 1);
-    tracker.passEmpty(6, 6);
-    assert.equal(tracker.position(), 6, 'a record is still pending: no move');
-    tracker.ack(5);
     tracker.passEmpty(8, 9);
     assert.equal(tracker.position(), 6, 'a gap before the range: no move');
     tracker.passEmpty(6, 6);
-    assert.equal(tracker.position(), 7);
-    assert.equal(tracker.committable(), 7, 'the commit point passes the marker');
+    assert.equal(tracker.position(), 7, 'delivery is past the marker');
+    assert.equal(tracker.committable(), 5, 'the commit point waits for the pending record');
+    tracker.ack(5);
+    assert.equal(tracker.committable(), 7, 'then passes the marker');
+    tracker.add(7, 1);
+    assert.equal(tracker.position(), 8);
   });
 });
 
@@ -73,5 +77,36 @@ describe('OutputHold', () => {
     assert.deepEqual(sent, ['timer', 'channel', 'mine']);
     assert.deepEqual(dropped, ['theirs'], 'a standby partition is not written on behalf of its new owner');
     assert.equal(hold.holding, false);
+  });
+});
+
+describe('processingGuarantee', () => {
+  test('is read from settings and FAUSTGEN_PROCESSING_GUARANTEE; anything else is a coded error naming it', () => {
+    assert.equal(resolveSettings({ id: 'a' }, () => true).processingGuarantee, 'at_least_once');
+    assert.equal(resolveSettings({ id: 'a', processingGuarantee: 'exactly_once' }, () => true).processingGuarantee, 'exactly_once');
+    assert.equal(settingsFromEnv({ FAUSTGEN_PROCESSING_GUARANTEE: 'exactly_once' }).processingGuarantee, 'exactly_once');
+    assert.throws(() => settingsFromEnv({ FAUSTGEN_PROCESSING_GUARANTEE: 'exactly-once' }), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /FAUSTGEN_PROCESSING_GUARANTEE/.test((e as Error).message));
+    assert.throws(
+      () => resolveSettings({ id: 'a', processingGuarantee: 'twice' as 'exactly_once' }, () => true),
+      (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /processingGuarantee/.test((e as Error).message),
+    );
+  });
+
+  test('exactly_once on the embedded broker says it runs at-least-once there, and counts every event once', async () => {
+    const { app, logs } = testApp({ processingGuarantee: 'exactly_once' });
+    const source = app.topic('words', { key: codecs.string, value: codecs.string, partitions: 2 });
+    const counts = app.table('counts', { key: codecs.string, value: codecs.json<number>(), default: () => 0, partitions: 2 });
+    app.agent('count', { source, tables: [counts] }, async (stream) => {
+      for await (const event of stream.events()) counts.update(event.key, (n) => n + 1);
+    });
+    await app.start();
+    try {
+      for (let i = 0; i < 200; i++) await source.send({ key: `w${i % 10}`, value: 'x' });
+      await waitFor(() => [...counts.values()].reduce((a, b) => a + b, 0) === 200, 'all 200 events counted');
+      assert.ok(logs.lines.some((l) => /has no transactions; processing is at-least-once/.test(l)), 'the log says exactly_once does not apply');
+      assert.deepEqual([...counts.entries()].map(([, n]) => n), Array.from({ length: 10 }, () => 20));
+    } finally {
+      await app.stop();
+    }
   });
 });

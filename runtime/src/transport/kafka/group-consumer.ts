@@ -101,7 +101,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     // A batch of only markers or aborted records never reaches eachBatch; this event still shows it.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
-      if (batchSize !== 0 || firstOffset === null || this.joining || !this.gate.isOpen) return;
+      if (batchSize !== 0 || firstOffset === null || firstOffset === undefined || this.joining || !this.gate.isOpen) return;
       const key = partitionKey(topic, partition);
       if (!this.owned.has(key)) return;
       const to = Number(lastOffset);
@@ -345,6 +345,12 @@ export class KafkaGroupConsumer implements GroupConsumer {
       if (outcome !== undefined && !('error' in outcome) && last !== undefined) {
         payload.resolveOffset(last.offset);
         this.positions.set(key, Number(last.offset) + 1);
+        // kafkajs resolves a transaction marker that ends the batch together with the last record.
+        const through = Number(batch.lastOffset());
+        if (Number.isFinite(through) && through > Number(last.offset)) {
+          this.positions.set(key, through + 1);
+          listener.onPassed?.({ topic: batch.topic, partition: batch.partition }, Number(last.offset) + 1, through);
+        }
       } else if (outcome !== undefined) {
         // The listener failed on these records: stop this partition rather than loop over them.
         this.pause([{ topic: batch.topic, partition: batch.partition }]);

@@ -87,11 +87,19 @@ export class KafkaPartitionReader implements PartitionReader {
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(consumer, event.payload.memberAssignment));
     // Emitted after each batch, also one of only markers or aborted records that never reaches
     // eachBatch; lastOffset counts those skipped records too.
+    // Only a batch with nothing to deliver counts, and only where it follows on from what was read:
+    // a stale or skipped data batch must never pass for read.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-      const { topic, partition, lastOffset } = event.payload;
-      const passed = Number(lastOffset);
-      if (this.onPassed === undefined || !Number.isFinite(passed) || passed < 0 || !this.positions.has(partitionKey(topic, partition))) return;
-      this.onPassed({ topic, partition, offset: passed });
+      const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
+      const key = partitionKey(topic, partition);
+      const position = this.positions.get(key);
+      // No first offset: nothing at or after the fetch position came back (compaction), so nothing was passed.
+      if (firstOffset === null || firstOffset === undefined) return;
+      const from = Number(firstOffset);
+      const to = Number(lastOffset);
+      if (batchSize !== 0 || position === undefined || !Number.isFinite(from) || !Number.isFinite(to) || from > position.offset || to < position.offset) return;
+      this.positions.set(key, { topic, partition, offset: to + 1 });
+      this.onPassed?.({ topic, partition, offset: to });
     });
     try {
       await consumer.connect();
@@ -133,6 +141,13 @@ export class KafkaPartitionReader implements PartitionReader {
     if (last === undefined) return;
     payload.resolveOffset(last.offset);
     // Unassigned meanwhile: keep it removed; otherwise a restart resumes after the last record.
-    if (this.positions.has(key)) this.positions.set(key, { topic: batch.topic, partition: batch.partition, offset: Number(last.offset) + 1 });
+    if (!this.positions.has(key)) return;
+    this.positions.set(key, { topic: batch.topic, partition: batch.partition, offset: Number(last.offset) + 1 });
+    // kafkajs resolves a transaction marker that ends the batch together with the last record.
+    const through = Number(batch.lastOffset());
+    if (Number.isFinite(through) && through > Number(last.offset)) {
+      this.positions.set(key, { topic: batch.topic, partition: batch.partition, offset: through + 1 });
+      this.onPassed?.({ topic: batch.topic, partition: batch.partition, offset: through });
+    }
   }
 }

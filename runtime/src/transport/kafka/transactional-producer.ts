@@ -18,6 +18,8 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   private transaction: Promise<Transaction> | undefined;
   private failure: FaustgenError | undefined;
   private sent = false;
+  /** Batches go out one after another: see transmit(). */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(options: KafkaDriverOptions, readonly transactionalId: string) {
     super(options);
@@ -40,10 +42,19 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
 
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
     // Inside a transaction a failed send cannot be retried on its own: the transaction aborts.
-    try {
+    // One batch at a time: kafkajs adds a batch's new partitions to the transaction before producing
+    // it, and a second batch sent meanwhile overtook the first (a changelog value written before an
+    // older one of the same key, found by the exactly-once kill test).
+    const previous = this.sending;
+    const run = (async (): Promise<KafkaJsRecordMetadata[]> => {
+      await previous.catch(() => undefined);
       const transaction = await this.open();
       this.sent = true;
-      return await transaction.sendBatch(batch);
+      return transaction.sendBatch(batch);
+    })();
+    this.sending = run.catch(() => undefined);
+    try {
+      return await run;
     } catch (error) {
       this.failure ??= this.wrap(error, 'failed to send inside its transaction');
       throw this.failure;

@@ -30,7 +30,17 @@ describe('topology parsing', () => {
     assert.deepEqual(topology.timers[0]?.intervalMs, 5000);
   });
 
-  test('JSON topologies parse too, with line numbers in diagnostics', () => {
+  test('processingGuarantee: exactly_once reaches the settings; an unknown value is refused at its line', () => {
+    const ok = parseTopology('app: demo\nprocessingGuarantee: exactly_once\n', '/p/faustgen.yaml', 'faustgen.yaml');
+    assert.deepEqual(ok.diagnostics, []);
+    assert.equal(ok.topology?.settings.processingGuarantee, 'exactly_once');
+    const bad = parseTopology('app: demo\nprocessingGuarantee: exactly-once\n', '/p/faustgen.yaml', 'faustgen.yaml');
+    assert.equal(bad.diagnostics.length, 1);
+    assert.equal(bad.diagnostics[0]?.where.line, 2);
+    assert.match(bad.diagnostics[0]?.message ?? '', /exactly-once/);
+  });
+
+    test('JSON topologies parse too, with line numbers in diagnostics', () => {
     const json = JSON.stringify({ app: 'demo', topics: [{ name: 'orders', value: 'json', partitionz: 3 }] }, null, 2);
     const loaded = parseTopology(json, '/p/faustgen.json', 'faustgen.json');
     assert.equal(loaded.diagnostics.length, 1);
