@@ -16,9 +16,16 @@ export interface AppSettingsInput {
   readonly commitIntervalMs?: number;
   readonly keySerializer?: string;
   readonly valueSerializer?: string;
+  /** Port of the worker's web server (default 6066; 0 = any free port). */
   readonly webPort?: number;
+  /** Serve the web server; when not set, `runWorker` (the `faustgen worker` command) serves it and a bare `app.start()` does not. */
   readonly webEnabled?: boolean;
+  /** Address the web server binds (default 127.0.0.1; 0.0.0.0 for every interface). */
   readonly webHost?: string;
+  /** Largest request body the web server accepts, in bytes (default 1 MiB). */
+  readonly webBodyLimit?: number;
+  /** A page that has not answered within this time gets 503 (default 30 s). */
+  readonly webRequestTimeoutMs?: number;
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
   /** How long a rebalance-free partition with lag may make no progress before it is reported stalled. */
@@ -63,8 +70,11 @@ export interface AppSettings {
   readonly keySerializer: string;
   readonly valueSerializer: string;
   readonly webPort: number;
-  readonly webEnabled: boolean;
+  /** undefined: on under `runWorker`, off for a bare `app.start()`. */
+  readonly webEnabled: boolean | undefined;
   readonly webHost: string;
+  readonly webBodyLimit: number;
+  readonly webRequestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly stallTimeoutMs: number;
@@ -125,6 +135,12 @@ export function parseStoreUrl(url: string): StoreUrl {
   throw new FaustgenError('FG_STORE_URL_INVALID', `setting "store" must be memory:// or rocksdb://[/dir], got ${JSON.stringify(url)}`, { details: { setting: 'store', value: url } });
 }
 
+function webHost(value: string | undefined): string {
+  const host = value ?? '127.0.0.1';
+  if (!/^(\[?[0-9a-fA-F:]+\]?|[A-Za-z0-9.-]+)$/.test(host)) throw invalid('webHost', host, 'must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
+  return host.replace(/^\[(.*)\]$/, '$1');
+}
+
 const appId = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Validates settings and fills in defaults; every error names the setting. */
@@ -161,8 +177,10 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     keySerializer,
     valueSerializer,
     webPort,
-    webEnabled: input.webEnabled ?? false,
-    webHost: input.webHost ?? '127.0.0.1',
+    webEnabled: input.webEnabled,
+    webHost: webHost(input.webHost),
+    webBodyLimit: positiveInt('webBodyLimit', input.webBodyLimit, 1_048_576),
+    webRequestTimeoutMs: positiveInt('webRequestTimeoutMs', input.webRequestTimeoutMs, 30_000),
     logLevel,
     logFormat,
     stallTimeoutMs: positiveInt('stallTimeoutMs', input.stallTimeoutMs, 60_000),
@@ -184,6 +202,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
   if (env['FAUSTGEN_WEB_PORT'] !== undefined) {
     out.webPort = Number(env['FAUSTGEN_WEB_PORT']);
     out.webEnabled = true;
+  }
+  if (env['FAUSTGEN_WEB_BIND'] !== undefined) out.webHost = env['FAUSTGEN_WEB_BIND'];
+  const web = env['FAUSTGEN_WEB_ENABLED'];
+  if (web !== undefined) {
+    if (!['true', 'false', '1', '0'].includes(web)) throw invalid('FAUSTGEN_WEB_ENABLED', web, 'must be true or false');
+    out.webEnabled = web === 'true' || web === '1';
   }
   const level = env['FAUSTGEN_LOG_LEVEL'];
   if (level !== undefined) {

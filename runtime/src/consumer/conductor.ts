@@ -23,6 +23,8 @@ export interface ConductorHooks {
   onAssigned(assignment: GroupAssignment): Promise<void>;
   onError(error: Error): void;
   onRebalancing(): void;
+  /** Told of each batch of records of one partition (the sensors count them). */
+  onMessagesIn?(topic: string, partition: number, count: number): void;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -115,6 +117,7 @@ export class Conductor implements ConsumerListener {
     const key = tpKey(first.topic, first.partition);
     const entry = this.trackers.get(key);
     if (entry === undefined) return;
+    this.hooks.onMessagesIn?.(first.topic, first.partition, records.length);
     const subscribers = this.subscribers.get(first.topic) ?? [];
     const tracker = entry.tracker;
     // A revoke can only start while this loop waits: checked before the first record and before
