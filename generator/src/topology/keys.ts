@@ -4,7 +4,7 @@
  */
 export const topologyKeys = {
   root: [
-    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled',
+    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled', 'webHost',
     'logLevel', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'pages', '$schema',
   ],

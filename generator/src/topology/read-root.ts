@@ -27,6 +27,7 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     topicReplicationFactor: reader.positiveInt(root, 'topicReplicationFactor', '', 32767),
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
+    webHost: reader.string(root, 'webHost', ''),
     logLevel,
   };
   const settings: Record<string, unknown> = { id, broker, store };

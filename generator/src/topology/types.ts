@@ -34,6 +34,8 @@ export interface Settings {
   readonly topicReplicationFactor?: number;
   readonly webPort?: number;
   readonly webEnabled?: boolean;
+  /** Address the worker's web server binds (default 127.0.0.1). */
+  readonly webHost?: string;
   readonly logLevel?: string;
 }
 
