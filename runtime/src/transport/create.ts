@@ -1,4 +1,5 @@
 import type { BrokerUrl } from '../app/settings.js';
+import type { Logger } from '../core/logger.js';
 import type { Transport } from '../types/transport.js';
 import { MemoryTransport } from './memory/transport.js';
 
@@ -6,11 +7,13 @@ export interface TransportOptions {
   readonly clientId: string;
   readonly startupTimeoutMs: number;
   readonly kafka?: Readonly<Record<string, unknown>>;
+  /** kafkajs's log lines go through it. */
+  readonly logger?: Logger;
 }
 
 /** Picks the driver by URL scheme; kafkajs is only loaded when a kafka:// URL is used. */
 export async function createTransport(broker: BrokerUrl, options: TransportOptions): Promise<Transport> {
   if (broker.driver === 'memory') return new MemoryTransport(broker.url);
   const { createKafkaTransport } = await import('./kafka/index.js');
-  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.kafka ?? {}) });
+  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.kafka ?? {}) });
 }

@@ -2,6 +2,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { FaustgenError, describeError } from '../../core/errors.js';
 import type { KafkaDriverOptions, KafkaLogLevel, KafkaSaslOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
+import { kafkaLogCreator } from './log-bridge.js';
 
 const kafkajsLogLevels: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -19,6 +20,7 @@ export function createKafkaClient(options: KafkaDriverOptions, overrides: Partia
     connectionTimeout: options.connectTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
     logLevel: kafkajsLogLevels[options.logLevel],
+    ...(options.logger === undefined ? {} : { logCreator: kafkaLogCreator(options.logger) }),
     ...overrides,
   };
   if (options.ssl !== undefined) config.ssl = options.ssl;

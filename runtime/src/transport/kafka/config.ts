@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { FaustgenError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -53,6 +54,8 @@ export interface KafkaDriverOptions {
    */
   readonly startupTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** Where kafkajs's own log lines go (the app passes its logger); kafkajs's JSON lines on stdout without. */
+  readonly logger?: Logger;
   readonly producer: KafkaProducerOptions;
   readonly consumer: KafkaConsumerOptions;
 }
