@@ -31,8 +31,12 @@ export default class Send extends FaustgenCommand {
     }
     const brokers = kafkaBrokers(broker);
     const message = await encodeMessage(project, args.target, parseJson(args.value, 'value'), flags.key);
-    const { Kafka, logLevel } = await import('kafkajs');
-    const producer = new Kafka({ clientId: `${project.topology.settings.id}-cli`, brokers, logLevel: logLevel.NOTHING }).producer();
+    const { resolveBrokerSecurity } = await import('../../../runtime/src/transport/kafka/security.js');
+    const { resolveKafkaOptions } = await import('../../../runtime/src/transport/kafka/config.js');
+    const { createKafkaClient, isAuthenticationError, authenticationFailure } = await import('../../../runtime/src/transport/kafka/client.js');
+    const { summary: _summary, ...security } = resolveBrokerSecurity(project.topology.settings.security, process.env, project.root);
+    const options = resolveKafkaOptions(brokers, { clientId: `${project.topology.settings.id}-cli`, logLevel: 'nothing', ...security });
+    const producer = createKafkaClient(options).producer();
     try {
       await producer.connect();
       const [metadata] = await producer.send({
@@ -43,6 +47,7 @@ export default class Send extends FaustgenCommand {
       this.log(`sent to ${result.topic}[${result.partition}] at offset ${result.offset}`);
       return result;
     } catch (error) {
+      if (isAuthenticationError(error)) throw authenticationFailure(error, options);
       throw new FaustgenError('FG_TRANSPORT', `cannot send to ${message.topic} via ${brokers.join(',')}: ${(error as Error).message}`, { cause: error, details: { topic: message.topic } });
     } finally {
       await producer.disconnect().catch(() => undefined);

@@ -4,11 +4,14 @@
  */
 export const topologyKeys = {
   root: [
-    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled', 'webHost',
+    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled', 'webHost', 'security',
     'logLevel', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'pages', '$schema',
   ],
   topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs'],
+  security: ['protocol', 'ssl', 'sasl'],
+  securitySsl: ['ca', 'cert', 'key', 'rejectUnauthorized'],
+  securitySasl: ['mechanism', 'username'],
   channel: ['name', 'key', 'value'],
   agent: [
     'name', 'source', 'key', 'value', 'concurrency', 'sinks', 'groupBy', 'tables', 'topics', 'agents', 'yields',

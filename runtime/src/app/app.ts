@@ -460,7 +460,7 @@ export class App extends Service {
     this.deliveryFailure = undefined;
     this.lastReportedSendError = undefined;
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
-    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
+    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
     await this.admin.start();

@@ -1,5 +1,6 @@
 import { FaustgenError } from '../core/errors.js';
 import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
+import type { BrokerSecurityInput } from '../transport/kafka/security.js';
 
 /** What a user passes to `createApp`; every field but `id` has a default. */
 export interface AppSettingsInput {
@@ -44,6 +45,11 @@ export interface AppSettingsInput {
    * tracks it when the app has tables, `always` also without. Tracking costs throughput on Node 20.
    */
   readonly eventContext?: 'tables' | 'always';
+  /**
+   * TLS and SASL for kafka:// (no secrets: passwords and tokens come from FAUSTGEN_KAFKA_* environment
+   * variables, which also override each field; see docs/operations.md).
+   */
+  readonly security?: BrokerSecurityInput;
 }
 
 export interface BrokerUrl {
@@ -84,6 +90,7 @@ export interface AppSettings {
   readonly tableCacheSize: number;
   readonly tableCleanupIntervalMs: number;
   readonly eventContext: 'tables' | 'always';
+  readonly security: BrokerSecurityInput | undefined;
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -190,6 +197,7 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
     eventContext,
+    security: input.security,
   };
 }
 
