@@ -499,6 +499,7 @@ export class App extends Service {
       metadata: { version: 1, changelogTopics: changelogs, globalTopics: globals, standbyReplicas: settings.standbyReplicas, url: webUrl },
     });
     this.conductor.attach(this.consumer);
+    this.rebalanceStartedAt = performance.now();
     await this.consumer.start(this.conductor);
     this.commitTimer = setInterval(() => {
       const started = performance.now();
