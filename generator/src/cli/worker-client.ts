@@ -36,7 +36,8 @@ export async function callWorker(base: string, path: string, init: { method?: st
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    const inner = (error as { cause?: { code?: string; message?: string } }).cause;
+    const cause = inner?.code ?? inner?.message ?? (error as Error).message;
     throw new FaustgenError('FG_TRANSPORT', `no worker answers at ${base} (${cause}): start one with \`faustgen worker\`, or pass --worker with its web address`, { kind: 'user', cause: error, details: { url: base } });
   }
   const text = await response.text();

@@ -29,41 +29,44 @@ test('faustgen send / table get / status talk to a memory:// worker through its 
   worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+  let url: string | undefined;
   try {
     await waitFor(() => /worker ready/.test(output) || worker.exitCode !== null, 'worker ready', 120_000);
-    const url = /web server listening url=(http:\/\/\S+)/.exec(output)?.[1];
-    assert.ok(url, `no web server line in:\n${output}`);
+    const found = /web server listening url=(http:\/\/\S+)/.exec(output)?.[1];
+    assert.ok(found, `no web server line in:\n${output}`);
+    url = found;
 
-    const sent = cli(['send', 'lines', '{"text": "Hello web, hello worker"}', '--worker', url]);
+    const sent = cli(['send', 'lines', '{"text": "Hello web, hello worker"}', '--worker', found]);
     assert.equal(sent.status, 0, sent.stderr);
     assert.match(sent.stdout, /sent to lines\[\d+\] at offset \d+ through the worker/);
 
     let value = '';
     await waitFor(() => {
-      const got = cli(['table', 'get', 'word-counts', 'hello', '--worker', url]);
+      const got = cli(['table', 'get', 'word-counts', 'hello', '--worker', found]);
       value = got.stdout.trim();
       return got.status === 0 && value === '2';
     }, '"hello" counted twice', 60_000);
     assert.equal(value, '2');
 
-    const missing = cli(['table', 'get', 'no-such-table', 'x', '--worker', url]);
+    const missing = cli(['table', 'get', 'no-such-table', 'x', '--worker', found]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /no table "no-such-table"/);
 
-    const status = cli(['status', '--worker', url, '--json']);
+    const status = cli(['status', '--worker', found, '--json']);
     assert.equal(status.status, 0, status.stderr);
     const report = JSON.parse(status.stdout) as { ready: boolean; stats: { app: string } };
     assert.equal(report.ready, true);
     assert.equal(report.stats.app, 'word-count');
 
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${found}/metrics`)).text();
     assert.match(metrics, /^faustgen_messages_received_total\{[^}]*topic="lines"[^}]*\} 1$/m);
   } finally {
     worker.kill('SIGTERM');
   }
   assert.equal(await exited, 0, output);
 
-  const nobody = cli(['status', '--worker', 'http://127.0.0.1:9']);
+  // The worker is gone: its port refuses connections now.
+  const nobody = cli(['status', '--worker', url ?? '']);
   assert.equal(nobody.status, 1);
-  assert.match(nobody.stderr, /no worker answers at http:\/\/127\.0\.0\.1:9/);
+  assert.match(nobody.stderr, /no worker answers at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
 });
