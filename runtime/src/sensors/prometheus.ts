@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotCounter, HotGauge, HotHistogram, type HistogramState } from './hot-metrics.js';
 import type { Sensor, TableOperation } from './sensor.js';
 
 /** What the monitor reads from the worker when `/metrics` is scraped. */
@@ -23,37 +24,38 @@ const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
  */
 export class PrometheusMonitor implements Sensor {
   readonly registry = new Registry();
-  private readonly messagesIn: Counter<'topic' | 'partition'>;
-  private readonly messagesOut: Counter<'topic'>;
+  private readonly messagesIn: HotCounter;
+  private readonly messagesOut: HotCounter;
   private readonly sendErrors: Counter<'topic'>;
   private readonly sendLatency: Histogram<'topic'>;
-  private readonly eventsTotal: Counter<'agent'>;
-  private readonly eventsActive: Gauge<'agent'>;
-  private readonly eventSeconds: Histogram<'agent'>;
+  private readonly eventsTotal: HotCounter;
+  private readonly eventsActive: HotGauge;
+  private readonly eventSeconds: HotHistogram;
   private readonly commitLatency: Histogram;
   private readonly commitFailures: Counter;
   private readonly rebalances: Counter;
   private readonly rebalanceLatency: Histogram;
-  private readonly tableOperations: Counter<'table' | 'operation'>;
+  private readonly tableOperations: HotCounter;
   private readonly webRequests: Counter<'method' | 'route' | 'status'>;
   private readonly webLatency: Histogram<'route'>;
+  private readonly agentSeries = new Map<string, { total: { value: number }; active: { value: number }; seconds: HistogramState }>();
 
   constructor(appId: string, view: MonitorView) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ app: appId });
     collectDefaultMetrics({ register: this.registry });
-    this.messagesIn = new Counter({ name: 'faustgen_messages_received_total', help: 'Records received from the broker, per topic and partition.', labelNames: ['topic', 'partition'], registers });
-    this.messagesOut = new Counter({ name: 'faustgen_messages_sent_total', help: 'Records handed to the producer, per topic.', labelNames: ['topic'], registers });
+    this.messagesIn = new HotCounter('faustgen_messages_received_total', 'Records received from the broker, per topic and partition.', this.registry);
+    this.messagesOut = new HotCounter('faustgen_messages_sent_total', 'Records handed to the producer, per topic.', this.registry);
     this.sendErrors = new Counter({ name: 'faustgen_send_errors_total', help: 'Records the broker did not take, per topic.', labelNames: ['topic'], registers });
     this.sendLatency = new Histogram({ name: 'faustgen_send_latency_seconds', help: 'Time from send to broker acknowledgement of awaited sends, per topic.', labelNames: ['topic'], buckets: latencyBuckets, registers });
-    this.eventsTotal = new Counter({ name: 'faustgen_events_total', help: 'Stream events taken by an agent\'s actors.', labelNames: ['agent'], registers });
-    this.eventsActive = new Gauge({ name: 'faustgen_events_active', help: 'Stream events being processed right now, per agent.', labelNames: ['agent'], registers });
-    this.eventSeconds = new Histogram({ name: 'faustgen_event_processing_seconds', help: 'Time an actor spent on one event, per agent.', labelNames: ['agent'], buckets: latencyBuckets, registers });
+    this.eventsTotal = new HotCounter('faustgen_events_total', 'Stream events taken by an agent\'s actors.', this.registry);
+    this.eventsActive = new HotGauge('faustgen_events_active', 'Stream events being processed right now, per agent.', this.registry);
+    this.eventSeconds = new HotHistogram('faustgen_event_processing_seconds', 'Time an actor spent on one event, per agent.', this.registry, latencyBuckets);
     this.commitLatency = new Histogram({ name: 'faustgen_commit_latency_seconds', help: 'Time to flush and commit processed offsets.', buckets: latencyBuckets, registers });
     this.commitFailures = new Counter({ name: 'faustgen_commit_failures_total', help: 'Commits that failed.', registers });
     this.rebalances = new Counter({ name: 'faustgen_rebalances_total', help: 'Group rebalances this worker took part in.', registers });
     this.rebalanceLatency = new Histogram({ name: 'faustgen_rebalance_latency_seconds', help: 'Time from a rebalance starting to its assignment being recovered.', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers });
-    this.tableOperations = new Counter({ name: 'faustgen_table_operations_total', help: 'Table gets, sets and deletes, per table.', labelNames: ['table', 'operation'], registers });
+    this.tableOperations = new HotCounter('faustgen_table_operations_total', 'Table gets, sets and deletes, per table.', this.registry);
     this.webRequests = new Counter({ name: 'faustgen_web_requests_total', help: 'Web requests answered, per method, route and status.', labelNames: ['method', 'route', 'status'], registers });
     this.webLatency = new Histogram({ name: 'faustgen_web_request_seconds', help: 'Time to answer a web request, per route.', labelNames: ['route'], buckets: latencyBuckets, registers });
     new Gauge({
@@ -151,25 +153,27 @@ export class PrometheusMonitor implements Sensor {
   }
 
   onMessagesIn(topic: string, partition: number, count: number): void {
-    this.messagesIn.inc({ topic, partition: String(partition) }, count);
+    this.messagesIn.at(`${topic}\u0000${partition}`, () => ({ topic, partition: String(partition) })).value += count;
   }
   onStreamEventIn(agent: string): void {
-    this.eventsTotal.inc({ agent });
-    this.eventsActive.inc({ agent });
+    const series = this.seriesOf(agent);
+    series.total.value++;
+    series.active.value++;
   }
   onStreamEventOut(agent: string, ms: number): void {
-    this.eventsActive.dec({ agent });
-    this.eventSeconds.observe({ agent }, ms / 1000);
+    const series = this.seriesOf(agent);
+    series.active.value--;
+    this.eventSeconds.observe(series.seconds, ms / 1000);
   }
   onTableOperation(table: string, operation: TableOperation): void {
-    this.tableOperations.inc({ table, operation });
+    this.tableOperations.at(`${table}\u0000${operation}`, () => ({ table, operation })).value++;
   }
   onCommit(ms: number, error?: unknown): void {
     if (error !== undefined) this.commitFailures.inc();
     else this.commitLatency.observe(ms / 1000);
   }
   onSend(topic: string): void {
-    this.messagesOut.inc({ topic });
+    this.messagesOut.at(topic, () => ({ topic })).value++;
   }
   onSendDone(topic: string, ms: number): void {
     this.sendLatency.observe({ topic }, ms / 1000);
@@ -181,6 +185,16 @@ export class PrometheusMonitor implements Sensor {
     this.rebalances.inc();
     if (ms !== undefined) this.rebalanceLatency.observe(ms / 1000);
   }
+  private seriesOf(agent: string): { total: { value: number }; active: { value: number }; seconds: HistogramState } {
+    let series = this.agentSeries.get(agent);
+    if (series === undefined) {
+      const labels = (): Record<string, string> => ({ agent });
+      series = { total: this.eventsTotal.at(agent, labels), active: this.eventsActive.at(agent, labels), seconds: this.eventSeconds.at(agent, labels) };
+      this.agentSeries.set(agent, series);
+    }
+    return series;
+  }
+
   onWebRequest(method: string, route: string, status: number, ms: number): void {
     this.webRequests.inc({ method, route, status: String(status) });
     this.webLatency.observe({ route }, ms / 1000);
