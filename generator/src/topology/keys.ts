@@ -26,7 +26,7 @@ export const topologyKeys = {
   window: ['type', 'size', 'step', 'before', 'after', 'expires'],
   timer: ['name', 'interval', 'onLeader', 'tables', 'topics', 'agents'],
   crontab: ['name', 'cron', 'timezone', 'onLeader', 'tables', 'topics', 'agents'],
-  page: ['name', 'path', 'table', 'tables', 'topics', 'agents'],
+  page: ['name', 'path', 'table', 'tables', 'topics', 'agents', 'methods'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ObjectKind = keyof typeof topologyKeys;

@@ -169,6 +169,8 @@ export interface PageSpec extends Named, Uses {
   readonly path: string;
   /** A table the page serves; added to its context tables. */
   readonly table?: NameRef;
+  /** HTTP methods the page answers (default GET and POST); others get 405. */
+  readonly methods?: readonly string[];
 }
 
 export interface Topology {

@@ -13,3 +13,10 @@ test('security: in faustgen.yaml reaches the settings; a password there is refus
   assert.ok(messages.some((m) => m.startsWith('/security/sasl/mechanism: unknown SASL mechanism "gssapi"')), messages.join('\n'));
   assert.ok(messages.some((m) => m.startsWith('/security/sasl/password: unknown key "password"')), messages.join('\n'));
 });
+
+test('a page declares its HTTP methods; unknown ones are refused', () => {
+  const page = (methods: string): ReturnType<typeof parseTopology> => parseTopology(`app: shop\npages:\n  - name: p\n    path: /p/:id\n    methods: ${methods}\n`, '/p/faustgen.yaml', 'faustgen.yaml');
+  assert.deepEqual(page('[get, PUT]').topology?.pages[0]?.methods, ['GET', 'PUT']);
+  const bad = page('[GET, FETCH]').diagnostics.map((d) => `${d.where.pointer}: ${d.message}`);
+  assert.deepEqual(bad, ['/pages/0/methods/1: unknown HTTP method "FETCH"']);
+});
