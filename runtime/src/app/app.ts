@@ -31,6 +31,7 @@ import { WebServer, type PageHandler, type PageOptions } from '../web/server.js'
 import { addWorkerPages } from '../web/worker-pages.js';
 import { SensorSet, type Sensor } from '../sensors/sensor.js';
 import { PrometheusMonitor } from '../sensors/prometheus.js';
+import { EventTracing } from '../sensors/tracing.js';
 import { monitorView, operationsHost } from './operations.js';
 
 export interface TopicOptions<K, V> {
@@ -108,6 +109,7 @@ export class App extends Service {
   /** What the worker tells its sensors; the Prometheus monitor behind /metrics is the first. */
   readonly sensors: SensorSet;
   private readonly monitor: PrometheusMonitor;
+  private readonly tracing = new EventTracing();
   private webByDefault = false;
   private recoveringNow = false;
   private rebalanceStartedAt: number | undefined;
@@ -162,7 +164,9 @@ export class App extends Service {
       replies: this.replies,
       streamHost: (agent) => this.streamHostFor(agent),
       sensors: this.sensors,
-      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0,
+      // Tracing finds the span of the event a send belongs to through the actor's context.
+      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0 || this.tracing.enabled,
+      tracing: () => (this.tracing.enabled ? this.tracing : undefined),
       crash: (error) => this.crash(error),
       replyTopic: () => this.ensureReplyTopic(),
       recordFailure: () => {
@@ -459,6 +463,7 @@ export class App extends Service {
     const { settings } = this;
     this.deliveryFailure = undefined;
     this.lastReportedSendError = undefined;
+    if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
     this.admin = this.transport.createAdmin();
@@ -635,7 +640,8 @@ export class App extends Service {
   }
 
   private readonly producerHost = {
-    produce: (record: ProducerRecord): Promise<RecordMetadata> => {
+    produce: (original: ProducerRecord): Promise<RecordMetadata> => {
+      const record = this.tracing.stamp(original);
       const producer = this.producer;
       if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
       this.metrics.messagesSent++;
@@ -645,7 +651,8 @@ export class App extends Service {
       void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
       return sent;
     },
-    produceTo: <T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
+    produceTo: <T>(original: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
+      const record = this.tracing.stamp(original);
       const producer = this.producer;
       if (producer === undefined) {
         const error = this.notStartedError(record.topic);

@@ -143,6 +143,7 @@ export class Stream<K, V> implements AsyncIterable<V> {
           context.meter.onStreamEventIn(context.agent);
           context.startedAt = performance.now();
         }
+        context.tracing?.eventIn(context, event as Event<unknown, unknown>);
       }
       previous = event;
       return { done: false, value: project(event) };
@@ -152,6 +153,7 @@ export class Stream<K, V> implements AsyncIterable<V> {
         if (previous !== undefined) {
           if (acks) previous.ack();
           if (context?.meter !== undefined && context.startedAt !== undefined) context.meter.onStreamEventOut(context.agent, performance.now() - context.startedAt);
+          if (context?.tracing !== undefined) context.tracing.eventOut(context);
         }
         previous = undefined;
         if (done) return Promise.resolve(finished);
