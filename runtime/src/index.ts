@@ -11,7 +11,9 @@
 export { App, createApp, type AgentDefinition, type AppOptions, type TableDefinitionOptions, type TopicOptions, type WindowedTableDefinition } from './app/app.js';
 export { parseBrokerUrl, parseStoreUrl, settingsFromEnv, resolveSettings, type AppSettings, type AppSettingsInput, type BrokerUrl, type ProcessingGuarantee, type StoreUrl } from './app/settings.js';
 export { parseCron, type CronSchedule } from './app/cron.js';
-export type { PageHandler, PageRequest, PageResponse } from './app/web.js';
+export type { PageHandler, PageRequest, PageResponse, PageOptions, PageMethod } from './web/server.js';
+export { SensorSet, type Sensor, type TableOperation } from './sensors/sensor.js';
+export { PrometheusMonitor } from './sensors/prometheus.js';
 export { Agent, type AgentHandler, type Sink } from './agents/agent.js';
 export type { ErrorPolicy } from './agents/error-policy.js';
 export { REPLY_TO_HEADER, CORRELATION_HEADER } from './agents/rpc.js';

@@ -38,6 +38,8 @@ export async function runWorker(app: App, options: WorkerOptions = {}): Promise<
     process.on('SIGTERM', onSignal);
   }
   let code: number = EXIT.ok;
+  // A worker serves its web pages (health, metrics, tables) unless the settings turn them off.
+  app.serveWebByDefault();
   try {
     await app.start();
     const crashed = await app.whenStopped();

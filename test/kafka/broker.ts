@@ -461,6 +461,8 @@ export interface KafkaBrokerInfo {
   readonly port: number;
   /** KRaft controller port on 127.0.0.1. */
   readonly controllerPort: number;
+  /** SASL_SSL port on 127.0.0.1 when the cluster was started with `secureListener`. */
+  readonly securePort: number | undefined;
   /** Current JVM pid; changes on restart(); `undefined` while the node is down. */
   readonly pid: number | undefined;
   /** This node's data dir (log.dirs, server.properties, logs/). */
@@ -470,6 +472,8 @@ export interface KafkaBrokerInfo {
 export interface KafkaCluster {
   /** e.g. "127.0.0.1:40123,127.0.0.1:40125" */
   readonly bootstrap: string;
+  /** The SASL_SSL listeners' bootstrap when started with `secureListener`. */
+  readonly secureBootstrap: string | undefined;
   readonly brokers: readonly KafkaBrokerInfo[];
   /** Root data dir (removed by stop()). */
   readonly dataDir: string;
@@ -508,6 +512,17 @@ export interface StartKafkaClusterOptions {
   startTimeoutMs?: number;
   /** Progress lines (jar download, start). Default: stderr for the download, silent otherwise. */
   onProgress?: (msg: string) => void;
+  /** Adds a SASL_SSL listener on 127.0.0.1 next to PLAINTEXT (which tests and brokers keep using). */
+  secureListener?: SecureListenerOptions;
+}
+
+/** A SASL_SSL listener: the broker's TLS key store and the users of each SASL mechanism. */
+export interface SecureListenerOptions {
+  /** PKCS12 key store with the broker's key and a certificate valid for 127.0.0.1. */
+  readonly keystore: string;
+  readonly keystorePassword: string;
+  /** User name → password, accepted by PLAIN and (created at format time) by SCRAM-SHA-256/512. */
+  readonly users: Readonly<Record<string, string>>;
 }
 
 /** Free TCP ports on 127.0.0.1 (all held open together so they are distinct). */
@@ -573,12 +588,39 @@ interface NodeState {
   nodeId: number;
   port: number;
   controllerPort: number;
+  securePort: number | undefined;
   dir: string;
   propsFile: string;
   logsDir: string;
   child: ChildProcess | undefined;
   exited: Promise<void> | undefined;
   pid: number | undefined;
+}
+
+/** server.properties of a node with a SASL_SSL listener next to PLAINTEXT (brokers keep PLAINTEXT between them). */
+function secureListenerProps(secure: SecureListenerOptions, port: number, controllerPort: number, securePort: number): Record<string, string> {
+  const plainUsers = Object.entries(secure.users).map(([user, password]) => `user_${user}="${password}"`).join(' ');
+  return {
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_SSL://127.0.0.1:${securePort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port},SASL_SSL://127.0.0.1:${securePort}`,
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL',
+    'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'ssl.keystore.type': 'PKCS12',
+    'ssl.keystore.location': secure.keystore,
+    'ssl.keystore.password': secure.keystorePassword,
+    'ssl.key.password': secure.keystorePassword,
+    'ssl.client.auth': 'none',
+  };
+}
+
+/** `kafka-storage format --add-scram` arguments creating every user for both SCRAM mechanisms. */
+function scramUsers(secure: SecureListenerOptions): string[] {
+  return Object.entries(secure.users).flatMap(([user, password]) =>
+    ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${user},password=${password}]`]),
+  );
 }
 
 /** Runs a short-lived Kafka JVM tool and returns its stdout; throws with its output on failure. */
@@ -661,7 +703,8 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
   const root = mkdtempSync(join(parent, 'faustgen-kafka-'));
   registerDir(root);
 
-  const ports = await freePorts(nodes * 2);
+  const secure = opts.secureListener;
+  const ports = await freePorts(nodes * 3);
   const nodeIds = Array.from({ length: nodes }, (_, i) => i + 1);
   const states: NodeState[] = nodeIds.map((nodeId, i) => {
     const dir = join(root, `node${nodeId}`);
@@ -669,6 +712,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
       nodeId,
       port: ports[2 * i] as number,
       controllerPort: ports[2 * i + 1] as number,
+      securePort: secure === undefined ? undefined : (ports[2 * nodes + i] as number),
       dir,
       propsFile: join(dir, 'server.properties'),
       logsDir: join(dir, 'logs'),
@@ -711,6 +755,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
       ...(nodes === 3
         ? { 'broker.heartbeat.interval.ms': '500', 'broker.session.timeout.ms': '3000' }
         : {}),
+      ...(secure === undefined || s.securePort === undefined ? {} : secureListenerProps(secure, s.port, s.controllerPort, s.securePort)),
       ...(opts.brokerConfig ?? {}),
     };
     writeFileSync(s.propsFile, propsText(props));
@@ -728,6 +773,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
           '-c',
           s.propsFile,
           '--ignore-formatted',
+          ...(secure === undefined ? [] : scramUsers(secure)),
         ]),
       ),
     );
@@ -930,6 +976,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
     nodeId: s.nodeId,
     port: s.port,
     controllerPort: s.controllerPort,
+    securePort: s.securePort,
     dir: s.dir,
     get pid(): number | undefined {
       return s.pid;
@@ -938,6 +985,7 @@ export async function startKafkaCluster(opts: StartKafkaClusterOptions = {}): Pr
 
   return {
     bootstrap,
+    secureBootstrap: secure === undefined ? undefined : states.map((s) => `127.0.0.1:${s.securePort ?? 0}`).join(','),
     brokers,
     dataDir: root,
     async kill(nodeId: number, signal: BrokerSignal): Promise<void> {

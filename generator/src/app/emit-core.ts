@@ -23,6 +23,8 @@ export function emitSettings(context: EmitContext): string {
   if (settings.topicReplicationFactor !== undefined) entries.push(`topicReplicationFactor: ${settings.topicReplicationFactor}`);
   if (settings.webPort !== undefined) entries.push(`webPort: ${settings.webPort}`);
   if (settings.webEnabled !== undefined) entries.push(`webEnabled: ${settings.webEnabled}`);
+  if (settings.webHost !== undefined) entries.push(`webHost: ${literal(settings.webHost)}`);
+  if (settings.security !== undefined) entries.push(`security: ${JSON.stringify(settings.security)}`);
   if (settings.logLevel !== undefined) entries.push(`logLevel: ${literal(settings.logLevel)}`);
   if (settings.processingGuarantee !== undefined) entries.push(`processingGuarantee: ${literal(settings.processingGuarantee)}`);
   return render(context, 'settings.ts', 'app/settings.ts.hbs', imports, { idLiteral: literal(settings.id), entries });

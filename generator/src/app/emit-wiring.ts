@@ -225,6 +225,7 @@ export function emitSchedules(context: EmitContext): string {
   const pages = topology.pages.map((page) => ({
     ...wire(page, contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] })),
     pathLiteral: literal(page.path),
+    options: page.methods === undefined ? '' : `methods: [${page.methods.map((m) => literal(m)).join(', ')}]`,
     doc: docText(`Page "${page.name}" at ${page.path}.`),
   }));
   const params = parameters([

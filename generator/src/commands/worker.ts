@@ -8,7 +8,7 @@ import { FaustgenCommand } from '../cli/base-command.js';
 import { loadProject } from '../cli/project.js';
 
 /** Environment variables the generated settings module reads (see templates/app/settings.ts.hbs). */
-const overrides = { broker: 'FAUSTGEN_BROKER', store: 'FAUSTGEN_STORE', datadir: 'FAUSTGEN_DATADIR', 'web-port': 'FAUSTGEN_WEB_PORT', loglevel: 'FAUSTGEN_LOG_LEVEL' } as const;
+const overrides = { broker: 'FAUSTGEN_BROKER', store: 'FAUSTGEN_STORE', datadir: 'FAUSTGEN_DATADIR', 'web-port': 'FAUSTGEN_WEB_PORT', 'web-bind': 'FAUSTGEN_WEB_BIND', loglevel: 'FAUSTGEN_LOG_LEVEL' } as const;
 
 type RunWorker = (app: unknown) => Promise<unknown>;
 
@@ -28,12 +28,14 @@ async function loadRunWorker(projectRoot: string): Promise<RunWorker> {
 export default class Worker extends FaustgenCommand {
   static override summary = 'Run the app: consume topics, run agents, timers and pages until stopped.';
   static override description = `Loads the generated ${'`main.ts`'} of the project straight from TypeScript (no build needed) and runs it with the faustgen runtime. Flags override the settings in faustgen.yaml through the FAUSTGEN_* environment variables the generated settings read. Stop it with Ctrl-C (SIGINT) or SIGTERM; it commits and leaves the group cleanly.`;
-  static override examples = ['<%= config.bin %> worker', '<%= config.bin %> worker --broker kafka://localhost:9092 --store rocksdb:// --web-port 6066', '<%= config.bin %> worker --loglevel debug'];
+  static override examples = ['<%= config.bin %> worker', '<%= config.bin %> worker --broker kafka://localhost:9092 --store rocksdb:// --web-port 6067', '<%= config.bin %> worker --without-web', '<%= config.bin %> worker --loglevel debug'];
   static override flags = {
     broker: Flags.string({ summary: 'Broker URL: memory:// or kafka://host:port;host:port.', env: 'FAUSTGEN_BROKER' }),
     store: Flags.string({ summary: 'Table store URL: memory:// or rocksdb://[/dir].', env: 'FAUSTGEN_STORE' }),
     datadir: Flags.string({ summary: 'Folder for table data and the worker lock.', env: 'FAUSTGEN_DATADIR' }),
-    'web-port': Flags.integer({ summary: 'Serve pages and health on this port (enables the web server).', min: 0, max: 65535, env: 'FAUSTGEN_WEB_PORT' }),
+    'web-port': Flags.integer({ summary: 'Port of the web server: health, readiness, metrics, stats, tables and your pages (default 6066; 0 = any free port).', min: 0, max: 65535, env: 'FAUSTGEN_WEB_PORT' }),
+    'web-bind': Flags.string({ summary: 'Address the web server binds (default 127.0.0.1; 0.0.0.0 for every interface).', env: 'FAUSTGEN_WEB_BIND' }),
+    'without-web': Flags.boolean({ summary: 'Run without the web server.' }),
     loglevel: Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, summary: 'Log level.', env: 'FAUSTGEN_LOG_LEVEL' })(),
   };
 
@@ -48,6 +50,7 @@ export default class Worker extends FaustgenCommand {
       const value = flags[flag as keyof typeof overrides];
       if (value !== undefined) process.env[variable] = String(value);
     }
+    if (flags['without-web']) process.env['FAUSTGEN_WEB_ENABLED'] = 'false';
     // tsx's loader hooks make the project's TypeScript importable; registered globally (not namespaced)
     // so that `faustgen` resolves to the same module instance for the app and for runWorker.
     const { register } = await import('tsx/esm/api');

@@ -4,11 +4,14 @@
  */
 export const topologyKeys = {
   root: [
-    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled',
+    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled', 'webHost', 'security',
     'logLevel', 'processingGuarantee', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'pages', '$schema',
   ],
   topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs'],
+  security: ['protocol', 'ssl', 'sasl'],
+  securitySsl: ['ca', 'cert', 'key', 'rejectUnauthorized'],
+  securitySasl: ['mechanism', 'username'],
   channel: ['name', 'key', 'value'],
   agent: [
     'name', 'source', 'key', 'value', 'concurrency', 'sinks', 'groupBy', 'tables', 'topics', 'agents', 'yields',
@@ -23,7 +26,7 @@ export const topologyKeys = {
   window: ['type', 'size', 'step', 'before', 'after', 'expires'],
   timer: ['name', 'interval', 'onLeader', 'tables', 'topics', 'agents'],
   crontab: ['name', 'cron', 'timezone', 'onLeader', 'tables', 'topics', 'agents'],
-  page: ['name', 'path', 'table', 'tables', 'topics', 'agents'],
+  page: ['name', 'path', 'table', 'tables', 'topics', 'agents', 'methods'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ObjectKind = keyof typeof topologyKeys;

@@ -1,6 +1,7 @@
 import type { Reader, Obj } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { Paths, Settings } from './types.js';
+import { topologyKeys } from './keys.js';
+import type { Paths, SecuritySettings, Settings } from './types.js';
 
 const logLevels = ['debug', 'info', 'warn', 'error'];
 const guarantees = ['at_least_once', 'exactly_once'];
@@ -32,12 +33,45 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     topicReplicationFactor: reader.positiveInt(root, 'topicReplicationFactor', '', 32767),
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
+    webHost: reader.string(root, 'webHost', ''),
     logLevel,
     processingGuarantee,
+    security: readSecurity(reader, root),
   };
   const settings: Record<string, unknown> = { id, broker, store };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
   return settings as unknown as Settings;
+}
+
+const protocols = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'];
+const mechanisms = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'];
+
+/** `security:` (TLS and SASL for kafka://). Secrets are refused here: they come from the environment. */
+function readSecurity(reader: Reader, root: Obj): SecuritySettings | undefined {
+  if (root['security'] === undefined) return undefined;
+  const object = reader.object(root['security'], '/security', topologyKeys.security, 'security');
+  if (object === undefined) return undefined;
+  const protocol = reader.string(object, 'protocol', '/security');
+  if (protocol !== undefined && !protocols.includes(protocol)) reader.error('/security/protocol', `unknown security protocol "${protocol}"`, `use one of ${protocols.join(', ')}`);
+  const out: { protocol?: string; ssl?: Record<string, unknown>; sasl?: Record<string, unknown> } = {};
+  if (protocol !== undefined) out.protocol = protocol;
+  if (object['ssl'] !== undefined) {
+    const ssl = reader.object(object['ssl'], '/security/ssl', topologyKeys.securitySsl, 'security.ssl');
+    if (ssl !== undefined) {
+      const fields = { ca: reader.string(ssl, 'ca', '/security/ssl'), cert: reader.string(ssl, 'cert', '/security/ssl'), key: reader.string(ssl, 'key', '/security/ssl'), rejectUnauthorized: reader.boolean(ssl, 'rejectUnauthorized', '/security/ssl') };
+      out.ssl = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+    }
+  }
+  if (object['sasl'] !== undefined) {
+    const sasl = reader.object(object['sasl'], '/security/sasl', topologyKeys.securitySasl, 'security.sasl');
+    if (sasl !== undefined) {
+      const mechanism = reader.string(sasl, 'mechanism', '/security/sasl', true);
+      if (mechanism !== undefined && !mechanisms.includes(mechanism)) reader.error('/security/sasl/mechanism', `unknown SASL mechanism "${mechanism}"`, `use one of ${mechanisms.join(', ')}`);
+      const username = reader.string(sasl, 'username', '/security/sasl');
+      out.sasl = { mechanism, ...(username === undefined ? {} : { username }) };
+    }
+  }
+  return out as SecuritySettings;
 }
 
 function relativeFolder(reader: Reader, root: Obj, key: string, fallback: string): string {

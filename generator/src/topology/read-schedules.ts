@@ -58,6 +58,23 @@ export function readCrontab(reader: Reader, value: unknown, pointer: string): Cr
   return { ...named, ...uses, cron, onLeader, ...(timezone === undefined ? {} : { timezone }) };
 }
 
+const pageMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** `methods: [GET, POST]` of a page: known HTTP methods, upper case. */
+function readMethods(reader: Reader, object: Obj, pointer: string): string[] | undefined {
+  const value = object['methods'];
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((m) => typeof m !== 'string')) {
+    reader.error(pointer, 'page methods must be a non-empty list of HTTP methods', `e.g. [GET, POST]; known: ${pageMethods.join(', ')}`);
+    return undefined;
+  }
+  const methods = (value as string[]).map((m) => m.toUpperCase());
+  methods.forEach((method, i) => {
+    if (!pageMethods.includes(method)) reader.error(joinPointer(pointer, String(i)), `unknown HTTP method "${method}"`, `known: ${pageMethods.join(', ')}`);
+  });
+  return [...new Set(methods)];
+}
+
 export function readPage(reader: Reader, value: unknown, pointer: string): PageSpec | undefined {
   const object = reader.object(value, pointer, topologyKeys.page, 'page');
   if (object === undefined) return undefined;
@@ -68,11 +85,13 @@ export function readPage(reader: Reader, value: unknown, pointer: string): PageS
   }
   const table = reader.string(object, 'table', pointer);
   const uses = readUses(reader, object, pointer);
+  const methods = readMethods(reader, object, joinPointer(pointer, 'methods'));
   if (named === undefined || path === undefined) return undefined;
   return {
     ...named,
     ...uses,
     path,
+    ...(methods === undefined ? {} : { methods }),
     ...(table === undefined ? {} : { table: { name: table, pointer: joinPointer(pointer, 'table') } }),
   };
 }

@@ -25,6 +25,12 @@ export interface NameRef {
   readonly pointer: string;
 }
 
+export interface SecuritySettings {
+  readonly protocol?: 'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl';
+  readonly ssl?: { readonly ca?: string; readonly cert?: string; readonly key?: string; readonly rejectUnauthorized?: boolean };
+  readonly sasl?: { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer'; readonly username?: string };
+}
+
 export interface Settings {
   readonly id: string;
   readonly broker: string;
@@ -34,6 +40,10 @@ export interface Settings {
   readonly topicReplicationFactor?: number;
   readonly webPort?: number;
   readonly webEnabled?: boolean;
+  /** Address the worker's web server binds (default 127.0.0.1). */
+  readonly webHost?: string;
+  /** TLS and SASL for kafka:// (secrets come from FAUSTGEN_KAFKA_* variables). */
+  readonly security?: SecuritySettings;
   readonly logLevel?: string;
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
 }
@@ -160,6 +170,8 @@ export interface PageSpec extends Named, Uses {
   readonly path: string;
   /** A table the page serves; added to its context tables. */
   readonly table?: NameRef;
+  /** HTTP methods the page answers (default GET and POST); others get 405. */
+  readonly methods?: readonly string[];
 }
 
 export interface Topology {

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
-import { runActorBody, type ActorContext } from '../streams/current.js';
+import { runActorBody, type ActorContext, type EventMeter, type EventSpans } from '../streams/current.js';
 import { Event, type EventAcker, type EventOwner, type EventSender } from '../streams/event.js';
 import { SendWindow } from '../streams/send-window.js';
 import { Stream, queueSource, type StreamHost } from '../streams/stream.js';
@@ -33,6 +33,10 @@ export interface AgentHost extends EventSender {
   /** The reply topic of this process, created and read on first use. */
   replyTopic(): Promise<string>;
   recordFailure(agent: string): void;
+  /** Told of each event an actor takes and finishes. */
+  readonly sensors?: EventMeter;
+  /** A span per event, when tracing is on (an OpenTelemetry SDK is installed). */
+  tracing?(): EventSpans | undefined;
 }
 
 export interface AgentOptions<K, V, R> {
@@ -217,7 +221,7 @@ export class Agent<K, V, R = void> implements EventOwner {
     let restarts = 0;
     const tracked = this.host.tracksEventContext();
     while (this.running) {
-      const context: ActorContext = { current: undefined, agent: this.name };
+      const context: ActorContext = { current: undefined, agent: this.name, meter: this.host.sensors, tracing: this.host.tracing?.() };
       try {
         await runActorBody(context, tracked, async () => {
           const result = this.handler(makeStream(context));

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/agent.js';
 import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
@@ -29,7 +31,12 @@ import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
 import { ensureTopics } from './topic-setup.js';
 import { StallWatcher, type StalledPartition } from './stall-watcher.js';
-import { WebServer, type PageHandler } from './web.js';
+import { WebServer, type PageHandler, type PageOptions } from '../web/server.js';
+import { addWorkerPages } from '../web/worker-pages.js';
+import { SensorSet, type Sensor } from '../sensors/sensor.js';
+import { PrometheusMonitor } from '../sensors/prometheus.js';
+import { EventTracing } from '../sensors/tracing.js';
+import { monitorView, operationsHost } from './operations.js';
 
 export interface TopicOptions<K, V> {
   readonly key?: CodecLike<K>;
@@ -103,6 +110,13 @@ export class App extends Service {
   private readonly replies = new ReplyRegistry();
   private readonly scheduler: Scheduler;
   private readonly web: WebServer;
+  /** What the worker tells its sensors; the Prometheus monitor behind /metrics is the first. */
+  readonly sensors: SensorSet;
+  private readonly monitor: PrometheusMonitor;
+  private readonly tracing = new EventTracing();
+  private webByDefault = false;
+  private recoveringNow = false;
+  private rebalanceStartedAt: number | undefined;
   private readonly conductor: Conductor;
   private readonly partitionCounts = new Map<string, number>();
   private readonly attachedSubscriptions = new Set<string>();
@@ -139,6 +153,11 @@ export class App extends Service {
     this.leaderTopic = `${this.settings.id}-${LEADER_SUFFIX}`;
     this.scheduler = new Scheduler(this.clock, this.log.child('scheduler'), () => this.leader);
     this.web = new WebServer(this.log.child('web'));
+    this.sensors = new SensorSet(this.log.child('sensors'));
+    this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
+    this.sensors.add(this.monitor);
+    this.web.observe((method, route, status, ms) => this.sensors.onWebRequest(method, route, status, ms));
+    addWorkerPages(this.web, operationsHost(this, () => this.monitor.render()));
     this.stallWatcher = new StallWatcher(this.log.child('stall'), this.settings.stallTimeoutMs);
     let resolve = (): void => undefined;
     const promise = new Promise<void>((r) => (resolve = r));
@@ -150,7 +169,11 @@ export class App extends Service {
       bufferSize: this.settings.streamBufferSize,
       replies: this.replies,
       streamHost: (agent) => this.streamHostFor(agent),
-      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0 || this.exactlyOnce !== undefined,
+      sensors: this.sensors,
+      // Tracing finds the span of the event a send belongs to through the actor's context; exactly-once
+      // routes a handler's sends by it.
+      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0 || this.tracing.enabled || this.exactlyOnce !== undefined,
+      tracing: () => (this.tracing.enabled ? this.tracing : undefined),
       crash: (error) => this.crash(error),
       replyTopic: () => this.ensureReplyTopic(),
       recordFailure: () => {
@@ -167,7 +190,12 @@ export class App extends Service {
       agentsRunning: () => this.state === 'running' || this.state === 'starting',
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
       onAssigned: (assignment) => this.onAssigned(assignment),
-      onRebalancing: () => this.tableManager?.interruptRecovery(),
+      onRebalancing: () => {
+        this.rebalanceStartedAt ??= performance.now();
+        this.sensors.onRebalanceStart();
+        this.tableManager?.interruptRecovery();
+      },
+      onMessagesIn: (topic, partition, count) => this.sensors.onMessagesIn(topic, partition, count),
       holdOutputs: () => this.outputHold.hold(),
       onPartitionsRevoked: (revoked) => this.tableManager?.release(revoked),
       releaseOutputs: (assignment) => this.outputHold.release(assignment),
@@ -324,9 +352,19 @@ export class App extends Service {
     this.scheduler.add({ name, kind: 'task', onLeader: options.onLeader ?? false, run });
   }
 
-  page(path: string, handler: PageHandler): void {
+  page(path: string, handler: PageHandler, options: PageOptions = {}): void {
     this.assertDeclarable(`page "${path}"`);
-    this.web.route(path, handler);
+    this.web.route(path, handler, options);
+  }
+
+  /** Adds a sensor: it is told of messages, events, table operations, commits, sends, rebalances and web requests. */
+  addSensor(sensor: Sensor): void {
+    this.sensors.add(sensor);
+  }
+
+  /** Serve the web server unless the settings say `webEnabled: false` (what `runWorker` does, as Faust's worker). */
+  serveWebByDefault(): void {
+    this.webByDefault = true;
   }
 
   onStartup(hook: () => unknown): void {
@@ -383,6 +421,15 @@ export class App extends Service {
   get recoveryReplayed(): ReadonlyMap<string, number> {
     return this.tableManager?.replayed ?? new Map();
   }
+  /** True while the tables of the current assignment are being recovered (the worker is not ready). */
+  get recovering(): boolean {
+    return this.recoveringNow;
+  }
+  /** Low and high offsets of a topic's partitions, from the broker. */
+  async fetchOffsets(topic: string): ReturnType<Admin['fetchOffsets']> {
+    if (this.admin === undefined) throw this.notStartedError(topic);
+    return this.admin.fetchOffsets(topic);
+  }
   /** The web server's port once started (0 = not listening). */
   get webPort(): number {
     return this.web.port;
@@ -428,8 +475,9 @@ export class App extends Service {
     const { settings } = this;
     this.deliveryFailure = undefined;
     this.lastReportedSendError = undefined;
+    if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
-    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
+    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
     await this.admin.start();
@@ -459,24 +507,32 @@ export class App extends Service {
       this.tableManager.register(table, store);
     }
     await this.tableManager.start();
+    const webUrl = await this.startWeb();
     const changelogs = [...this.tablesByName.values()].map((t) => t.changelogTopic);
     const globals = [...this.tablesByName.values()].filter((t) => t.definition.kind === 'global').map((t) => t.changelogTopic);
     this.consumer = this.transport.createGroupConsumer({
       groupId: settings.id,
       topics: [...new Set([...this.conductor.subscribedTopics(), ...changelogs, this.leaderTopic])],
       autoOffsetReset: settings.autoOffsetReset,
-      metadata: { version: 1, changelogTopics: changelogs, globalTopics: globals, standbyReplicas: settings.standbyReplicas, url: `http://${settings.webHost}:${settings.webPort}` },
+      metadata: { version: 1, changelogTopics: changelogs, globalTopics: globals, standbyReplicas: settings.standbyReplicas, url: webUrl },
     });
     this.conductor.attach(this.consumer);
+    this.rebalanceStartedAt = performance.now();
     await this.consumer.start(this.conductor);
     this.commitTimer = setInterval(() => {
-      this.conductor.commit().catch((error: unknown) => this.log.warn('commit failed', { error: describeError(error) }));
+      const started = performance.now();
+      this.conductor.commit().then(
+        () => this.sensors.onCommit(performance.now() - started),
+        (error: unknown) => {
+          this.sensors.onCommit(performance.now() - started, error);
+          this.log.warn('commit failed', { error: describeError(error) });
+        },
+      );
     }, settings.commitIntervalMs);
     this.stallWatcher.start(() => this.conductor.positions(), this.admin, settings.id);
   }
 
   protected override async onStarted(): Promise<void> {
-    if (this.settings.webEnabled) await this.web.listen(this.settings.webHost, this.settings.webPort);
     await this.whenReadyOrCrash();
     for (const hook of this.startupHooks) await hook();
     this.scheduler.start();
@@ -546,10 +602,26 @@ export class App extends Service {
     const { actives, standbys } = assignment.assignment;
     this.leader = actives.some((tp) => tp.topic === this.leaderTopic && tp.partition === 0);
     await this.exactlyOnce?.assign(assignment, new Set(this.conductor.subscribedTopics()), this.conductor);
+    this.recoveringNow = this.tablesByName.size > 0;
     const recovered = (await this.tableManager?.assign(actives, standbys)) ?? true;
+    this.recoveringNow = !recovered;
+    if (recovered) {
+      this.sensors.onRebalanceEnd(this.rebalanceStartedAt === undefined ? undefined : performance.now() - this.rebalanceStartedAt);
+      this.rebalanceStartedAt = undefined;
+    }
     this.log.info('partitions assigned', { generation: assignment.generation, actives: actives.length, standbys: standbys.length, leader: this.leader, recovered });
     // An interrupted recovery resumes with the next assignment; the worker is ready only after it.
     if (recovered) this.ready.resolve();
+  }
+
+  /** Starts the web server when enabled (before the consumer, so the group learns its URL); returns that URL. */
+  private async startWeb(): Promise<string> {
+    const { settings } = this;
+    const enabled = settings.webEnabled ?? this.webByDefault;
+    if (!enabled) return `http://${settings.webHost}:${settings.webPort}`;
+    await this.web.listen(settings.webHost, settings.webPort, { bodyLimit: settings.webBodyLimit, requestTimeoutMs: settings.webRequestTimeoutMs });
+    const host = settings.webHost === '0.0.0.0' || settings.webHost === '::' ? hostname() : settings.webHost.includes(':') ? `[${settings.webHost}]` : settings.webHost;
+    return `http://${host}:${this.web.port}`;
   }
 
   private assertDeclarable(what: string): void {
@@ -579,6 +651,7 @@ export class App extends Service {
         },
         reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
         partitionCount: (topic) => this.partitionCounts.get(topic),
+        onOperation: (table, operation) => this.sensors.onTableOperation(table, operation),
       },
     );
     this.tablesByName.set(name, table as unknown as Table<unknown, unknown, unknown>);
@@ -600,22 +673,28 @@ export class App extends Service {
 
   private readonly producerHost = {
     /** A send from a handler is owned by its event's partition (see OutputHold). */
-    produce: (record: ProducerRecord): Promise<RecordMetadata> => {
+    produce: (original: ProducerRecord): Promise<RecordMetadata> => {
       const event = trackedEvent();
-      return this.producerHost.produceOwned(record, event === undefined ? undefined : { topic: event.topic, partition: event.partition });
+      return this.producerHost.produceOwned(original, event === undefined ? undefined : { topic: event.topic, partition: event.partition });
     },
-    produceOwned: (record: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
+    produceOwned: (original: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
+      const record = this.tracing.stamp(original);
       const event = trackedEvent();
       const producer = this.outputProducer(event);
       if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
       this.metrics.messagesSent++;
-      if (owner === undefined) return producer.send(record);
+      this.sensors.onSend(record.topic);
+      const started = performance.now();
       // The producer is chosen again when a held output goes out: the one chosen now may be gone.
-      return new Promise<RecordMetadata>((resolve, reject) =>
-        this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject),
-      );
+      const sent =
+        owner === undefined
+          ? producer.send(record)
+          : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject));
+      void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
+      return sent;
     },
-    produceTo: <T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
+    produceTo: <T>(original: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
+      const record = this.tracing.stamp(original);
       const producer = this.producer;
       if (producer === undefined) {
         const error = this.notStartedError(record.topic);
@@ -623,6 +702,7 @@ export class App extends Service {
         return;
       }
       this.metrics.messagesSent++;
+      this.sensors.onSend(record.topic);
       if (!(tag instanceof Event)) {
         producer.produce(record, listener, tag);
         return;
@@ -639,6 +719,7 @@ export class App extends Service {
         return;
       }
       this.metrics.sendErrors++;
+      this.sensors.onSendError(topic, error);
       // A failed batch rejects each of its records with the same error, and once the worker is
       // stopping every batch still in flight fails too: log the first, count them all.
       if (error !== this.lastReportedSendError && this.deliveryFailure === undefined) this.log.error('send failed', { topic, error: describeError(error) });

@@ -1,5 +1,6 @@
 import { FaustgenError } from '../core/errors.js';
 import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
+import type { BrokerSecurityInput } from '../transport/kafka/security.js';
 
 /** What a user passes to `createApp`; every field but `id` has a default. */
 export interface AppSettingsInput {
@@ -16,9 +17,16 @@ export interface AppSettingsInput {
   readonly commitIntervalMs?: number;
   readonly keySerializer?: string;
   readonly valueSerializer?: string;
+  /** Port of the worker's web server (default 6066; 0 = any free port). */
   readonly webPort?: number;
+  /** Serve the web server; when not set, `runWorker` (the `faustgen worker` command) serves it and a bare `app.start()` does not. */
   readonly webEnabled?: boolean;
+  /** Address the web server binds (default 127.0.0.1; 0.0.0.0 for every interface). */
   readonly webHost?: string;
+  /** Largest request body the web server accepts, in bytes (default 1 MiB). */
+  readonly webBodyLimit?: number;
+  /** A page that has not answered within this time gets 503 (default 30 s). */
+  readonly webRequestTimeoutMs?: number;
   readonly logLevel?: LogLevel;
   readonly logFormat?: LogFormat;
   /** How long a rebalance-free partition with lag may make no progress before it is reported stalled. */
@@ -42,6 +50,11 @@ export interface AppSettingsInput {
    * each source partition commit in one Kafka transaction per commit interval (docs/adr/0004).
    */
   readonly processingGuarantee?: ProcessingGuarantee;
+  /**
+   * TLS and SASL for kafka:// (no secrets: passwords and tokens come from FAUSTGEN_KAFKA_* environment
+   * variables, which also override each field; see docs/operations.md).
+   */
+  readonly security?: BrokerSecurityInput;
 }
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
@@ -74,8 +87,11 @@ export interface AppSettings {
   readonly keySerializer: string;
   readonly valueSerializer: string;
   readonly webPort: number;
-  readonly webEnabled: boolean;
+  /** undefined: on under `runWorker`, off for a bare `app.start()`. */
+  readonly webEnabled: boolean | undefined;
   readonly webHost: string;
+  readonly webBodyLimit: number;
+  readonly webRequestTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly stallTimeoutMs: number;
@@ -86,6 +102,7 @@ export interface AppSettings {
   readonly tableCleanupIntervalMs: number;
   readonly eventContext: 'tables' | 'always';
   readonly processingGuarantee: ProcessingGuarantee;
+  readonly security: BrokerSecurityInput | undefined;
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -137,6 +154,12 @@ export function parseStoreUrl(url: string): StoreUrl {
   throw new FaustgenError('FG_STORE_URL_INVALID', `setting "store" must be memory:// or rocksdb://[/dir], got ${JSON.stringify(url)}`, { details: { setting: 'store', value: url } });
 }
 
+function webHost(value: string | undefined): string {
+  const host = value ?? '127.0.0.1';
+  if (!/^(\[?[0-9a-fA-F:]+\]?|[A-Za-z0-9.-]+)$/.test(host)) throw invalid('webHost', host, 'must be a host name or IP address, e.g. 127.0.0.1 or 0.0.0.0');
+  return host.replace(/^\[(.*)\]$/, '$1');
+}
+
 const appId = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Validates settings and fills in defaults; every error names the setting. */
@@ -175,8 +198,10 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     keySerializer,
     valueSerializer,
     webPort,
-    webEnabled: input.webEnabled ?? false,
-    webHost: input.webHost ?? '127.0.0.1',
+    webEnabled: input.webEnabled,
+    webHost: webHost(input.webHost),
+    webBodyLimit: positiveInt('webBodyLimit', input.webBodyLimit, 1_048_576),
+    webRequestTimeoutMs: positiveInt('webRequestTimeoutMs', input.webRequestTimeoutMs, 30_000),
     logLevel,
     logFormat,
     stallTimeoutMs: positiveInt('stallTimeoutMs', input.stallTimeoutMs, 60_000),
@@ -187,6 +212,7 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
     eventContext,
     processingGuarantee,
+    security: input.security,
   };
 }
 
@@ -199,6 +225,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
   if (env['FAUSTGEN_WEB_PORT'] !== undefined) {
     out.webPort = Number(env['FAUSTGEN_WEB_PORT']);
     out.webEnabled = true;
+  }
+  if (env['FAUSTGEN_WEB_BIND'] !== undefined) out.webHost = env['FAUSTGEN_WEB_BIND'];
+  const web = env['FAUSTGEN_WEB_ENABLED'];
+  if (web !== undefined) {
+    if (!['true', 'false', '1', '0'].includes(web)) throw invalid('FAUSTGEN_WEB_ENABLED', web, 'must be true or false');
+    out.webEnabled = web === 'true' || web === '1';
   }
   const level = env['FAUSTGEN_LOG_LEVEL'];
   if (level !== undefined) {

@@ -34,6 +34,8 @@ export interface ConductorHooks {
   holdOutputs(): void;
   /** The assignment is known (and tables are assigned): held outputs of kept partitions go out. */
   releaseOutputs(assignment: GroupAssignment): void;
+  /** Told of each batch of records of one partition (the sensors count them). */
+  onMessagesIn?(topic: string, partition: number, count: number): void;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -178,6 +180,7 @@ export class Conductor implements ConsumerListener {
     const key = tpKey(first.topic, first.partition);
     const entry = this.trackers.get(key);
     if (entry === undefined) return;
+    this.hooks.onMessagesIn?.(first.topic, first.partition, records.length);
     const subscribers = this.subscribers.get(first.topic) ?? [];
     const tracker = entry.tracker;
     if (this.refusing) {

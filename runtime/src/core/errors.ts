@@ -28,6 +28,7 @@ export const errorCodes = {
   FG_TOPIC_PARTITIONS_MISMATCH: 'Co-partitioned topics have different partition counts.',
   FG_TOPIC_MISSING: 'A topic does not exist and is not one faustgen creates.',
   FG_BROKER_UNREACHABLE: 'The broker could not be reached within the configured time.',
+  FG_BROKER_AUTH: 'The broker refused the configured credentials (SASL authentication failed).',
   FG_TRANSPORT: 'The Kafka transport reported an error.',
   FG_STALLED: 'Assigned partitions with lag made no progress for the configured time.',
   FG_PARTITION_REVOKED: 'An output of an event was dropped because its partition moved to another worker, which processes the event again.',

@@ -6,6 +6,24 @@ import type { Event } from './event.js';
 export interface ActorContext {
   current: Event<unknown, unknown> | undefined;
   readonly agent: string;
+  /** Told when the actor takes an event and when it is done with it (the sensors). */
+  readonly meter?: EventMeter | undefined;
+  /** performance.now() when the actor took its current event (with a meter). */
+  startedAt?: number;
+  /** Opens and closes a span per event (only when an OpenTelemetry SDK is installed). */
+  readonly tracing?: EventSpans | undefined;
+}
+
+/** A span per event an actor processes (see sensors/tracing.ts). */
+export interface EventSpans {
+  eventIn(context: ActorContext, event: Event<unknown, unknown>): void;
+  eventOut(context: ActorContext): void;
+}
+
+/** Times each event an actor processes: from taking it to asking for the next one. */
+export interface EventMeter {
+  onStreamEventIn(agent: string): void;
+  onStreamEventOut(agent: string, ms: number): void;
 }
 
 /**

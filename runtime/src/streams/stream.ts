@@ -137,13 +137,24 @@ export class Stream<K, V> implements AsyncIterable<V> {
         done = true;
         return finished;
       }
-      if (context !== undefined) context.current = event as Event<unknown, unknown>;
+      if (context !== undefined) {
+        context.current = event as Event<unknown, unknown>;
+        if (context.meter !== undefined) {
+          context.meter.onStreamEventIn(context.agent);
+          context.startedAt = performance.now();
+        }
+        context.tracing?.eventIn(context, event as Event<unknown, unknown>);
+      }
       previous = event;
       return { done: false, value: project(event) };
     };
     return {
       next: () => {
-        if (previous !== undefined && acks) previous.ack();
+        if (previous !== undefined) {
+          if (acks) previous.ack();
+          if (context?.meter !== undefined && context.startedAt !== undefined) context.meter.onStreamEventOut(context.agent, performance.now() - context.startedAt);
+          if (context?.tracing !== undefined) context.tracing.eventOut(context);
+        }
         previous = undefined;
         if (done) return Promise.resolve(finished);
         try {

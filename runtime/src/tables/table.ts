@@ -25,6 +25,8 @@ export interface TableHost {
   sendChangelog(topic: string, partition: number | undefined, key: Buffer, value: Buffer | null): Promise<RecordMetadata>;
   reportSendError(topic: string, error: unknown): void;
   partitionCount(topic: string): number | undefined;
+  /** Told of each get, set and delete (the sensors count them). */
+  onOperation?(table: string, operation: 'get' | 'set' | 'delete'): void;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
 
   /** The value, or the default when the key is missing (the default is not stored, as in Faust). */
   get(key: K): G {
+    this.host.onOperation?.(this.definition.name, 'get');
     const bytes = this.lookup(this.encodeKey(key));
     if (bytes !== undefined) return this.decodeValue(bytes) as G;
     return (this.definition.defaultValue === undefined ? undefined : this.definition.defaultValue()) as G;
@@ -60,10 +63,12 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   }
 
   set(key: K, value: V): void {
+    this.host.onOperation?.(this.definition.name, 'set');
     this.write(this.encodeKey(key), this.definition.valueCodec.encode(value));
   }
 
   delete(key: K): void {
+    this.host.onOperation?.(this.definition.name, 'delete');
     this.write(this.encodeKey(key), null);
   }
 

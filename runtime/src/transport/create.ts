@@ -1,4 +1,6 @@
 import type { BrokerUrl } from '../app/settings.js';
+import type { Logger } from '../core/logger.js';
+import { resolveBrokerSecurity, type BrokerSecurityInput } from './kafka/security.js';
 import type { Transport } from '../types/transport.js';
 import { MemoryTransport } from './memory/transport.js';
 
@@ -6,11 +8,16 @@ export interface TransportOptions {
   readonly clientId: string;
   readonly startupTimeoutMs: number;
   readonly kafka?: Readonly<Record<string, unknown>>;
+  /** kafkajs's log lines go through it. */
+  readonly logger?: Logger;
+  /** TLS and SASL from the settings, completed by FAUSTGEN_KAFKA_* variables (kafka:// only). */
+  readonly security?: BrokerSecurityInput | undefined;
 }
 
 /** Picks the driver by URL scheme; kafkajs is only loaded when a kafka:// URL is used. */
 export async function createTransport(broker: BrokerUrl, options: TransportOptions): Promise<Transport> {
   if (broker.driver === 'memory') return new MemoryTransport(broker.url);
   const { createKafkaTransport } = await import('./kafka/index.js');
-  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.kafka ?? {}) });
+  const { summary: _summary, ...security } = resolveBrokerSecurity(options.security, process.env);
+  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }), ...security, ...(options.kafka ?? {}) });
 }

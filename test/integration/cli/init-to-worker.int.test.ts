@@ -116,7 +116,8 @@ test('init → npm install → codegen → worker on Kafka → send → SIGTERM'
     // The installed bin itself rather than `npx faustgen worker`: npx dies of a SIGTERM without
     // passing it on, while the worker must get it to stop gracefully.
     const installedBin = join(project, 'node_modules/.bin/faustgen');
-    worker = new Running(spawn(installedBin, ['worker', '--broker', broker], { cwd: project, env: { ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] }));
+    // --web-port 0: any free port, so that another worker on this machine (6066) cannot collide.
+    worker = new Running(spawn(installedBin, ['worker', '--broker', broker, '--web-port', '0'], { cwd: project, env: { ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] }));
     await worker.waitFor(/worker ready/, 120_000, '"worker ready" line');
     t.diagnostic(`worker ready on Kafka after ${Date.now() - workerStarted} ms`);
 

@@ -2,6 +2,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { FaustgenError, describeError } from '../../core/errors.js';
 import type { KafkaDriverOptions, KafkaLogLevel, KafkaSaslOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
+import { kafkaLogCreator } from './log-bridge.js';
 
 const kafkajsLogLevels: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -19,6 +20,7 @@ export function createKafkaClient(options: KafkaDriverOptions, overrides: Partia
     connectionTimeout: options.connectTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
     logLevel: kafkajsLogLevels[options.logLevel],
+    ...(options.logger === undefined ? {} : { logCreator: kafkaLogCreator(options.logger) }),
     ...overrides,
   };
   if (options.ssl !== undefined) config.ssl = options.ssl;
@@ -27,15 +29,45 @@ export function createKafkaClient(options: KafkaDriverOptions, overrides: Partia
 }
 
 function toKafkaSasl(sasl: KafkaSaslOptions): SASLOptions {
-  const { username, password } = sasl;
   switch (sasl.mechanism) {
     case 'plain':
-      return { mechanism: 'plain', username, password };
+      return { mechanism: 'plain', username: sasl.username, password: sasl.password };
     case 'scram-sha-256':
-      return { mechanism: 'scram-sha-256', username, password };
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
     case 'scram-sha-512':
-      return { mechanism: 'scram-sha-512', username, password };
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+    case 'oauthbearer': {
+      const { token } = sasl;
+      return { mechanism: 'oauthbearer', oauthBearerProvider: () => Promise.resolve({ value: token }) };
+    }
   }
+}
+
+/** A SASL handshake or authentication the broker refused: retrying cannot fix it. */
+export function isAuthenticationError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; depth < 10 && typeof current === 'object' && current !== null; depth++) {
+    const name = (current as { name?: unknown }).name;
+    if (name === 'KafkaJSSASLAuthenticationError' || name === 'KafkaJSAuthenticationError') return true;
+    const type = (current as { type?: unknown }).type;
+    if (type === 'SASL_AUTHENTICATION_FAILED' || type === 'UNSUPPORTED_SASL_MECHANISM' || type === 'ILLEGAL_SASL_STATE') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+export function authenticationFailure(error: unknown, options: KafkaDriverOptions): FaustgenError {
+  const who = options.sasl === undefined ? 'no SASL configured' : options.sasl.mechanism === 'oauthbearer' ? 'SASL OAUTHBEARER' : `SASL ${options.sasl.mechanism.toUpperCase()} as "${options.sasl.username}"`;
+  return new FaustgenError('FG_BROKER_AUTH', `authentication to Kafka brokers ${options.brokers.join(', ')} failed (${who}): ${describeError(rootCause(error))}; check security.sasl in faustgen.yaml and FAUSTGEN_KAFKA_SASL_USERNAME / FAUSTGEN_KAFKA_SASL_PASSWORD`, {
+    kind: 'user',
+    cause: error,
+    details: { brokers: options.brokers, mechanism: options.sasl?.mechanism ?? null },
+  });
+}
+
+/** Without TLS or SASL, a broker that closes every connection at once most likely expects them. */
+function closedConnectionHint(error: unknown, options: KafkaDriverOptions): string {
+  if (options.ssl !== undefined || options.sasl !== undefined) return '';
+  return /closed connection|ECONNRESET|socket hang up/i.test(describeError(rootCause(error))) ? ' (the broker closed the connection: does this listener expect TLS or SASL? see security in faustgen.yaml)' : '';
 }
 
 /**
@@ -60,6 +92,7 @@ export async function waitForBrokers(options: KafkaDriverOptions, signal?: Abort
         return;
       } catch (error) {
         lastError = error;
+        if (isAuthenticationError(error)) throw authenticationFailure(error, options);
         if (!isRetriable(rootCause(error)) && !isRetriable(error)) {
           throw wrapKafkaError(error, `Cannot connect to Kafka brokers ${options.brokers.join(', ')}`, {
             brokers: options.brokers,
@@ -79,7 +112,7 @@ export async function waitForBrokers(options: KafkaDriverOptions, signal?: Abort
   throw new FaustgenError(
     'FG_BROKER_UNREACHABLE',
     `Kafka brokers ${options.brokers.join(', ')} unreachable: gave up after ${waited} ms ` +
-      `(startupTimeoutMs = ${options.startupTimeoutMs}): ${describeError(rootCause(lastError))}`,
+      `(startupTimeoutMs = ${options.startupTimeoutMs}): ${describeError(rootCause(lastError))}${closedConnectionHint(lastError, options)}`,
     { cause: lastError, details: { brokers: options.brokers, waitedMs: waited, startupTimeoutMs: options.startupTimeoutMs } },
   );
 }

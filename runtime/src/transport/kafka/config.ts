@@ -1,14 +1,14 @@
 import type { ConnectionOptions } from 'node:tls';
 import { FaustgenError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 
-export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
-export interface KafkaSaslOptions {
-  readonly mechanism: KafkaSaslMechanism;
-  readonly username: string;
-  readonly password: string;
-}
+export type KafkaSaslOptions =
+  | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
+  /** A bearer token obtained elsewhere (OAUTHBEARER); re-sent on every new connection. */
+  | { readonly mechanism: 'oauthbearer'; readonly token: string };
 
 export interface KafkaProducerOptions {
   /** -1 = all in-sync replicas (required by `idempotent`), 1 = leader only, 0 = no ack. */
@@ -53,6 +53,8 @@ export interface KafkaDriverOptions {
    */
   readonly startupTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** Where kafkajs's own log lines go (the app passes its logger); kafkajs's JSON lines on stdout without. */
+  readonly logger?: Logger;
   readonly producer: KafkaProducerOptions;
   readonly consumer: KafkaConsumerOptions;
 }
