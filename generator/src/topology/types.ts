@@ -32,6 +32,10 @@ export interface Settings {
   readonly datadir?: string;
   readonly topicPartitions?: number;
   readonly topicReplicationFactor?: number;
+  readonly commitIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
   readonly webPort?: number;
   readonly webEnabled?: boolean;
   readonly logLevel?: string;

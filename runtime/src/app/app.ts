@@ -24,6 +24,7 @@ import { AppMetrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
 import { ensureTopics } from './topic-setup.js';
+import { kafkaDriverSettings } from './kafka-settings.js';
 import { StallWatcher, type StalledPartition } from './stall-watcher.js';
 import { WebServer, type PageHandler } from './web.js';
 
@@ -418,7 +419,7 @@ export class App extends Service {
     this.deliveryFailure = undefined;
     this.lastReportedSendError = undefined;
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
-    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
+    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
     await this.admin.start();

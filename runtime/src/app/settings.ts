@@ -11,9 +11,20 @@ export interface AppSettingsInput {
   readonly datadir?: string;
   /** Partitions of the topics faustgen creates (agents' own topics, changelogs, repartition topics). */
   readonly topicPartitions?: number;
+  /**
+   * Replication factor of the topics faustgen creates; -1 (default): 3 on clusters of 3 or more
+   * brokers, else the number of brokers. Topics created with 3 or more replicas get
+   * `min.insync.replicas=2` unless their config sets it.
+   */
   readonly topicReplicationFactor?: number;
   readonly standbyReplicas?: number;
   readonly commitIntervalMs?: number;
+  /** A worker that sends no heartbeat for this long is dropped from the group and its partitions move. */
+  readonly sessionTimeoutMs?: number;
+  /** How often a worker heartbeats (and learns that a rebalance started); below sessionTimeoutMs. */
+  readonly heartbeatIntervalMs?: number;
+  /** How long the group waits for every member to rejoin a rebalance (finishing in-flight events). */
+  readonly rebalanceTimeoutMs?: number;
   readonly keySerializer?: string;
   readonly valueSerializer?: string;
   readonly webPort?: number;
@@ -60,6 +71,9 @@ export interface AppSettings {
   readonly topicReplicationFactor: number;
   readonly standbyReplicas: number;
   readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
   readonly keySerializer: string;
   readonly valueSerializer: string;
   readonly webPort: number;
@@ -147,6 +161,11 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (autoOffsetReset !== 'earliest' && autoOffsetReset !== 'latest') throw invalid('autoOffsetReset', autoOffsetReset, 'must be earliest or latest');
   const eventContext = input.eventContext ?? 'tables';
   if (eventContext !== 'tables' && eventContext !== 'always') throw invalid('eventContext', eventContext, 'must be tables or always');
+  const topicReplicationFactor = input.topicReplicationFactor ?? -1;
+  if (topicReplicationFactor !== -1) positiveInt('topicReplicationFactor', topicReplicationFactor, 1);
+  const sessionTimeoutMs = positiveInt('sessionTimeoutMs', input.sessionTimeoutMs, 10_000);
+  const heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', input.heartbeatIntervalMs, 1_000);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) throw invalid('heartbeatIntervalMs', heartbeatIntervalMs, `must be lower than sessionTimeoutMs (${sessionTimeoutMs}); a third of it or less is usual`);
   const webPort = input.webPort ?? 6066;
   if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
   return {
@@ -155,9 +174,12 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     store: parseStoreUrl(input.store ?? 'memory://'),
     datadir: input.datadir ?? `${input.id}-data`,
     topicPartitions: positiveInt('topicPartitions', input.topicPartitions, 8),
-    topicReplicationFactor: positiveInt('topicReplicationFactor', input.topicReplicationFactor, 1),
+    topicReplicationFactor,
     standbyReplicas: positiveInt('standbyReplicas', input.standbyReplicas, 1, 0),
     commitIntervalMs: positiveInt('commitIntervalMs', input.commitIntervalMs, 1000),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs: positiveInt('rebalanceTimeoutMs', input.rebalanceTimeoutMs, 60_000),
     keySerializer,
     valueSerializer,
     webPort,
@@ -189,6 +211,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
   if (level !== undefined) {
     if (!isLogLevel(level)) throw invalid('FAUSTGEN_LOG_LEVEL', level, 'must be debug, info, warn or error');
     out.logLevel = level;
+  }
+  const numbers = [
+    ['FAUSTGEN_COMMIT_INTERVAL_MS', 'commitIntervalMs'],
+    ['FAUSTGEN_SESSION_TIMEOUT_MS', 'sessionTimeoutMs'],
+    ['FAUSTGEN_HEARTBEAT_INTERVAL_MS', 'heartbeatIntervalMs'],
+    ['FAUSTGEN_REBALANCE_TIMEOUT_MS', 'rebalanceTimeoutMs'],
+  ] as const;
+  for (const [name, setting] of numbers) {
+    const text = env[name];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < 1) throw invalid(name, text, 'must be a whole number of milliseconds ≥ 1');
+    out[setting] = value;
   }
   const format = env['FAUSTGEN_LOG_FORMAT'];
   if (format === 'json' || format === 'pretty') out.logFormat = format;

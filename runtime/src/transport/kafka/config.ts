@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { FaustgenError } from '../../core/errors.js';
+import type { KafkaDriverLog } from './outage-log.js';
 
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -53,6 +54,8 @@ export interface KafkaDriverOptions {
    */
   readonly startupTimeoutMs: number;
   readonly logLevel: KafkaLogLevel;
+  /** Where the driver reports faults it rides out (retries, leader moves, recoveries). */
+  readonly log?: KafkaDriverLog;
   readonly producer: KafkaProducerOptions;
   readonly consumer: KafkaConsumerOptions;
 }
