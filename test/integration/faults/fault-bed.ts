@@ -18,6 +18,8 @@ import { WorkerProcess } from '../support/worker-process.js';
 export const WORKER_SCRIPT = 'test/fixtures/kafka-apps/fault-worker.ts';
 /** Batches of the feeder (a tenth of a second of events each) waiting for their acknowledgement. */
 const MAX_BATCHES_IN_FLIGHT = 20;
+/** A batch failing for this long is given up (a kafkajs idempotent producer can fail for good). */
+const GIVE_UP_AFTER_MS = 90_000;
 
 /** `at_least_once` (default) or `exactly_once`, from FAUSTGEN_PROCESSING_GUARANTEE. */
 export type Guarantee = 'at_least_once' | 'exactly_once';
@@ -141,6 +143,21 @@ export class FaultBed {
     }
   }
 
+  /**
+   * Milliseconds from now until the group committed past its current position on every source
+   * partition: with the feed running, how long until processing moves everywhere again.
+   */
+  async untilEveryPartitionMoves(timeoutMs = 180_000): Promise<number> {
+    const started = Date.now();
+    const base = await committedOffsets(this.cluster.bootstrap, this.appId, this.source);
+    for (;;) {
+      const now = await committedOffsets(this.cluster.bootstrap, this.appId, this.source);
+      if ([...Array(this.options.partitions).keys()].every((p) => (now.get(p) ?? -1) > (base.get(p) ?? -1))) return Date.now() - started;
+      if (Date.now() - started > timeoutMs) return -1;
+      await sleep(250);
+    }
+  }
+
   async stopWorkers(): Promise<void> {
     for (const slot of this.slots) {
       const worker = slot.process;
@@ -171,8 +188,8 @@ export class FaultBed {
 
 /**
  * Produces keyed events at a steady rate, with faustgen's own Kafka producer (`faustgen`, the
- * default: acks = all, retried until its delivery timeout) or a plain idempotent kafkajs producer
- * (`kafkajs`, the control of the broker-fault test). A batch that fails is sent again until it is
+ * default: acks = all, retried until its delivery timeout; `faustgen-idempotent` with kafkajs's
+ * idempotence on) or a plain idempotent kafkajs producer (`kafkajs`, the control). A batch that fails is sent again until it is
  * acknowledged, so the feeder never gives up on an event; the verifier counts what the source topic
  * really holds, and checks that every acknowledged id is there.
  */
@@ -180,6 +197,8 @@ export class Feeder {
   /** Ids the broker acknowledged, by key. */
   readonly acked = new Map<string, number[]>();
   ackedCount = 0;
+  /** Events never acknowledged: their batch kept failing for GIVE_UP_AFTER_MS. */
+  abandoned = 0;
   failedAttempts = 0;
   lastError = '';
   private nextId = 0;
@@ -187,7 +206,7 @@ export class Feeder {
   private running: Promise<void> | undefined;
   private stopRequested = false;
 
-  constructor(private readonly bootstrap: string, readonly topic: string, private readonly keys: number, private readonly kind: 'faustgen' | 'kafkajs' = 'faustgen') {}
+  constructor(private readonly bootstrap: string, readonly topic: string, private readonly keys: number, private readonly kind: 'faustgen' | 'faustgen-idempotent' | 'kafkajs' = 'faustgen') {}
 
   /** Sends `total` events at about `perSecond`, in batches every 100 ms; resolves when all are acknowledged. */
   start(total: number, perSecond: number): Promise<void> {
@@ -207,8 +226,9 @@ export class Feeder {
   }
 
   private async connect(): Promise<(messages: readonly { key: string; value: string }[]) => Promise<void>> {
-    if (this.kind === 'faustgen') {
-      const producer = createKafkaTransport(`kafka://${this.bootstrap.replaceAll(',', ';')}`, { clientId: 'fault-feeder', logLevel: 'nothing', requestTimeoutMs: 10_000 }).createProducer();
+    if (this.kind !== 'kafkajs') {
+      const idempotent = this.kind === 'faustgen-idempotent';
+      const producer = createKafkaTransport(`kafka://${this.bootstrap.replaceAll(',', ';')}`, { clientId: 'fault-feeder', logLevel: 'nothing', requestTimeoutMs: 10_000, producer: { idempotent } }).createProducer();
       await producer.start();
       this.stopProducer = () => producer.stop();
       return async (messages) => {
@@ -230,6 +250,7 @@ export class Feeder {
     const started = Date.now();
     const inFlight = new Set<Promise<void>>();
     const deliver = async (batch: readonly { key: string; value: string; id: number }[]): Promise<void> => {
+      const giveUpAt = Date.now() + GIVE_UP_AFTER_MS;
       for (;;) {
         try {
           await send(batch);
@@ -237,7 +258,11 @@ export class Feeder {
         } catch (error) {
           this.failedAttempts++;
           this.lastError = error instanceof Error ? error.message : String(error);
-          if (this.stopRequested) return;
+          // Not acknowledged: the verifier does not expect these ids (the source still counts).
+          if (this.stopRequested || Date.now() > giveUpAt) {
+            this.abandoned += batch.length;
+            return;
+          }
           await sleep(500);
         }
       }

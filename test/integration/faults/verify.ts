@@ -160,7 +160,7 @@ export function describeVerdict(v: Verdict): string {
 }
 
 /** Checks a feeder's acknowledged ids against what its topic holds (the producer control). */
-export async function verifyFeeder(bootstrap: string, feeder: Feeder): Promise<{ acked: number; inTopic: number; lost: number; duplicated: number }> {
+export async function verifyFeeder(bootstrap: string, feeder: Feeder): Promise<{ acked: number; abandoned: number; inTopic: number; lost: number; duplicated: number }> {
   const records = await readTopic(bootstrap, feeder.topic);
   const counts = new Map<number, number>();
   for (const r of records) {
@@ -171,5 +171,5 @@ export async function verifyFeeder(bootstrap: string, feeder: Feeder): Promise<{
   for (const ids of feeder.acked.values()) for (const id of ids) if (!counts.has(id)) lost++;
   let duplicated = 0;
   for (const c of counts.values()) duplicated += c - 1;
-  return { acked: feeder.ackedCount, inTopic: records.length, lost, duplicated };
+  return { acked: feeder.ackedCount, abandoned: feeder.abandoned, inTopic: records.length, lost, duplicated };
 }
