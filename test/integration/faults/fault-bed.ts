@@ -218,11 +218,13 @@ export class Feeder {
     return this.nextId;
   }
 
+  /** Stops feeding: batches still unacknowledged are given up (disconnecting fails their sends). */
   async stop(): Promise<void> {
     this.stopRequested = true;
-    await this.running?.catch(() => undefined);
-    await this.stopProducer?.().catch(() => undefined);
+    const stopProducer = this.stopProducer;
     this.stopProducer = undefined;
+    await stopProducer?.().catch(() => undefined);
+    await this.running?.catch(() => undefined);
   }
 
   private async connect(): Promise<(messages: readonly { key: string; value: string }[]) => Promise<void>> {
