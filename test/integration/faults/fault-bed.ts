@@ -218,6 +218,11 @@ export class Feeder {
     return this.nextId;
   }
 
+  /** One line for progress logs. */
+  status(): string {
+    return `${this.kind} → ${this.topic}: sent ${this.nextId}, acknowledged ${this.ackedCount}, given up ${this.abandoned}, failed attempts ${this.failedAttempts}${this.lastError === '' ? '' : ` (last: ${this.lastError.slice(0, 160)})`}`;
+  }
+
   /** Stops feeding: batches still unacknowledged are given up (disconnecting fails their sends). */
   async stop(): Promise<void> {
     this.stopRequested = true;

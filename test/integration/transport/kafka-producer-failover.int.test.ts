@@ -46,6 +46,10 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   feeders.push(faustgen, kafkajs, idempotent);
   const feeding = Promise.all([faustgen.start(RECORDS, PER_SECOND), idempotent.start(RECORDS, PER_SECOND)]);
   const controlFeeding = kafkajs.start(RECORDS, PER_SECOND);
+  const progress = setInterval(() => {
+    for (const feeder of feeders) log(feeder.status());
+  }, 10_000);
+  t.after(() => clearInterval(progress));
   await sleep(KILL_AFTER_MS);
   const leader = await leaderOf(cluster.bootstrap, topic, 0);
   log(`SIGKILL broker ${leader} for ${DOWN_MS} ms`);
