@@ -149,10 +149,13 @@ export class FaultBed {
    */
   async untilEveryPartitionMoves(timeoutMs = 180_000): Promise<number> {
     const started = Date.now();
-    const base = await committedOffsets(this.cluster.bootstrap, this.appId, this.source);
+    // A broker may be paused meanwhile: a request that times out is asked again.
+    const committed = async (): Promise<Map<number, number> | undefined> => committedOffsets(this.cluster.bootstrap, this.appId, this.source).catch(() => undefined);
+    let base: Map<number, number> | undefined;
+    while ((base = await committed()) === undefined) if (Date.now() - started > timeoutMs) return -1;
     for (;;) {
-      const now = await committedOffsets(this.cluster.bootstrap, this.appId, this.source);
-      if ([...Array(this.options.partitions).keys()].every((p) => (now.get(p) ?? -1) > (base.get(p) ?? -1))) return Date.now() - started;
+      const now = await committed();
+      if (now !== undefined && [...Array(this.options.partitions).keys()].every((p) => (now.get(p) ?? -1) > (base.get(p) ?? -1))) return Date.now() - started;
       if (Date.now() - started > timeoutMs) return -1;
       await sleep(250);
     }
