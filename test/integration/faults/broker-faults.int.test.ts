@@ -26,7 +26,9 @@ const PAUSE_MS = 30_000;
 const CONTROL_PER_SECOND = 100;
 
 let bed: FaultBed | undefined;
+let kafkajsControl: Feeder | undefined;
 after(async () => {
+  await kafkajsControl?.stop();
   await bed?.teardown();
 });
 
@@ -43,9 +45,9 @@ test(`broker faults (leader SIGKILL ${LEADER_DOWN_MS / 1000} s, another broker S
   await bed.startAll();
   const feedMs = (EVENTS / EVENTS_PER_SECOND) * 1000;
   const feeding = bed.feeder.start(EVENTS, EVENTS_PER_SECOND);
-  const kafkajsControl = new Feeder(cluster.bootstrap, kafkajsTopic, KEYS, 'kafkajs');
+  kafkajsControl = new Feeder(cluster.bootstrap, kafkajsTopic, KEYS, 'kafkajs');
   const kafkajsFeeding = kafkajsControl.start(Math.round((feedMs / 1000) * CONTROL_PER_SECOND), CONTROL_PER_SECOND);
-  const javaControl = await startJavaControl(cluster.bootstrap, javaTopic, Math.round((feedMs / 1000) * CONTROL_PER_SECOND), CONTROL_PER_SECOND);
+  const javaControl = await startJavaControl(cluster.bootstrap, javaTopic, Math.round((feedMs / 1000) * CONTROL_PER_SECOND), CONTROL_PER_SECOND, feedMs + 180_000);
 
   await sleep(FIRST_FAULT_AFTER_MS);
   const leader = await leaderOf(cluster.bootstrap, bed.source, 0);

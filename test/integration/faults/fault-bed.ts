@@ -231,8 +231,9 @@ export class Feeder {
     this.stopRequested = true;
     const stopProducer = this.stopProducer;
     this.stopProducer = undefined;
-    await stopProducer?.().catch(() => undefined);
-    await this.running?.catch(() => undefined);
+    // A send stuck in a retry loop must not hold the test: give it 15 s.
+    await Promise.race([stopProducer?.().catch(() => undefined), sleep(15_000)]);
+    await Promise.race([this.running?.catch(() => undefined), sleep(15_000)]);
   }
 
   private async connect(): Promise<(messages: readonly { key: string; value: string }[]) => Promise<void>> {

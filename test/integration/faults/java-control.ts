@@ -13,7 +13,7 @@ export interface JavaControl {
   errors: number;
 }
 
-export async function startJavaControl(bootstrap: string, topic: string, messages: number, perSecond: number): Promise<JavaControl> {
+export async function startJavaControl(bootstrap: string, topic: string, messages: number, perSecond: number, timeoutMs: number): Promise<JavaControl> {
   const libDir = await ensureKafkaJars();
   const control: { acked: Set<string>; errors: number } = { acked: new Set(), errors: 0 };
   let partial = '';
@@ -23,7 +23,7 @@ export async function startJavaControl(bootstrap: string, topic: string, message
     ['--bootstrap-server', bootstrap, '--topic', topic, '--max-messages', String(messages), '--throughput', String(perSecond), '--acks', '-1'],
     {
       heapMb: 128,
-      timeoutMs: 600_000,
+      timeoutMs,
       onStdout: (chunk) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
