@@ -21,6 +21,10 @@ export function emitSettings(context: EmitContext): string {
   if (settings.datadir !== undefined) entries.push(`datadir: ${literal(settings.datadir)}`);
   if (settings.topicPartitions !== undefined) entries.push(`topicPartitions: ${settings.topicPartitions}`);
   if (settings.topicReplicationFactor !== undefined) entries.push(`topicReplicationFactor: ${settings.topicReplicationFactor}`);
+  for (const name of ['commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs'] as const) {
+    const value = settings[name];
+    if (value !== undefined) entries.push(`${name}: ${value}`);
+  }
   if (settings.webPort !== undefined) entries.push(`webPort: ${settings.webPort}`);
   if (settings.webEnabled !== undefined) entries.push(`webEnabled: ${settings.webEnabled}`);
   if (settings.webHost !== undefined) entries.push(`webHost: ${literal(settings.webHost)}`);

@@ -4,7 +4,8 @@
  */
 export const topologyKeys = {
   root: [
-    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled', 'webHost', 'security',
+    'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'commitIntervalMs',
+    'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'webPort', 'webEnabled', 'webHost', 'security',
     'logLevel', 'processingGuarantee', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'pages', '$schema',
   ],

@@ -31,6 +31,10 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     datadir: reader.string(root, 'datadir', ''),
     topicPartitions: reader.positiveInt(root, 'topicPartitions', ''),
     topicReplicationFactor: reader.positiveInt(root, 'topicReplicationFactor', '', 32767),
+    commitIntervalMs: reader.positiveInt(root, 'commitIntervalMs', ''),
+    sessionTimeoutMs: reader.positiveInt(root, 'sessionTimeoutMs', ''),
+    heartbeatIntervalMs: reader.positiveInt(root, 'heartbeatIntervalMs', ''),
+    rebalanceTimeoutMs: reader.positiveInt(root, 'rebalanceTimeoutMs', ''),
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
     webHost: reader.string(root, 'webHost', ''),
@@ -38,6 +42,10 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     processingGuarantee,
     security: readSecurity(reader, root),
   };
+  const session = optional.sessionTimeoutMs ?? 10_000;
+  if (optional.heartbeatIntervalMs !== undefined && optional.heartbeatIntervalMs >= session) {
+    reader.error('/heartbeatIntervalMs', `"heartbeatIntervalMs" (${optional.heartbeatIntervalMs}) must be lower than "sessionTimeoutMs" (${session})`, 'a third of the session timeout or less is usual');
+  }
   const settings: Record<string, unknown> = { id, broker, store };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
   return settings as unknown as Settings;

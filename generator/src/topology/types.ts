@@ -38,6 +38,10 @@ export interface Settings {
   readonly datadir?: string;
   readonly topicPartitions?: number;
   readonly topicReplicationFactor?: number;
+  readonly commitIntervalMs?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  readonly rebalanceTimeoutMs?: number;
   readonly webPort?: number;
   readonly webEnabled?: boolean;
   /** Address the worker's web server binds (default 127.0.0.1). */

@@ -30,6 +30,7 @@ import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
 import { ensureTopics } from './topic-setup.js';
+import { kafkaDriverSettings } from './kafka-settings.js';
 import { StallWatcher, type StalledPartition } from './stall-watcher.js';
 import { WebServer, type PageHandler, type PageOptions } from '../web/server.js';
 import { addWorkerPages } from '../web/worker-pages.js';
@@ -477,7 +478,7 @@ export class App extends Service {
     this.lastReportedSendError = undefined;
     if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
-    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
+    this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
     await this.admin.start();

@@ -12,9 +12,20 @@ export interface AppSettingsInput {
   readonly datadir?: string;
   /** Partitions of the topics faustgen creates (agents' own topics, changelogs, repartition topics). */
   readonly topicPartitions?: number;
+  /**
+   * Replication factor of the topics faustgen creates; -1 (default): 3 on clusters of 3 or more
+   * brokers, else the number of brokers. Topics created with 3 or more replicas get
+   * `min.insync.replicas=2` unless their config sets it.
+   */
   readonly topicReplicationFactor?: number;
   readonly standbyReplicas?: number;
   readonly commitIntervalMs?: number;
+  /** A worker that sends no heartbeat for this long is dropped from the group and its partitions move. */
+  readonly sessionTimeoutMs?: number;
+  /** How often a worker heartbeats (and learns that a rebalance started); below sessionTimeoutMs. */
+  readonly heartbeatIntervalMs?: number;
+  /** How long the group waits for every member to rejoin a rebalance (finishing in-flight events). */
+  readonly rebalanceTimeoutMs?: number;
   readonly keySerializer?: string;
   readonly valueSerializer?: string;
   /** Port of the worker's web server (default 6066; 0 = any free port). */
@@ -84,6 +95,9 @@ export interface AppSettings {
   readonly topicReplicationFactor: number;
   readonly standbyReplicas: number;
   readonly commitIntervalMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
   readonly keySerializer: string;
   readonly valueSerializer: string;
   readonly webPort: number;
@@ -184,6 +198,11 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (eventContext !== 'tables' && eventContext !== 'always') throw invalid('eventContext', eventContext, 'must be tables or always');
   const processingGuarantee = input.processingGuarantee ?? 'at_least_once';
   if (!isProcessingGuarantee(processingGuarantee)) throw invalid('processingGuarantee', processingGuarantee, 'must be at_least_once or exactly_once');
+  const topicReplicationFactor = input.topicReplicationFactor ?? -1;
+  if (topicReplicationFactor !== -1) positiveInt('topicReplicationFactor', topicReplicationFactor, 1);
+  const sessionTimeoutMs = positiveInt('sessionTimeoutMs', input.sessionTimeoutMs, 10_000);
+  const heartbeatIntervalMs = positiveInt('heartbeatIntervalMs', input.heartbeatIntervalMs, 1_000);
+  if (heartbeatIntervalMs >= sessionTimeoutMs) throw invalid('heartbeatIntervalMs', heartbeatIntervalMs, `must be lower than sessionTimeoutMs (${sessionTimeoutMs}); a third of it or less is usual`);
   const webPort = input.webPort ?? 6066;
   if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
   return {
@@ -192,9 +211,12 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     store: parseStoreUrl(input.store ?? 'memory://'),
     datadir: input.datadir ?? `${input.id}-data`,
     topicPartitions: positiveInt('topicPartitions', input.topicPartitions, 8),
-    topicReplicationFactor: positiveInt('topicReplicationFactor', input.topicReplicationFactor, 1),
+    topicReplicationFactor,
     standbyReplicas: positiveInt('standbyReplicas', input.standbyReplicas, 1, 0),
     commitIntervalMs: positiveInt('commitIntervalMs', input.commitIntervalMs, 1000),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs: positiveInt('rebalanceTimeoutMs', input.rebalanceTimeoutMs, 60_000),
     keySerializer,
     valueSerializer,
     webPort,
@@ -241,6 +263,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
   if (guarantee !== undefined) {
     if (!isProcessingGuarantee(guarantee)) throw invalid('FAUSTGEN_PROCESSING_GUARANTEE', guarantee, 'must be at_least_once or exactly_once');
     out.processingGuarantee = guarantee;
+  }
+  const numbers = [
+    ['FAUSTGEN_COMMIT_INTERVAL_MS', 'commitIntervalMs'],
+    ['FAUSTGEN_SESSION_TIMEOUT_MS', 'sessionTimeoutMs'],
+    ['FAUSTGEN_HEARTBEAT_INTERVAL_MS', 'heartbeatIntervalMs'],
+    ['FAUSTGEN_REBALANCE_TIMEOUT_MS', 'rebalanceTimeoutMs'],
+  ] as const;
+  for (const [name, setting] of numbers) {
+    const text = env[name];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < 1) throw invalid(name, text, 'must be a whole number of milliseconds ≥ 1');
+    out[setting] = value;
   }
   const format = env['FAUSTGEN_LOG_FORMAT'];
   if (format === 'json' || format === 'pretty') out.logFormat = format;

@@ -49,6 +49,7 @@ export interface ConsumedRecord {
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
+  /** -1: the driver's choice (Kafka: 3, or every broker of a smaller cluster). */
   readonly replicationFactor: number;
   /** Kafka topic configs, e.g. `cleanup.policy: compact`. */
   readonly config?: Readonly<Record<string, string>>;

@@ -45,6 +45,7 @@ export class KafkaAdmin implements Admin {
     const existing = await this.describeTopic(spec.name);
     if (existing !== undefined) return existing;
     const admin = this.connected(`create topic ${spec.name}`);
+    const { replicationFactor, config } = await this.durability(spec);
     try {
       // kafkajs's own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION while a fresh topic's
       // metadata propagates; waitForTopic below polls with a longer, explicit deadline instead.
@@ -54,8 +55,8 @@ export class KafkaAdmin implements Admin {
           {
             topic: spec.name,
             numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor,
-            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+            replicationFactor,
+            configEntries: Object.entries(config).map(([name, value]) => ({ name, value })),
           },
         ],
       });
@@ -64,11 +65,38 @@ export class KafkaAdmin implements Admin {
         throw wrapKafkaError(error, `Cannot create Kafka topic ${spec.name}`, {
           topic: spec.name,
           partitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
+          replicationFactor,
         });
       }
     }
     return this.waitForTopic(spec.name);
+  }
+
+  /**
+   * The replication of a topic faustgen creates: -1 means 3 replicas, or every broker on smaller
+   * clusters; with 3 or more replicas `min.insync.replicas` is 2 unless the topic's config says
+   * otherwise, so that with acks = all a write is on two brokers before it is acknowledged, and a
+   * single broker failure neither loses an acknowledged write nor stops writes. (A broker's own
+   * default is often 1, which acknowledges writes held by the leader alone.)
+   */
+  private async durability(spec: TopicSpec): Promise<{ replicationFactor: number; config: Record<string, string> }> {
+    const config: Record<string, string> = { ...(spec.config ?? {}) };
+    let replicationFactor = spec.replicationFactor;
+    if (replicationFactor === -1) {
+      const brokers = await this.brokerCount(spec.name);
+      replicationFactor = Math.min(3, brokers);
+    }
+    if (replicationFactor >= 3 && config['min.insync.replicas'] === undefined) config['min.insync.replicas'] = '2';
+    return { replicationFactor, config };
+  }
+
+  private async brokerCount(topic: string): Promise<number> {
+    try {
+      const { brokers } = await this.connected(`describe the cluster for topic ${topic}`).describeCluster();
+      return Math.max(1, brokers.length);
+    } catch (error) {
+      throw wrapKafkaError(error, `Cannot describe the Kafka cluster to choose the replication of topic ${topic}`, { topic });
+    }
   }
 
   async describeTopic(name: string): Promise<TopicDescription | undefined> {

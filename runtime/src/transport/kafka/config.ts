@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { FaustgenError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import type { KafkaDriverLog } from './outage-log.js';
 
 export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'oauthbearer';
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
@@ -55,6 +56,8 @@ export interface KafkaDriverOptions {
   readonly logLevel: KafkaLogLevel;
   /** Where kafkajs's own log lines go (the app passes its logger); kafkajs's JSON lines on stdout without. */
   readonly logger?: Logger;
+  /** Where the driver reports faults it rides out (retries, leader moves, recoveries). */
+  readonly log?: KafkaDriverLog;
   readonly producer: KafkaProducerOptions;
   readonly consumer: KafkaConsumerOptions;
 }

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { FaustgenError } from '../../core/errors.js';
+import { FaustgenError, describeError } from '../../core/errors.js';
 import type {
   ConsumerListener,
   GroupConsumer,
@@ -13,7 +13,7 @@ import { createFaustgenAssigner } from './assigner.js';
 import { AssignmentGate, withHeartbeats } from './assignment-gate.js';
 import { createKafkaClient, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { isRebalanceError, kafkaErrorType, wrapKafkaError } from './errors.js';
+import { isRebalanceError, kafkaErrorType, rootCause, wrapKafkaError } from './errors.js';
 import { decodeAssignmentUserData } from './member-protocol.js';
 import { groupByTopic, partitionKey, toConsumedRecords } from './records.js';
 import type { CoordinatorHeartbeat, SyncAnswer } from './sync-capture.js';
@@ -253,6 +253,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 
   private onCrash(error: Error, restart: boolean): void {
+    if (restart && !this.stopping) {
+      this.driver.log?.warn('Kafka consumer failed (broker unreachable or group coordinator moved); kafkajs restarts it and rejoins the group', { error: describeError(rootCause(error)) });
+    }
     this.joining = true;
     this.gate.supersede();
     this.listener?.onRebalancing?.();

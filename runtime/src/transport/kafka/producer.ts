@@ -5,6 +5,7 @@ import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
 import { tellDelivered, tellFailed } from '../delivery.js';
+import { OutageLog } from './outage-log.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {
@@ -50,9 +51,11 @@ export class KafkaProducer implements Producer {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private readonly outage: OutageLog;
 
   constructor(protected readonly options: KafkaDriverOptions) {
     this.kafka = createKafkaClient(options);
+    this.outage = new OutageLog(options.log);
   }
 
   async start(): Promise<void> {
@@ -91,12 +94,20 @@ export class KafkaProducer implements Producer {
     };
   }
 
-  /** Hands one batch to kafkajs, retried until the delivery timeout; the transactional producer sends inside its transaction. */
+  /** Hands one batch to kafkajs; the transactional producer sends it inside its transaction. */
   protected transmit(producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
-    return this.retryUntilDeliveryTimeout(() => producer.sendBatch(batch));
+    return producer.sendBatch(batch);
   }
 
-  send(record: ProducerRecord): Promise<RecordMetadata> {
+  /**
+   * Whether a batch that failed as a whole may be sent again. Not inside a transaction: a failed
+   * send may still have been written, and the transaction must abort instead.
+   */
+  protected resendsFailedBatches(): boolean {
+    return true;
+  }
+
+    send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => this.produce(record, settlePromise, { resolve, reject }));
   }
 
@@ -145,59 +156,87 @@ export class KafkaProducer implements Producer {
   }
 
   private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
-    const producer = this.producer;
-    const byTopic = new Map<string, PendingRecord[]>();
     // Records without a timestamp of their own share the batch's (CreateTime: within lingerMs of
     // send()). One string for all of them: kafkajs sorts and parses message timestamps per batch.
     const stamp = Date.now();
     const stampText = String(stamp);
-    for (const record of batch) {
-      if (record.timestamp === undefined) record.message.timestamp = stampText;
-      let list = byTopic.get(record.topic);
-      if (list === undefined) byTopic.set(record.topic, (list = []));
-      list.push(record);
+    for (const record of batch) if (record.timestamp === undefined) record.message.timestamp = stampText;
+    const deadline = stamp + this.options.producer.deliveryTimeoutMs;
+    const outage = this.outage;
+    let remaining = batch;
+    for (let attempt = 1; ; attempt++) {
+      const byTopic = groupByTopic(remaining);
+      let results: KafkaJsRecordMetadata[];
+      try {
+        results = await this.retryUntil(deadline, outage, () => this.sendOnce(byTopic));
+      } catch (error) {
+        const topics = [...byTopic.keys()];
+        const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${remaining.length} record(s) to ${topics.join(', ')}`, { topics });
+        outage.gaveUp(wrapped);
+        for (const record of remaining) tellFailed(record.listener, record.tag, wrapped);
+        return;
+      }
+      // kafkajs's retry re-sends only to brokers that have not answered yet, after mapping the
+      // partitions to leaders again: a partition whose leader failed and moved to a broker that had
+      // already answered is never sent, yet sendBatch resolves. Its records are sent again here;
+      // without this, a leader failover loses records the caller was told were delivered.
+      const answered = new Set(results.map((r) => `${r.topicName}\u0000${r.partition}`));
+      const unsent = this.options.producer.acks === 0 ? [] : remaining.filter((r) => !answered.has(`${r.topic}\u0000${r.message.partition ?? 0}`));
+      this.settle(byTopic, results, stamp, answered);
+      if (unsent.length === 0) {
+        outage.recovered();
+        return;
+      }
+      outage.unanswered(unsent.length, [...new Set(unsent.map((r) => `${r.topic}[${r.message.partition ?? 0}]`))]);
+      if (Date.now() >= deadline || this.producer === undefined) {
+        const error = new FaustgenError('FG_TRANSPORT', `Kafka producer could not deliver ${unsent.length} record(s): their partitions' leaders did not answer within deliveryTimeoutMs (${this.options.producer.deliveryTimeoutMs} ms)`, {
+          retriable: true,
+          details: { topics: [...new Set(unsent.map((r) => r.topic))] },
+        });
+        outage.gaveUp(error);
+        for (const record of unsent) tellFailed(record.listener, record.tag, error);
+        return;
+      }
+      remaining = unsent;
+      await sleep(Math.min(100 * attempt, 1_000));
     }
-    let results: KafkaJsRecordMetadata[];
-    try {
-      if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
-      const { acks, compression } = this.options.producer;
-      results = await this.transmit(producer, {
-        acks,
-        compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
-      });
-    } catch (error) {
-      const topics = [...byTopic.keys()];
-      const wrapped = wrapKafkaError(error, `Kafka producer failed to send ${batch.length} record(s) to ${topics.join(', ')}`, { topics });
-      for (const record of batch) tellFailed(record.listener, record.tag, wrapped);
-      return;
-    }
-    this.settle(byTopic, results, stamp);
+  }
+
+  private sendOnce(byTopic: ReadonlyMap<string, readonly PendingRecord[]>): Promise<KafkaJsRecordMetadata[]> {
+    const producer = this.producer;
+    if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent'));
+    const { acks, compression } = this.options.producer;
+    return this.transmit(producer, {
+      acks,
+      compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => r.message) })),
+    });
   }
 
   /**
    * kafkajs gives up on a batch after its own few retries (about 10 s), and reports a broker that is
    * down as a non-retriable "retries exhausted" error around a retriable connection error. Judged by
-   * that root cause, the batch is sent again until `deliveryTimeoutMs`: a broker restart then costs
-   * latency instead of records. Partitions that succeeded before a retry get their records twice
-   * (at-least-once, as with kafkajs's own retries).
+   * that root cause, the batch is sent again until the delivery deadline: a broker restart then
+   * costs latency instead of records. Partitions that succeeded before a retry get their records
+   * twice (at-least-once, as with kafkajs's own retries).
    */
-  private async retryUntilDeliveryTimeout<T>(attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.options.producer.deliveryTimeoutMs;
+  private async retryUntil<T>(deadline: number, outage: OutageLog, attempt: () => Promise<T>): Promise<T> {
     let backoffMs = 200;
     for (;;) {
       try {
         return await attempt();
       } catch (error) {
         const remaining = deadline - Date.now();
-        if (remaining <= 0 || this.producer === undefined || !(isRetriable(error) || isRetriable(rootCause(error)))) throw error;
+        if (remaining <= 0 || this.producer === undefined || !this.resendsFailedBatches() || !(isRetriable(error) || isRetriable(rootCause(error)))) throw error;
+        outage.failed(error);
         await sleep(Math.min(backoffMs, remaining));
         backoffMs = Math.min(backoffMs * 2, 2_000);
       }
     }
   }
 
-  private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[], stamp: number): void {
+  private settle(byTopic: ReadonlyMap<string, readonly PendingRecord[]>, results: readonly KafkaJsRecordMetadata[], stamp: number, answered: ReadonlySet<string>): void {
+    const everything = this.options.producer.acks === 0;
     for (const [topic, records] of byTopic) {
       // Per partition of this topic: the batch's base offset and append time, and the next index.
       const baseOffsets: number[] = [];
@@ -210,6 +249,7 @@ export class KafkaProducer implements Producer {
       }
       for (const record of records) {
         const partition = record.message.partition ?? 0;
+        if (!everything && !answered.has(`${topic}\u0000${partition}`)) continue;
         const index = nextIndex[partition] ?? 0;
         nextIndex[partition] = index + 1;
         // acks = 0: the broker does not answer, so offsets are unknown (-1, as in the Java client).
@@ -232,4 +272,14 @@ function recordBytes(record: ProducerRecord): number {
     for (const [name, value] of Object.entries(record.headers)) bytes += name.length + value.length + 2;
   }
   return bytes;
+}
+
+function groupByTopic(records: readonly PendingRecord[]): Map<string, PendingRecord[]> {
+  const byTopic = new Map<string, PendingRecord[]>();
+  for (const record of records) {
+    let list = byTopic.get(record.topic);
+    if (list === undefined) byTopic.set(record.topic, (list = []));
+    list.push(record);
+  }
+  return byTopic;
 }

@@ -40,6 +40,10 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     return { ...super.producerConfig(), transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 };
   }
 
+  protected override resendsFailedBatches(): boolean {
+    return false;
+  }
+
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
     // Inside a transaction a failed send cannot be retried on its own: the transaction aborts.
     // One batch at a time: kafkajs adds a batch's new partitions to the transaction before producing

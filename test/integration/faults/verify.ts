@@ -1,0 +1,175 @@
+/**
+ * The verifier of the fault tests: reads the source, the table's changelog and the output topic from
+ * the beginning (read_committed), and compares, per key, the table's last value with the sum of the
+ * events the source holds, and per source record the number of outputs it caused.
+ */
+import type { FaultEvent, FaultOutput } from '../../fixtures/kafka-apps/fault-worker.js';
+import { testKafkaClient } from '../../kafka/global.js';
+import { highWaterMarks } from '../support/kafka-views.js';
+import { sleep } from '../support/wait.js';
+import type { Feeder } from './fault-bed.js';
+
+interface Read {
+  readonly key: string;
+  readonly value: Buffer | null;
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** Reads a whole topic, read_committed, until every partition reached its end (or 8 s pass idle). */
+export async function readTopic(bootstrap: string, topic: string): Promise<Read[]> {
+  const highs = await highWaterMarks(bootstrap, topic);
+  const records: Read[] = [];
+  const next = new Map<number, number>();
+  const consumer = testKafkaClient(bootstrap, 'fault-verifier', { retries: 10 }).consumer({
+    groupId: `verify-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 200,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+  });
+  let lastProgress = Date.now();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          records.push({ key: m.key?.toString() ?? '', value: m.value, partition: batch.partition, offset: Number(m.offset) });
+          next.set(batch.partition, Number(m.offset) + 1);
+        }
+        if (batch.messages.length > 0) lastProgress = Date.now();
+      },
+    });
+    // A transaction marker may end a partition (read_committed): one offset short counts as the end;
+    // with more markers (aborted transactions) the idle timeout ends the read.
+    for (;;) {
+      const behind = [...highs].filter(([p, h]) => h > 0 && (next.get(p) ?? 0) < h - 1);
+      if (behind.length === 0 && Date.now() - lastProgress > 1_000) break;
+      if (Date.now() - lastProgress > 8_000) break;
+      await sleep(200);
+    }
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+export interface KeyFigure {
+  readonly key: string;
+  readonly events: number;
+  readonly expected: number;
+  readonly sum: number;
+}
+
+export interface Verdict {
+  readonly sent: number;
+  readonly acked: number;
+  /** Acknowledged ids the source topic does not hold: the broker lost records it acknowledged. */
+  readonly sourceLost: number;
+  readonly sourceRecords: number;
+  readonly keys: number;
+  readonly keysBelow: number;
+  readonly keysAbove: number;
+  readonly deficit: number;
+  readonly surplus: number;
+  readonly outRecords: number;
+  readonly outLost: number;
+  readonly outDuplicated: number;
+  readonly examples: readonly KeyFigure[];
+}
+
+/** Reads everything and compares; the figures go to stderr for CI logs. */
+export async function verify(bootstrap: string, topics: { source: string; changelog: string; output: string }, feeder: Feeder): Promise<Verdict> {
+  const [source, changelog, output] = await Promise.all([readTopic(bootstrap, topics.source), readTopic(bootstrap, topics.changelog), readTopic(bootstrap, topics.output)]);
+
+  const expected = new Map<string, { events: number; sum: number }>();
+  const sourceIds = new Set<number>();
+  for (const r of source) {
+    const event = JSON.parse(r.value?.toString() ?? 'null') as FaultEvent;
+    sourceIds.add(event.id);
+    const e = expected.get(r.key) ?? { events: 0, sum: 0 };
+    e.events++;
+    e.sum += event.n;
+    expected.set(r.key, e);
+  }
+  let sourceLost = 0;
+  for (const ids of feeder.acked.values()) for (const id of ids) if (!sourceIds.has(id)) sourceLost++;
+
+  // The changelog is the table's durable state: the last record of each key wins.
+  const table = new Map<string, number>();
+  for (const r of changelog) {
+    if (r.value === null) table.delete(r.key);
+    else table.set(r.key, JSON.parse(r.value.toString()) as number);
+  }
+  let keysBelow = 0;
+  let keysAbove = 0;
+  let deficit = 0;
+  let surplus = 0;
+  const examples: KeyFigure[] = [];
+  for (const [key, e] of expected) {
+    const sum = table.get(key) ?? 0;
+    if (sum < e.sum) {
+      keysBelow++;
+      deficit += e.sum - sum;
+    } else if (sum > e.sum) {
+      keysAbove++;
+      surplus += sum - e.sum;
+    }
+    if (sum !== e.sum && examples.length < 5) examples.push({ key, events: e.events, expected: e.sum, sum });
+  }
+
+  const outs = new Map<string, number>();
+  for (const r of output) {
+    const out = JSON.parse(r.value?.toString() ?? 'null') as FaultOutput;
+    const at = `${out.partition}:${out.offset}`;
+    outs.set(at, (outs.get(at) ?? 0) + 1);
+  }
+  let outLost = 0;
+  let outDuplicated = 0;
+  for (const r of source) {
+    const count = outs.get(`${r.partition}:${r.offset}`) ?? 0;
+    if (count === 0) outLost++;
+    else outDuplicated += count - 1;
+  }
+  return {
+    sent: feeder.sent,
+    acked: feeder.ackedCount,
+    sourceLost,
+    sourceRecords: source.length,
+    keys: expected.size,
+    keysBelow,
+    keysAbove,
+    deficit,
+    surplus,
+    outRecords: output.length,
+    outLost,
+    outDuplicated,
+    examples,
+  };
+}
+
+export function describeVerdict(v: Verdict): string {
+  return (
+    `events sent ${v.sent}, acknowledged ${v.acked}, in source ${v.sourceRecords} (acknowledged but missing: ${v.sourceLost}); ` +
+    `keys ${v.keys}: below ${v.keysBelow} (deficit ${v.deficit}), above ${v.keysAbove} (surplus ${v.surplus}); ` +
+    `out ${v.outRecords} records: lost ${v.outLost}, duplicated ${v.outDuplicated}` +
+    (v.examples.length > 0 ? `; e.g. ${v.examples.map((e) => `${e.key} sum ${e.sum}/${e.expected} (${e.events} events)`).join(', ')}` : '')
+  );
+}
+
+/** Checks a feeder's acknowledged ids against what its topic holds (the producer control). */
+export async function verifyFeeder(bootstrap: string, feeder: Feeder): Promise<{ acked: number; abandoned: number; inTopic: number; lost: number; duplicated: number }> {
+  const records = await readTopic(bootstrap, feeder.topic);
+  const counts = new Map<number, number>();
+  for (const r of records) {
+    const { id } = JSON.parse(r.value?.toString() ?? 'null') as FaultEvent;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  let lost = 0;
+  for (const ids of feeder.acked.values()) for (const id of ids) if (!counts.has(id)) lost++;
+  let duplicated = 0;
+  for (const c of counts.values()) duplicated += c - 1;
+  return { acked: feeder.ackedCount, abandoned: feeder.abandoned, inTopic: records.length, lost, duplicated };
+}

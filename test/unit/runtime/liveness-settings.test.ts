@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { kafkaDriverSettings } from '../../../runtime/src/app/kafka-settings.js';
+import { resolveSettings, settingsFromEnv } from '../../../runtime/src/app/settings.js';
+import { createLogger } from '../../../runtime/src/core/logger.js';
+import { FaustgenError } from '../../../runtime/src/core/errors.js';
+
+const known = (): boolean => true;
+
+test('liveness settings: defaults for fast, safe failover; replication chosen by the driver', () => {
+  const settings = resolveSettings({ id: 'a' }, known);
+  assert.equal(settings.sessionTimeoutMs, 10_000);
+  assert.equal(settings.heartbeatIntervalMs, 1_000);
+  assert.equal(settings.rebalanceTimeoutMs, 60_000);
+  assert.equal(settings.commitIntervalMs, 1_000);
+  assert.equal(settings.topicReplicationFactor, -1);
+  assert.equal(resolveSettings({ id: 'a', topicReplicationFactor: 2 }, known).topicReplicationFactor, 2);
+});
+
+test('liveness settings: a heartbeat not below the session timeout, or a bad number, names the setting', () => {
+  for (const [input, setting] of [
+    [{ heartbeatIntervalMs: 10_000 }, 'heartbeatIntervalMs'],
+    [{ sessionTimeoutMs: 0 }, 'sessionTimeoutMs'],
+    [{ rebalanceTimeoutMs: 1.5 }, 'rebalanceTimeoutMs'],
+    [{ topicReplicationFactor: 0 }, 'topicReplicationFactor'],
+  ] as const) {
+    assert.throws(
+      () => resolveSettings({ id: 'a', ...input }, known),
+      (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && e instanceof Error && e.message.includes(setting),
+    );
+  }
+});
+
+test('liveness settings: FAUSTGEN_* environment variables', () => {
+  assert.deepEqual(
+    settingsFromEnv({ FAUSTGEN_SESSION_TIMEOUT_MS: '6000', FAUSTGEN_HEARTBEAT_INTERVAL_MS: '500', FAUSTGEN_REBALANCE_TIMEOUT_MS: '20000', FAUSTGEN_COMMIT_INTERVAL_MS: '250' }),
+    { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 20_000, commitIntervalMs: 250 },
+  );
+  assert.throws(() => settingsFromEnv({ FAUSTGEN_SESSION_TIMEOUT_MS: '10s' }), (e: unknown) => e instanceof Error && e.message.includes('FAUSTGEN_SESSION_TIMEOUT_MS'));
+});
+
+test('liveness settings reach the kafka consumer; explicit driver options win field by field', () => {
+  const settings = resolveSettings({ id: 'a', sessionTimeoutMs: 7_000, heartbeatIntervalMs: 700 }, known);
+  const log = createLogger({ level: 'error' });
+  assert.deepEqual(kafkaDriverSettings(settings, undefined, log)['consumer'], { sessionTimeoutMs: 7_000, heartbeatIntervalMs: 700, rebalanceTimeoutMs: 60_000 });
+  const merged = kafkaDriverSettings(settings, { logLevel: 'nothing', consumer: { rebalanceTimeoutMs: 5_000, maxWaitTimeMs: 100 } }, log);
+  assert.deepEqual(merged['consumer'], { sessionTimeoutMs: 7_000, heartbeatIntervalMs: 700, rebalanceTimeoutMs: 5_000, maxWaitTimeMs: 100 });
+  assert.equal(merged['logLevel'], 'nothing');
+  assert.equal(merged['log'], log);
+});
