@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { errorOrigin } from '../core/error-stack.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
@@ -254,7 +255,7 @@ export class Agent<K, V, R = void> implements EventOwner {
     const where = record === undefined ? {} : { topic: record.topic, partition: record.partition, offset: record.offset };
     this.host.recordFailure(this.name);
     if (policy === 'crash') {
-      this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message });
+      this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message, ...errorOrigin(failure) });
       this.halt();
       this.host.crash(failure);
       return true;
@@ -270,7 +271,7 @@ export class Agent<K, V, R = void> implements EventOwner {
         return true;
       }
     }
-    this.log.error(`handler failed; event recorded and acked (onError: ${describePolicy(policy)})`, { ...where, code: failure.code, error: failure.message });
+    this.log.error(`handler failed; event recorded and acked (onError: ${describePolicy(policy)})`, { ...where, code: failure.code, error: failure.message, ...errorOrigin(failure) });
     ack();
     return false;
   }

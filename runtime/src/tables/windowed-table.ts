@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { errorOrigin } from '../core/error-stack.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { trackedEvent } from '../streams/current.js';
@@ -125,9 +126,9 @@ export class WindowedTable<K, V, G extends V | undefined = V | undefined> {
           try {
             const value = this.table.definition.valueCodec.decode(bytes);
             const result = this.options.onWindowClose(this.options.keyCodec.decode(key), { start, end: start + length }, value);
-            if (result instanceof Promise) result.catch((error: unknown) => this.log.error('window close callback failed', { table: this.name, start, error: describeError(error) }));
+            if (result instanceof Promise) result.catch((error: unknown) => this.log.error('window close callback failed', { table: this.name, start, error: describeError(error), ...errorOrigin(error) }));
           } catch (error) {
-            this.log.error('window close callback failed', { table: this.name, start, error: describeError(error) });
+            this.log.error('window close callback failed', { table: this.name, start, error: describeError(error), ...errorOrigin(error) });
           }
         }
         this.table.writeEncoded(partition, id, null);
