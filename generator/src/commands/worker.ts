@@ -37,6 +37,11 @@ export default class Worker extends FaustgenCommand {
     loglevel: Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, summary: 'Log level.', env: 'FAUSTGEN_LOG_LEVEL' })(),
   };
 
+  /** The README's exit codes of `worker`: 2 for a configuration error (a user mistake found before or at start), as runWorker does. */
+  protected override failureExitCode(error: Error): number {
+    return FaustgenError.is(error) && error.kind === 'user' ? 2 : 1;
+  }
+
   async run(): Promise<void> {
     const { flags } = await this.parse(Worker);
     const project = await loadProject(flags.config);

@@ -20,6 +20,7 @@ import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
 import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
+import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
@@ -421,7 +422,8 @@ export class App extends Service {
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, ...(this.options.kafka === undefined ? {} : { kafka: this.options.kafka }) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
-    await this.admin.start();
+    const brokers = settings.broker.driver === 'kafka' ? `Kafka brokers ${settings.broker.hosts.join(', ')}` : 'the embedded broker';
+    await reportWhileWaiting(this.admin.start(), { log: this.log, what: brokers, setting: 'brokerStartupTimeoutMs', timeoutMs: settings.brokerStartupTimeoutMs });
     await this.producer.start();
     for (const agent of this.agentsByName.values()) agent.start();
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
