@@ -20,6 +20,7 @@ import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
 import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
+import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
 import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { Scheduler } from './scheduler.js';
@@ -425,6 +426,7 @@ export class App extends Service {
     const brokers = settings.broker.driver === 'kafka' ? `Kafka brokers ${settings.broker.hosts.join(', ')}` : 'the embedded broker';
     await reportWhileWaiting(this.admin.start(), { log: this.log, what: brokers, setting: 'brokerStartupTimeoutMs', timeoutMs: settings.brokerStartupTimeoutMs });
     await this.producer.start();
+    await discardStateOfEarlierBroker(settings, this.admin, [...this.tablesByName.values()].map((table) => table.changelogTopic), this.log);
     for (const agent of this.agentsByName.values()) agent.start();
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
     await new Promise((resolve) => setImmediate(resolve));
