@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { errorOrigin } from '../core/error-stack.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
@@ -215,7 +216,7 @@ export class Agent<K, V, R = void> implements EventOwner {
   }
 
   private async runActor(index: number, makeStream: (context: ActorContext) => Stream<K, V>): Promise<void> {
-    let restarts = 0;
+    const backoff = new RestartBackoff();
     const tracked = this.host.tracksEventContext();
     while (this.running) {
       const context: ActorContext = { current: undefined, agent: this.name };
@@ -242,9 +243,9 @@ export class Agent<K, V, R = void> implements EventOwner {
         });
         const stop = await this.handleFailure(failure, record, () => event?.ack());
         if (stop) return;
-        restarts++;
         // A handler that fails at once on every start would spin: back off a little, capped.
-        await this.host.clock.sleep(Math.min(1000, 10 * restarts)).catch(() => undefined);
+        const delay = backoff.next(event !== undefined);
+        if (delay > 0) await this.host.clock.sleep(delay).catch(() => undefined);
       }
     }
   }
