@@ -23,6 +23,7 @@ export const errorCodes = {
   FG_AGENT_FAILED: 'An agent handler threw and its error policy stopped the worker.',
   FG_ASK_TIMEOUT: 'An ask() got no reply within its timeout.',
   FG_TABLE_CONTEXT: 'A table was written outside of stream processing without an explicit partition.',
+  FG_TABLE_KEY_PARTITION: "A table was written, while processing an event, with a key that belongs on another partition than the event's (re-key the stream first).",
   FG_STREAM_STATE: 'A stream operator was used in a way it does not allow.',
   // Topics and transport.
   FG_TOPIC_PARTITIONS_MISMATCH: 'Co-partitioned topics have different partition counts.',

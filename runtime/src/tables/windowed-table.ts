@@ -52,7 +52,10 @@ export class WindowedTable<K, V, G extends V | undefined = V | undefined> {
     private readonly options: WindowedTableOptions<K, V>,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A window's stored key is its start then the key: the key alone decides the partition.
+    table.placementKeyOf = (stored) => split(stored).key;
+  }
 
   get name(): string {
     return this.table.name;
