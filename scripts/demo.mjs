@@ -50,7 +50,8 @@ console.log(`demo: faustgen worker (embedded broker, tables in memory); stops af
 const started = Date.now();
 // Its own process group: a Ctrl-C in the terminal reaches this script only, which forwards it once,
 // so the worker sees one signal (graceful stop) rather than two (immediate exit).
-const worker = spawn(process.execPath, [cli, 'worker', '--broker', 'memory://', '--store', 'memory://'], { cwd: example, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+// --no-check: codegen just ran, and the example's type-check is part of the test suite; this keeps the demo quick.
+const worker = spawn(process.execPath, [cli, 'worker', '--no-check', '--broker', 'memory://', '--store', 'memory://'], { cwd: example, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 
 let lastForward = 0;
 let stopReason;

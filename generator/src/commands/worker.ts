@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Flags } from '@oclif/core';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { FaustgenCommand } from '../cli/base-command.js';
-import { loadProject } from '../cli/project.js';
+import { generateTarget, loadProject } from '../cli/project.js';
 
 /** Environment variables the generated settings module reads (see templates/app/settings.ts.hbs). */
 const overrides = { broker: 'FAUSTGEN_BROKER', store: 'FAUSTGEN_STORE', datadir: 'FAUSTGEN_DATADIR', 'web-port': 'FAUSTGEN_WEB_PORT', loglevel: 'FAUSTGEN_LOG_LEVEL' } as const;
@@ -35,6 +35,7 @@ export default class Worker extends FaustgenCommand {
     datadir: Flags.string({ summary: 'Folder for table data and the worker lock.', env: 'FAUSTGEN_DATADIR' }),
     'web-port': Flags.integer({ summary: 'Serve pages and health on this port (enables the web server).', min: 0, max: 65535, env: 'FAUSTGEN_WEB_PORT' }),
     loglevel: Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, summary: 'Log level.', env: 'FAUSTGEN_LOG_LEVEL' })(),
+    check: Flags.boolean({ summary: 'Before starting, check that the generated code is current and the project type-checks (--no-check skips both).', default: true, allowNo: true, env: 'FAUSTGEN_WORKER_CHECK' }),
   };
 
   /** The README's exit codes of `worker`: 2 for a configuration error (a user mistake found before or at start), as runWorker does. */
@@ -48,6 +49,10 @@ export default class Worker extends FaustgenCommand {
     const main = join(project.root, project.topology.paths.output, 'main.ts');
     if (!existsSync(main)) {
       throw new FaustgenError('FG_CODEGEN_STALE', `${main} does not exist; run \`faustgen codegen\` first`, { kind: 'user', details: { file: main } });
+    }
+    if (flags.check) {
+      const { preflight } = await import('../cli/preflight.js');
+      await preflight(generateTarget(flags.config));
     }
     for (const [flag, variable] of Object.entries(overrides)) {
       const value = flags[flag as keyof typeof overrides];

@@ -39,6 +39,7 @@ export const errorCodes = {
   // Generator.
   FG_SCHEMA_INVALID: 'A schema or topology file is invalid.',
   FG_CODEGEN_STALE: 'Generated files are out of date with their inputs.',
+  FG_TYPECHECK: 'The project does not type-check (faustgen worker checks before it starts).',
   FG_CODEGEN_ABI: 'Generated code was made for another runtime ABI version.',
   // Bugs.
   FG_INTERNAL: 'A bug in faustgen: please report it with the stack trace.',
