@@ -53,3 +53,13 @@ test('nesting within the limit still generates (40 nested records)', async () =>
   assert.deepEqual(result.diagnostics.map(formatDiagnostic), []);
   assert.ok(result.files.size > 0);
 });
+
+test('a JSON Schema with 10,000 properties is a diagnostic naming the record, not generated code that fails with TS2563', async () => {
+  const properties = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`p${i}`, { type: 'string' }]));
+  const result = await diagnosticsFor('wide.schema.json', JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', title: 'Wide', type: 'object', properties }));
+  assert.equal(result.files.size, 0);
+  assert.equal(result.diagnostics.length, 1, result.diagnostics.map(formatDiagnostic).join('\n'));
+  assert.equal(result.diagnostics[0]?.where.file, 'wide.schema.json');
+  assert.equal(result.diagnostics[0]?.where.line, 1);
+  assert.match(result.diagnostics[0]?.message ?? '', /has 10000 fields, more than the 1000 faustgen generates code for/);
+});
