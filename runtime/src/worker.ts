@@ -22,6 +22,9 @@ export function exitCodeFor(error: unknown): number {
  */
 export async function runWorker(app: App, options: WorkerOptions = {}): Promise<number> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  // Handler errors are logged with the user's file:line (core/error-stack.ts): a project compiled
+  // with source maps then names its TypeScript lines too (tsx, under `faustgen worker`, does this already).
+  process.setSourceMapsEnabled(true);
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -22,6 +22,11 @@ export abstract class FaustgenCommand extends Command {
     } else {
       for (const line of lines) this.logToStderr(line);
     }
-    this.exit(1);
+    this.exit(this.failureExitCode(error));
+  }
+
+  /** The exit code of a user, data or transport failure this command reports as lines. */
+  protected failureExitCode(_error: Error): number {
+    return 1;
   }
 }

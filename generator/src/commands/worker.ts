@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Flags } from '@oclif/core';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { FaustgenCommand } from '../cli/base-command.js';
-import { loadProject } from '../cli/project.js';
+import { generateTarget, loadProject } from '../cli/project.js';
 
 /** Environment variables the generated settings module reads (see templates/app/settings.ts.hbs). */
 const overrides = { broker: 'FAUSTGEN_BROKER', store: 'FAUSTGEN_STORE', datadir: 'FAUSTGEN_DATADIR', 'web-port': 'FAUSTGEN_WEB_PORT', 'web-bind': 'FAUSTGEN_WEB_BIND', loglevel: 'FAUSTGEN_LOG_LEVEL' } as const;
@@ -37,7 +37,13 @@ export default class Worker extends FaustgenCommand {
     'web-bind': Flags.string({ summary: 'Address the web server binds (default 127.0.0.1; 0.0.0.0 for every interface).', env: 'FAUSTGEN_WEB_BIND' }),
     'without-web': Flags.boolean({ summary: 'Run without the web server.' }),
     loglevel: Flags.option({ options: ['debug', 'info', 'warn', 'error'] as const, summary: 'Log level.', env: 'FAUSTGEN_LOG_LEVEL' })(),
+    check: Flags.boolean({ summary: 'Before starting, check that the generated code is current and the project type-checks (--no-check skips both).', default: true, allowNo: true, env: 'FAUSTGEN_WORKER_CHECK' }),
   };
+
+  /** The README's exit codes of `worker`: 2 for a configuration error (a user mistake found before or at start), as runWorker does. */
+  protected override failureExitCode(error: Error): number {
+    return FaustgenError.is(error) && error.kind === 'user' ? 2 : 1;
+  }
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Worker);
@@ -45,6 +51,10 @@ export default class Worker extends FaustgenCommand {
     const main = join(project.root, project.topology.paths.output, 'main.ts');
     if (!existsSync(main)) {
       throw new FaustgenError('FG_CODEGEN_STALE', `${main} does not exist; run \`faustgen codegen\` first`, { kind: 'user', details: { file: main } });
+    }
+    if (flags.check) {
+      const { preflight } = await import('../cli/preflight.js');
+      await preflight(generateTarget(flags.config));
     }
     for (const [flag, variable] of Object.entries(overrides)) {
       const value = flags[flag as keyof typeof overrides];

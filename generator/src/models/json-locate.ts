@@ -60,7 +60,11 @@ export function parseLocatedJson(text: string): LocatedJson {
 const stringRe = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const numberRe = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/** Nesting of objects and arrays a schema file may have (an Avro record nests 4 levels deep per record). */
+export const maxNesting = 256;
+
 class Parser {
+  private depth = 0;
   private pos = 0;
   private line = 1;
   private lineStart = 0;
@@ -120,8 +124,19 @@ class Parser {
   private parseValue(pointer: string): unknown {
     this.positions.set(pointer, this.here());
     const c = this.text[this.pos];
-    if (c === '{') return this.parseObject(pointer);
-    if (c === '[') return this.parseArray(pointer);
+    if (c === '{' || c === '[') {
+      // Deeper documents (300 nested records, 2,000 nested arrays) overflowed the stack of the
+      // parser and the converters after it with a raw RangeError; refuse them here, with a position.
+      if (this.depth >= maxNesting) {
+        throw new JsonSyntaxError(`schema nested deeper than ${maxNesting} levels of objects and arrays: faustgen refuses it rather than overflow the stack`, this.here());
+      }
+      this.depth++;
+      try {
+        return c === '{' ? this.parseObject(pointer) : this.parseArray(pointer);
+      } finally {
+        this.depth--;
+      }
+    }
     if (c === '"') return this.parseString();
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.parseNumber();
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {

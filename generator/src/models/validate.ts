@@ -2,8 +2,19 @@
 import type { IrType, ModelIr, ModelRegistry } from './ir.js';
 import type { DiagnosticSink } from './source.js';
 
+/**
+ * Fields a record may have. The generated class of a record with 10,000 properties did not compile
+ * (TS2563: too large for control flow analysis); refuse it at codegen, naming the schema.
+ */
+export const maxRecordFields = 1000;
+
 export function validateModels(registry: ModelRegistry, sink: DiagnosticSink): void {
   reportUninhabited(registry, sink);
+  for (const model of registry.values()) {
+    if (model.kind === 'record' && model.fields.length > maxRecordFields) {
+      sink.report(model.source, model.pointer, `record ${model.fullName} has ${model.fields.length} fields, more than the ${maxRecordFields} faustgen generates code for (TypeScript cannot check a class that large)`, 'split it into nested records');
+    }
+  }
   for (const model of registry.values()) {
     if (model.format !== 'avro' || model.kind !== 'record') continue;
     for (const field of model.fields) {

@@ -1,3 +1,4 @@
+import { parseCron } from '../../../runtime/src/app/cron.js';
 import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
@@ -23,12 +24,14 @@ export function readTimer(reader: Reader, value: unknown, pointer: string): Time
   return { ...named, ...uses, intervalMs, onLeader };
 }
 
-/** Five fields (minute hour day-of-month month day-of-week), each `*`, numbers, ranges, lists or steps. */
-function isCron(expression: string): boolean {
-  const fields = expression.trim().split(/\s+/);
-  const field = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
-  const named = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
-  return fields.length === 5 && fields.every((part) => field.test(part) || named.test(part));
+/** The runtime's own parser (croner), so codegen refuses exactly what the worker would refuse at start. */
+function cronProblem(expression: string, timezone: string | undefined): string | undefined {
+  try {
+    parseCron(expression, timezone ?? 'UTC');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 function isTimeZone(zone: string): boolean {
@@ -45,12 +48,14 @@ export function readCrontab(reader: Reader, value: unknown, pointer: string): Cr
   if (object === undefined) return undefined;
   const named = readNamed(reader, object, pointer, 'crontab');
   const cron = reader.string(object, 'cron', pointer, true);
-  if (cron !== undefined && !isCron(cron)) {
-    reader.error(joinPointer(pointer, 'cron'), `invalid cron expression "${cron}"`, 'use five fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *"');
-  }
   const timezone = reader.string(object, 'timezone', pointer);
-  if (timezone !== undefined && !isTimeZone(timezone)) {
+  const zoneKnown = timezone === undefined || isTimeZone(timezone);
+  if (!zoneKnown) {
     reader.error(joinPointer(pointer, 'timezone'), `unknown time zone "${timezone}"`, 'use an IANA name such as "Europe/Paris" or "UTC"');
+  }
+  const problem = cron === undefined || !zoneKnown ? undefined : cronProblem(cron, timezone);
+  if (problem !== undefined) {
+    reader.error(joinPointer(pointer, 'cron'), `invalid cron expression: ${problem}`, 'use five fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *"');
   }
   const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
   const uses = readUses(reader, object, pointer);

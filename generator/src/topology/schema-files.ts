@@ -1,5 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, parse, relative, sep } from 'node:path';
 import type { Diagnostic } from '../ir/diagnostics.js';
 
 const schemaExtensions = ['.avsc', '.json'];
@@ -26,9 +27,65 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-async function walk(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+/** Entries a schema path may visit before it is refused as too broad. */
+const maxEntries = 100_000;
+
+interface Walk {
+  readonly files: string[];
+  /** The first problem met: a symlink loop, an unreadable folder, too many entries. */
+  problem?: string;
+}
+
+/**
+ * Every file under `folder`, following symbolic links to files and folders, but refusing a link
+ * that leads back to a folder being walked (a loop), a folder that cannot be read and a walk of more
+ * than `maxEntries` entries: each is reported rather than skipped (issue 13).
+ */
+async function walk(folder: string, baseDir: string): Promise<Walk> {
+  const result: Walk = { files: [] };
+  let visited = 0;
+  const show = (path: string): string => relative(baseDir, path) || '.';
+  const visit = async (dir: string, ancestors: readonly string[]): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      result.problem ??= `cannot read folder "${show(dir)}": ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (result.problem !== undefined) return;
+      if (++visited > maxEntries) {
+        result.problem = `more than ${maxEntries} entries under "${show(folder)}"`;
+        return;
+      }
+      const path = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await stat(path);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ELOOP') result.problem = `symbolic link loop at "${show(path)}"`;
+          continue; // a dangling link names no schema
+        }
+      }
+      if (isFile) result.files.push(path);
+      else if (isDir) {
+        const real = await realpath(path);
+        if (ancestors.includes(real)) {
+          result.problem = `symbolic link loop: "${show(path)}" leads back to "${show(real)}"`;
+          return;
+        }
+        await visit(path, [...ancestors, real]);
+      }
+    }
+  };
+  await visit(folder, [await realpath(folder)]);
+  return result;
 }
 
 async function kind(path: string): Promise<'file' | 'dir' | undefined> {
@@ -51,18 +108,34 @@ export async function expandSchemaPaths(baseDir: string, patterns: readonly stri
   for (const [index, pattern] of patterns.entries()) {
     const absolute = isAbsolute(pattern) ? pattern : join(baseDir, pattern);
     const before = found.size;
+    const problem = (message: string, hint: string): void => {
+      diagnostics.push({ message: `schema path "${pattern}": ${message}`, where: { file: displayPath, pointer: `/schemas/${index}` }, hint });
+    };
+    let walked: Walk | undefined;
     if (!/[*?{]/.test(pattern)) {
       const what = await kind(absolute);
       if (what === 'file') found.add(absolute);
-      if (what === 'dir') for (const file of await walk(absolute)) if (schemaExtensions.some((ext) => file.endsWith(ext))) found.add(file);
+      if (what === 'dir') {
+        walked = await walk(absolute, baseDir);
+        for (const file of walked.files) if (schemaExtensions.some((ext) => file.endsWith(ext))) found.add(file);
+      }
     } else {
       const segments = absolute.split(sep);
       const firstGlob = segments.findIndex((segment) => /[*?{]/.test(segment));
       const root = segments.slice(0, firstGlob).join(sep) || sep;
+      if (root === parse(root).root) {
+        problem('would search the whole file system', 'start the pattern with a folder, e.g. "schemas/**/*.avsc"');
+        continue;
+      }
       const matcher = globToRegExp(segments.slice(firstGlob).join('/'));
       if ((await kind(root)) === 'dir') {
-        for (const file of await walk(root)) if (matcher.test(relative(root, file).split(sep).join('/'))) found.add(file);
+        walked = await walk(root, baseDir);
+        for (const file of walked.files) if (matcher.test(relative(root, file).split(sep).join('/'))) found.add(file);
       }
+    }
+    if (walked?.problem !== undefined) {
+      problem(walked.problem, 'schema folders must be finite and readable: remove the link or narrow the path');
+      continue;
     }
     if (found.size === before) {
       diagnostics.push({ message: `schema path "${pattern}" matches no schema file`, where: { file: displayPath, pointer: `/schemas/${index}` }, hint: 'schema folders are searched for *.avsc and *.json files' });

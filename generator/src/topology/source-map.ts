@@ -77,5 +77,16 @@ export function parseSource(
     const position = lineCounter.linePos(offset);
     return { file: displayPath, line: position.line, column: position.col, pointer };
   };
-  return { document: { value: parsed.toJS({ maxAliasCount: 100 }) as unknown, locate }, diagnostics };
+  let value: unknown;
+  try {
+    value = parsed.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // yaml refuses documents whose aliases expand past maxAliasCount (a "billion laughs" bomb) with a
+    // ReferenceError; say so at the first alias rather than let it escape.
+    const message = error instanceof Error ? error.message : String(error);
+    const firstAlias = /(^|[\s\[{,:-])\*[^\s,\]}]+/m.exec(text);
+    const position = lineCounter.linePos(firstAlias === null ? 0 : firstAlias.index + (firstAlias[1] ?? '').length);
+    return { diagnostics: [{ message: `YAML aliases expand too far: ${message}`, where: { file: displayPath, line: position.line, column: position.col }, hint: 'write the values out instead of nesting aliases' }] };
+  }
+  return { document: { value, locate }, diagnostics };
 }

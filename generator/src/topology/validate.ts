@@ -91,7 +91,12 @@ export function validateReferences(topology: Topology, document: SourceDocument)
     if (agent.groupBy !== undefined && source?.kind === 'channel') {
       report(agent.groupBy.pointer, `agent "${agent.name}" cannot groupBy a channel`, 'groupBy repartitions through a topic: read from a topic instead');
     }
-    if (typeof agent.onError === 'object') expect(agent.onError.deadLetter, topicNames, 'dead-letter topic');
+    if (typeof agent.onError === 'object') {
+      expect(agent.onError.deadLetter, topicNames, 'dead-letter topic');
+      if (source !== undefined && agent.onError.deadLetter.name === source.name) {
+        report(agent.onError.deadLetter.pointer, `agent "${agent.name}" sends its failed events to its own source "${source.name}": they would fail again, forever`, 'use a topic of its own for dead letters, e.g. ' + `${source.name}-dead-letters`);
+      }
+    }
     if (sinks.length > 0 && agent.yields === undefined) {
       report(agent.pointer, `agent "${agent.name}" has sinks but does not declare what it yields`, 'add `yields: <type>` (the value type its handler yields)');
     }
@@ -103,6 +108,12 @@ export function validateReferences(topology: Topology, document: SourceDocument)
   for (const page of topology.pages) {
     checkUses(page);
     if (page.table !== undefined) expect(page.table, tableNames, 'table');
+  }
+  // Internal topics: a declared topic with a changelog's name would share it with the table.
+  const changelogs = new Map(topology.tables.map((table) => [`${topology.settings.id}-${table.name}-changelog`, table.name]));
+  for (const topic of topology.topics) {
+    const table = changelogs.get(topic.name);
+    if (table !== undefined) report(`${topic.pointer}/name`, `topic "${topic.name}" is the changelog of table "${table}": faustgen writes every change of the table there`, 'rename the topic; changelogs are internal');
   }
   if (diagnostics.length === 0) checkCopartitioning({ ...topology, agents }, report);
   for (const cycle of sinkCycles(agents)) report(cycle.pointer, `agent sinks form a cycle: ${cycle.path.join(' → ')}`, 'an agent cannot forward to itself through sinks; send explicitly from the handler instead');

@@ -1,4 +1,6 @@
 import type { Clock } from '../core/clock.js';
+import { errorOrigin } from '../core/error-stack.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
@@ -218,7 +220,7 @@ export class Agent<K, V, R = void> implements EventOwner {
   }
 
   private async runActor(index: number, makeStream: (context: ActorContext) => Stream<K, V>): Promise<void> {
-    let restarts = 0;
+    const backoff = new RestartBackoff();
     const tracked = this.host.tracksEventContext();
     while (this.running) {
       const context: ActorContext = { current: undefined, agent: this.name, meter: this.host.sensors, tracing: this.host.tracing?.() };
@@ -245,9 +247,9 @@ export class Agent<K, V, R = void> implements EventOwner {
         });
         const stop = await this.handleFailure(failure, record, () => event?.ack());
         if (stop) return;
-        restarts++;
         // A handler that fails at once on every start would spin: back off a little, capped.
-        await this.host.clock.sleep(Math.min(1000, 10 * restarts)).catch(() => undefined);
+        const delay = backoff.next(event !== undefined);
+        if (delay > 0) await this.host.clock.sleep(delay).catch(() => undefined);
       }
     }
   }
@@ -263,7 +265,7 @@ export class Agent<K, V, R = void> implements EventOwner {
     }
     this.host.recordFailure(this.name);
     if (policy === 'crash') {
-      this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message });
+      this.log.error('handler failed; stopping the worker (onError: crash), offset stays uncommitted', { ...where, code: failure.code, error: failure.message, ...errorOrigin(failure) });
       this.halt();
       this.host.crash(failure);
       return true;
@@ -279,7 +281,7 @@ export class Agent<K, V, R = void> implements EventOwner {
         return true;
       }
     }
-    this.log.error(`handler failed; event recorded and acked (onError: ${describePolicy(policy)})`, { ...where, code: failure.code, error: failure.message });
+    this.log.error(`handler failed; event recorded and acked (onError: ${describePolicy(policy)})`, { ...where, code: failure.code, error: failure.message, ...errorOrigin(failure) });
     ack();
     return false;
   }

@@ -24,6 +24,8 @@ import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
 import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
+import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
+import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
 import { ExactlyOnce } from './exactly-once.js';
@@ -481,9 +483,11 @@ export class App extends Service {
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
-    await this.admin.start();
+    const brokers = settings.broker.driver === 'kafka' ? `Kafka brokers ${settings.broker.hosts.join(', ')}` : 'the embedded broker';
+    await reportWhileWaiting(this.admin.start(), { log: this.log, what: brokers, setting: 'brokerStartupTimeoutMs', timeoutMs: settings.brokerStartupTimeoutMs });
     await this.producer.start();
     this.exactlyOnce?.start(this.transport, this.admin);
+    await discardStateOfEarlierBroker(settings, this.admin, [...this.tablesByName.values()].map((table) => table.changelogTopic), this.log);
     for (const agent of this.agentsByName.values()) agent.start();
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
     await new Promise((resolve) => setImmediate(resolve));

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { errorOrigin } from '../core/error-stack.js';
 import { describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CronSchedule } from './cron.js';
@@ -73,7 +74,7 @@ export class Scheduler {
       await job.run();
       this.runs.set(job.name, (this.runs.get(job.name) ?? 0) + 1);
     } catch (error) {
-      this.log.error(`${job.kind} failed`, { name: job.name, error: describeError(error) });
+      this.log.error(`${job.kind} failed`, { name: job.name, error: describeError(error), ...errorOrigin(error) });
     }
   }
 }

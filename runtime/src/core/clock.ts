@@ -8,6 +8,12 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The longest delay setTimeout honours (2^31 - 1 ms, about 24.9 days). A longer one fires after 1 ms
+ * (Node: TimeoutOverflowWarning), which made monthly crontabs and long timers fire in a busy loop.
+ */
+export const maxTimerDelayMs = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms, signal) {
@@ -16,14 +22,28 @@ export const systemClock: Clock = {
         reject(signal.reason);
         return;
       }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const wakeAt = Date.now() + Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout>;
       const onAbort = (): void => {
         clearTimeout(timer);
         reject(signal?.reason);
       };
+      // Long sleeps go in steps no longer than setTimeout's limit, each re-reading the wall clock.
+      const arm = (): void => {
+        const remaining = wakeAt - Date.now();
+        timer = setTimeout(
+          () => {
+            if (wakeAt - Date.now() > 0 && remaining > maxTimerDelayMs) {
+              arm();
+              return;
+            }
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+          Math.min(Math.max(0, remaining), maxTimerDelayMs),
+        );
+      };
+      arm();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

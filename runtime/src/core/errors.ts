@@ -23,6 +23,7 @@ export const errorCodes = {
   FG_AGENT_FAILED: 'An agent handler threw and its error policy stopped the worker.',
   FG_ASK_TIMEOUT: 'An ask() got no reply within its timeout.',
   FG_TABLE_CONTEXT: 'A table was written outside of stream processing without an explicit partition.',
+  FG_TABLE_KEY_PARTITION: "A table was written, while processing an event, with a key that belongs on another partition than the event's (re-key the stream first).",
   FG_STREAM_STATE: 'A stream operator was used in a way it does not allow.',
   // Topics and transport.
   FG_TOPIC_PARTITIONS_MISMATCH: 'Co-partitioned topics have different partition counts.',
@@ -41,6 +42,7 @@ export const errorCodes = {
   // Generator.
   FG_SCHEMA_INVALID: 'A schema or topology file is invalid.',
   FG_CODEGEN_STALE: 'Generated files are out of date with their inputs.',
+  FG_TYPECHECK: 'The project does not type-check (faustgen worker checks before it starts).',
   FG_CODEGEN_ABI: 'Generated code was made for another runtime ABI version.',
   // Bugs.
   FG_INTERNAL: 'A bug in faustgen: please report it with the stack trace.',

@@ -93,13 +93,16 @@ class StructuredLogger implements Logger {
       this.sink.write(JSON.stringify({ time: now.toISOString(), level, scope: this.scope, msg: message, ...jsonSafe(all) }));
       return;
     }
+    // A `stack` field (see core/error-stack.ts) goes under the line, one indented frame a line.
+    const stack = typeof all['stack'] === 'string' ? all['stack'] : undefined;
     const pairs = Object.entries(all)
-      .filter(([, value]) => value !== undefined)
+      .filter(([key, value]) => value !== undefined && !(key === 'stack' && stack !== undefined))
       .map(([key, value]) => `${key}=${renderValue(value)}`)
       .join(' ');
     const scope = this.scope === '' ? '' : `[${this.scope}] `;
     const time = now.toISOString().slice(11, 23);
-    this.sink.write(`${time} ${level.toUpperCase().padEnd(5)} ${scope}${message}${pairs === '' ? '' : ' ' + pairs}`);
+    const frames = stack === undefined ? '' : stack.split('\n').map((frame) => `\n    ${frame}`).join('');
+    this.sink.write(`${time} ${level.toUpperCase().padEnd(5)} ${scope}${message}${pairs === '' ? '' : ' ' + pairs}${frames}`);
   }
 }
 

@@ -1,8 +1,9 @@
 import { FaustgenError } from '../core/errors.js';
-import { trackedEvent } from '../streams/current.js';
+import { actorStorage, trackedEvent } from '../streams/current.js';
 import { partitionForKey } from '../transport/partitioner.js';
 import type { Codec } from '../types/codec.js';
 import type { RecordMetadata } from '../types/transport.js';
+import { checkKeyPlacement } from './key-placement.js';
 import type { TablePartition } from './table-partition.js';
 
 export type TableKind = 'table' | 'global';
@@ -150,7 +151,17 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     });
   }
 
+  /**
+   * The bytes that decide a stored key's partition (windowed tables store window start + key and
+   * set this to take the key back out); undefined: the stored key itself.
+   */
+  placementKeyOf: ((stored: Buffer) => Buffer) | undefined;
+
   private write(key: Buffer, value: Buffer | null): void {
+    const event = trackedEvent();
+    if (event !== undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner) {
+      checkKeyPlacement(this.name, this.placementKeyOf === undefined ? key : this.placementKeyOf(key), event, this.host.partitionCount(this.changelogTopic), actorStorage.getStore()?.agent);
+    }
     const partition = this.targetPartition(key);
     const local = this.partitions.get(partition);
     if (local === undefined && this.revoked.has(partition)) {

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { errorOrigin } from '../core/error-stack.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { trackedEvent } from '../streams/current.js';
@@ -51,7 +52,10 @@ export class WindowedTable<K, V, G extends V | undefined = V | undefined> {
     private readonly options: WindowedTableOptions<K, V>,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A window's stored key is its start then the key: the key alone decides the partition.
+    table.placementKeyOf = (stored) => split(stored).key;
+  }
 
   get name(): string {
     return this.table.name;
@@ -125,9 +129,9 @@ export class WindowedTable<K, V, G extends V | undefined = V | undefined> {
           try {
             const value = this.table.definition.valueCodec.decode(bytes);
             const result = this.options.onWindowClose(this.options.keyCodec.decode(key), { start, end: start + length }, value);
-            if (result instanceof Promise) result.catch((error: unknown) => this.log.error('window close callback failed', { table: this.name, start, error: describeError(error) }));
+            if (result instanceof Promise) result.catch((error: unknown) => this.log.error('window close callback failed', { table: this.name, start, error: describeError(error), ...errorOrigin(error) }));
           } catch (error) {
-            this.log.error('window close callback failed', { table: this.name, start, error: describeError(error) });
+            this.log.error('window close callback failed', { table: this.name, start, error: describeError(error), ...errorOrigin(error) });
           }
         }
         this.table.writeEncoded(partition, id, null);

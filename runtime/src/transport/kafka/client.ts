@@ -112,7 +112,7 @@ export async function waitForBrokers(options: KafkaDriverOptions, signal?: Abort
   throw new FaustgenError(
     'FG_BROKER_UNREACHABLE',
     `Kafka brokers ${options.brokers.join(', ')} unreachable: gave up after ${waited} ms ` +
-      `(startupTimeoutMs = ${options.startupTimeoutMs}): ${describeError(rootCause(lastError))}${closedConnectionHint(lastError, options)}`,
+      `(brokerStartupTimeoutMs = ${options.startupTimeoutMs}): ${describeError(rootCause(lastError))}${closedConnectionHint(lastError, options)}`,
     { cause: lastError, details: { brokers: options.brokers, waitedMs: waited, startupTimeoutMs: options.startupTimeoutMs } },
   );
 }
