@@ -20,7 +20,7 @@ export type IrType =
   | { readonly kind: 'array'; readonly items: IrType; readonly minItems?: number; readonly maxItems?: number }
   | { readonly kind: 'tuple'; readonly prefix: readonly IrType[]; readonly rest: IrType | null; readonly required: number; readonly maxItems?: number }
   | { readonly kind: 'map'; readonly values: IrType }
-  | { readonly kind: 'union'; readonly branches: readonly IrType[]; readonly mode: 'avro' | 'oneOf' | 'anyOf'; readonly discriminator?: DiscriminatorDesc }
+  | { readonly kind: 'union'; readonly branches: readonly IrType[]; readonly mode: 'avro' | 'oneOf' | 'anyOf'; readonly discriminator?: DiscriminatorDesc; readonly tagged?: readonly number[] }
   | { readonly kind: 'logical'; readonly logical: LogicalName; readonly precision?: number; readonly scale?: number; readonly base: IrType }
   | { readonly kind: 'ref'; readonly name: string };
 

@@ -6,6 +6,7 @@ import type { DiagnosticSink, SourceDoc } from '../source.js';
 import type { AvroDefinition, AvroDefinitions } from './collect.js';
 import { isObject } from './collect.js';
 import { readLogical } from './logical.js';
+import { taggedBranches } from './union-tags.js';
 import { avroNamedKinds, avroPrimitives, qualifyDefinition, qualifyReference, shortName } from './names.js';
 
 export function convertAvro(docs: readonly SourceDoc[], defs: AvroDefinitions, sink: DiagnosticSink): ModelIr[] {
@@ -239,7 +240,9 @@ class AvroConverter {
       this.sink.report(doc, pointer, 'an empty union has no values');
       return undefined;
     }
-    return ok ? { kind: 'union', branches, mode: 'avro' } : undefined;
+    if (!ok) return undefined;
+    const tagged = taggedBranches(branches, (name) => this.defs.byName.get(name)?.node);
+    return { kind: 'union', branches, mode: 'avro', ...(tagged === undefined ? {} : { tagged }) };
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from '../../../../runtime/src/codegen/logical.js';
 import type { IrType, ModelIr, ModelRegistry, RecordModelIr, TsValue } from '../ir.js';
 import { isObject } from './collect.js';
+import { irBranchName } from './union-tags.js';
 
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
@@ -77,7 +78,10 @@ class DefaultConverter {
       case 'union': {
         // The spec: a union default must match the union's first branch.
         const first = type.branches[0];
-        return first === undefined ? expected('a value') : this.convert(first, json, at);
+        if (first === undefined) return expected('a value');
+        const value = this.convert(first, json, at);
+        if (isError(value) || type.tagged?.includes(0) !== true) return value;
+        return { t: 'object', entries: [['branch', { t: 'literal', value: irBranchName(first) }], ['value', value]] };
       }
       case 'logical':
         return this.convertLogical(type, json, expected);

@@ -1,6 +1,7 @@
 /** TypeScript text for IR types: the static type, the runtime descriptor, and default values. */
 import type { IrType, ModelRegistry, TsValue } from '../ir.js';
 import { objectLiteralKey, tsString } from '../names.js';
+import { irBranchName } from '../avro/union-tags.js';
 import type { ModuleImports } from './imports.js';
 
 /** JSON text is a valid TypeScript expression; only the two line separators need escaping. */
@@ -80,7 +81,7 @@ export class Expressions {
       case 'map':
         return `$fg.MapOf<${this.type(t.values)}>`;
       case 'union':
-        return [...new Set(t.branches.map((b) => this.type(b)))].join(' | ');
+        return [...new Set(t.branches.map((b, i) => (t.tagged?.includes(i) === true ? `$fg.Branch<${tsString(irBranchName(b))}, ${this.type(b)}>` : this.type(b))))].join(' | ');
       case 'logical':
         return logicalTypes[t.logical] ?? 'string';
       case 'ref':
@@ -118,7 +119,8 @@ export class Expressions {
         return `{ k: 'map', values: ${this.desc(t.values)} }`;
       case 'union': {
         const discriminator = t.discriminator === undefined ? '' : `, discriminator: ${tsJson(t.discriminator)}`;
-        return `{ k: 'union', mode: '${t.mode}', branches: [${t.branches.map((b) => this.desc(b)).join(', ')}]${discriminator} }`;
+        const tagged = t.tagged === undefined ? '' : `, tagged: ${tsJson(t.tagged)}`;
+        return `{ k: 'union', mode: '${t.mode}', branches: [${t.branches.map((b) => this.desc(b)).join(', ')}]${discriminator}${tagged} }`;
       }
       case 'logical': {
         const params = `${t.precision === undefined ? '' : `, precision: ${t.precision}`}${t.scale === undefined ? '' : `, scale: ${t.scale}`}`;

@@ -130,6 +130,24 @@ describe('codegen SPI: validation', () => {
     assert.deepEqual(issuesOf(records, new Point({ x: 0.5 })), [{ path: '$.x', message: 'expected a 32-bit integer, got 0.5' }]);
   });
 
+  test('tagged Avro branches: { branch, value } picks the branch; JSON carries the plain value; issues point inside', () => {
+    const ts: TypeDesc = { k: 'logical', logical: 'timestamp-millis', base: { k: 'long' } };
+    const desc: TypeDesc = { k: 'union', mode: 'avro', branches: [{ k: 'null' }, { k: 'string' }, ts], tagged: [1, 2] };
+    const instant = { branch: 'long', value: '2024-01-02T03:04:05.123Z' };
+    assert.deepEqual(fg.toAvroValue(desc, instant), { long: '2024-01-02T03:04:05.123Z' });
+    assert.deepEqual(fg.toAvroValue(desc, { branch: 'string', value: '2024-01-02T03:04:05.123Z' }), { string: '2024-01-02T03:04:05.123Z' });
+    assert.equal(fg.toAvroValue(desc, null), null);
+    assert.deepEqual(fg.fromAvroValue(desc, { long: '2024-01-02T03:04:05.123Z' }), instant);
+    assert.deepEqual(fg.toJsonValue(desc, instant), '2024-01-02T03:04:05.123Z');
+    const issues: ValidationIssue[] = [];
+    assert.deepEqual(fg.fromJsonValue(desc, 'x', '$', issues), { branch: 'string', value: 'x' }, 'JSON: the first branch that fits, tagged');
+    assert.deepEqual(issues, []);
+    assert.deepEqual(issuesOf(desc, instant), []);
+    assert.deepEqual(issuesOf(desc, { branch: 'long', value: 'yesterday' }).map((i) => i.path), ['$.value']);
+    assert.deepEqual(issuesOf(desc, { branch: 'int', value: 1 }), [{ path: '$.branch', message: 'expected one of "string", "long", got "int"' }]);
+    assert.deepEqual(issuesOf(desc, 'plain'), [{ path: '$', message: 'expected null, or { branch, value } with branch one of "string", "long", got "plain"' }]);
+  });
+
   test('oneOf needs exactly one match; a discriminator reports the bad tag', () => {
     const oneOf: TypeDesc = { k: 'union', mode: 'oneOf', branches: [{ k: 'number', rules: { minimum: 0 } }, { k: 'number', rules: { maximum: 10 } }] };
     assert.match(issuesOf(oneOf, 5)[0]?.message ?? '', /matches 2 branches of oneOf/);
