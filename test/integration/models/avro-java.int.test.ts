@@ -98,6 +98,32 @@ const CASES: readonly Case[] = [
   },
 ];
 
+/** Top-level schemas that are not named types: each file defines a type named after it. */
+const TOP_LEVEL: readonly { readonly name: string; readonly schema: unknown; readonly datums: readonly { readonly model: (m: Record<string, unknown>) => unknown; readonly avroJson: unknown }[] }[] = [
+  {
+    name: 'TopItems',
+    schema: { type: 'array', items: { type: 'record', name: 'Item', namespace: 'java.top', fields: [{ name: 'sku', type: 'string' }, { name: 'qty', type: 'int' }] } },
+    datums: [
+      { model: (m) => [new (m['Item'] as RecordCtorOf)({ sku: 'a', qty: 1 }), new (m['Item'] as RecordCtorOf)({ sku: 'b', qty: 2 })], avroJson: [{ sku: 'a', qty: 1 }, { sku: 'b', qty: 2 }] },
+      { model: () => [], avroJson: [] },
+    ],
+  },
+  { name: 'TopMap', schema: { type: 'map', values: ['null', 'double'] }, datums: [{ model: () => ({ a: 1.25, b: null }), avroJson: { a: { double: 1.25 }, b: null } }] },
+  { name: 'TopString', schema: 'string', datums: [{ model: () => 'héllo', avroJson: 'héllo' }] },
+  {
+    name: 'TopUnion',
+    schema: ['string', 'long', 'null'],
+    datums: [
+      { model: () => 5, avroJson: { long: 5 } },
+      { model: () => 'five', avroJson: { string: 'five' } },
+      { model: () => null, avroJson: null },
+    ],
+  },
+  { name: 'TopTimestamp', schema: { type: 'long', logicalType: 'timestamp-millis' }, datums: [{ model: () => '2024-01-02T03:04:05.123Z', avroJson: 1704164645123 }] },
+];
+
+type RecordCtorOf = new (fields: Record<string, unknown>) => unknown;
+
 const NAMESPACE = 'java.cases';
 
 function recordSchema(c: Case): unknown {
@@ -116,6 +142,11 @@ before(async () => {
     writeFileSync(file, JSON.stringify(recordSchema(c)));
     return file;
   });
+  for (const t of TOP_LEVEL) {
+    const file = join(schemaDir, `${kebab(t.name)}.avsc`);
+    writeFileSync(file, JSON.stringify(t.schema));
+    files.push(file);
+  }
   project = await generateProject(files);
   assert.deepEqual(project.result.diagnostics, []);
 });
@@ -151,6 +182,38 @@ describe('Avro unions: faustgen and Apache Avro Java write and read the same byt
       assert.deepEqual(JSON.parse(decoded.result), { v: r.avroJson }, `${what}: Java reads faustgen's bytes differently`);
     });
     assert.ok(rows.length >= 20);
+  });
+});
+
+describe('top-level schemas that are not named types: faustgen and Apache Avro Java agree', () => {
+  test('array of records, map, primitive, union, logical type', async () => {
+    const item = await project.load<Record<string, unknown>>('models/java/top/item.ts');
+    const rows: { name: string; schema: unknown; model: unknown; avroJson: unknown; ours: string; codec: Codec<unknown> }[] = [];
+    for (const t of TOP_LEVEL) {
+      const module = await project.load<Record<string, unknown>>(`models/${kebab(t.name)}.ts`);
+      const codec = module[`${t.name}AvroCodec`] as Codec<unknown>;
+      for (const d of t.datums) {
+        const model = d.model(item);
+        rows.push({ name: t.name, schema: t.schema, model, avroJson: d.avroJson, ours: codec.encode(model).toString('hex'), codec });
+      }
+    }
+    const answers = await runAvroJava(
+      java,
+      rows.flatMap((r): AvroJavaRequest[] => [
+        { op: 'encode', schema: r.schema, json: r.avroJson },
+        { op: 'decode', schema: r.schema, hex: r.ours },
+      ]),
+    );
+    rows.forEach((r, i) => {
+      const what = `${r.name} ${JSON.stringify(r.avroJson)}`;
+      const encoded = answers[2 * i];
+      const decoded = answers[2 * i + 1];
+      assert.ok(encoded?.ok === true, `${what}: Java cannot encode: ${JSON.stringify(encoded)}`);
+      assert.equal(r.ours, encoded.result, `${what}: faustgen's bytes differ from Java's`);
+      assert.deepEqual(r.codec.decode(Buffer.from(encoded.result, 'hex')), r.model, `${what}: faustgen reads Java's bytes differently`);
+      assert.ok(decoded?.ok === true, `${what}: Java cannot decode faustgen's bytes: ${JSON.stringify(decoded)}`);
+      assert.deepEqual(JSON.parse(decoded.result), r.avroJson, `${what}: Java reads faustgen's bytes differently`);
+    });
   });
 });
 

@@ -74,6 +74,9 @@ export function exportAvroSchema(rootName: string, registry: ModelRegistry): unk
     }
   };
 
+  const root = registry.get(rootName);
+  // A file's top-level non-named schema (array, map, primitive, union): the type itself.
+  if (root !== undefined && (root.kind === 'alias' || root.kind === 'union')) return type(root.type, undefined);
   return named(rootName, undefined);
 }
 

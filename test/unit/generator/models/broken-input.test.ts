@@ -45,7 +45,7 @@ const expected: readonly (readonly [string, number, string, RegExp])[] = [
   ['never-ending.avsc', 1, '', /record com\.acme\.loop\.Loop can never be built: its required field\(s\) next/],
   ['never-ending.avsc', 6, '/fields/0/type', /record com\.acme\.loop\.Step can never be built/],
   ['syntax-error.avsc', 4, '', /invalid JSON: unexpected character "\]"/],
-  ['top-level.avsc', 1, '', /must define a named type/],
+  ['top-level.avsc', 1, '', /the top-level type is named after the file, TopLevel, but TopLevel \(.*top-level\.avsc\) has that name/],
   ['unsupported.schema.json', 5, '/patternProperties', /keyword "patternProperties" is not supported/],
   ['unsupported.schema.json', 7, '/properties/conditional/if', /keyword "if" is not supported/],
   ['unsupported.schema.json', 7, '/properties/conditional/then', /keyword "then" is not supported/],
