@@ -62,6 +62,11 @@ export function ensureAvroJava(): AvroJava {
   return { classPath: `${classesDir}:${join(libDir, '*')}` };
 }
 
+/** JSON text with bigints written as exact integers (Avro's JSON encoding of longs beyond 2^53). */
+export function stringifyExact(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `@@${v}@@` : v)).replace(/"@@(-?\d+)@@"/g, '$1');
+}
+
 export type AvroJavaRequest =
   /** Encode a datum given in Avro's JSON encoding (unions tagged `{"long": 1}`); answers hex. */
   | { readonly op: 'encode'; readonly schema: unknown; readonly json: unknown }
@@ -73,7 +78,7 @@ export type AvroJavaAnswer = { readonly ok: true; readonly result: string } | { 
 /** Runs every request in one JVM; answers are aligned with the requests. */
 export async function runAvroJava(java: AvroJava, requests: readonly AvroJavaRequest[]): Promise<AvroJavaAnswer[]> {
   const input = requests
-    .map((r) => (r.op === 'encode' ? `E\t${JSON.stringify(r.schema)}\t${JSON.stringify(r.json)}` : `D\t${JSON.stringify(r.schema)}\t${r.hex}`))
+    .map((r) => (r.op === 'encode' ? `E\t${JSON.stringify(r.schema)}\t${stringifyExact(r.json)}` : `D\t${JSON.stringify(r.schema)}\t${r.hex}`))
     .join('\n');
   const child = spawn(javaTool('java'), ['-cp', java.classPath, 'AvroBridge'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let output = '';

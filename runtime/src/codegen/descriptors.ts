@@ -69,6 +69,8 @@ export type LogicalName =
   | 'timestamp-micros'
   | 'local-timestamp-millis'
   | 'local-timestamp-micros'
+  | 'timestamp-nanos'
+  | 'local-timestamp-nanos'
   | 'decimal'
   | 'uuid'
   | 'duration';

@@ -1,5 +1,6 @@
 /** Keyword rules (JSON Schema numbers and strings) and logical-type forms, checked on model values. */
 import type { LogicalDesc, NumberRules, StringRules } from './descriptors.js';
+import type { InstantDigits } from './instants.js';
 import { describeValue, isObjectLike } from './issues.js';
 import type { ValidationIssue } from './issues.js';
 import {
@@ -8,7 +9,7 @@ import {
   isUuid,
   parseDecimal,
   parseIsoDate,
-  parseIsoInstant,
+  parseInstant,
   parseIsoTime,
 } from './logical.js';
 
@@ -61,6 +62,11 @@ export function checkStringRules(rules: StringRules, value: string, path: string
   if (!formatOk) issues.push({ path, message: `expected format ${rules.format ?? ''}, got ${describeValue(value)}` });
 }
 
+/** Fraction digits a timestamp logical type keeps: 3 (millis), 6 (micros) or 9 (nanos). */
+export function instantDigits(logical: string): InstantDigits {
+  return logical.endsWith('nanos') ? 9 : logical.endsWith('micros') ? 6 : 3;
+}
+
 /** Why a value is not a valid model form of a logical type, or undefined when it is. */
 export function logicalProblem(d: LogicalDesc, value: unknown): string | undefined {
   if (d.logical === 'duration') {
@@ -79,13 +85,12 @@ export function logicalProblem(d: LogicalDesc, value: unknown): string | undefin
     }
     case 'timestamp-millis':
     case 'timestamp-micros':
+    case 'timestamp-nanos':
     case 'local-timestamp-millis':
-    case 'local-timestamp-micros': {
-      const micros = d.logical.endsWith('micros');
-      const local = d.logical.startsWith('local');
-      const units = parseIsoInstant(value, { micros, local });
-      const form = `YYYY-MM-DDTHH:MM:SS[.${micros ? 'ffffff' : 'fff'}]${local ? '' : 'Z (or ±HH:MM)'}`;
-      return units === undefined || !Number.isSafeInteger(units) ? bad(form) : undefined;
+    case 'local-timestamp-micros':
+    case 'local-timestamp-nanos': {
+      const units = parseInstant(value, instantDigits(d.logical), d.logical.startsWith('local'));
+      return typeof units === 'string' ? `${d.logical} ${describeValue(value)} ${units}` : undefined;
     }
     case 'decimal': {
       const parsed = parseDecimal(value, d.precision ?? 1, d.scale ?? 0);

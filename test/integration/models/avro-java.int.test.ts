@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAvroJava, runAvroJava } from '../../avro-java/avro-java.js';
+import { ensureAvroJava, runAvroJava, stringifyExact } from '../../avro-java/avro-java.js';
 import type { AvroJava, AvroJavaRequest } from '../../avro-java/avro-java.js';
 import { generateProject } from '../../unit/generator/models/harness.js';
 import type { GeneratedProject } from '../../unit/generator/models/harness.js';
@@ -96,7 +96,65 @@ const CASES: readonly Case[] = [
       { model: { k: 3 }, avroJson: { map: { k: 3 } } },
     ],
   },
+  {
+    name: 'Nanos',
+    type: { type: 'long', logicalType: 'timestamp-nanos' },
+    datums: [
+      { model: '2024-01-02T03:04:05.123456789Z', avroJson: 1_704_164_645_123_456_789n },
+      { model: '2262-04-11T23:47:16.854775807Z', avroJson: 2n ** 63n - 1n },
+      { model: '1677-09-21T00:12:43.145224192Z', avroJson: -(2n ** 63n) },
+      { model: '1969-12-31T23:59:59.999999999Z', avroJson: -1 },
+    ],
+  },
+  {
+    name: 'LocalNanos',
+    type: ['null', { type: 'long', logicalType: 'local-timestamp-nanos' }],
+    datums: [{ model: '2024-01-02T03:04:05.123456789', avroJson: { long: 1_704_164_645_123_456_789n } }],
+  },
+  {
+    name: 'Micros',
+    type: { type: 'long', logicalType: 'timestamp-micros' },
+    datums: [
+      { model: '+294247-01-10T04:00:54.775807Z', avroJson: 2n ** 63n - 1n },
+      { model: '-290308-12-21T19:59:05.224192Z', avroJson: -(2n ** 63n) },
+      { model: '2024-01-02T03:04:05.123456Z', avroJson: 1_704_164_645_123_456 },
+    ],
+  },
+  {
+    name: 'Millis',
+    type: { type: 'long', logicalType: 'timestamp-millis' },
+    datums: [
+      { model: '-000001-12-31T23:59:59.999Z', avroJson: -62_167_219_200_001 },
+      { model: '+275760-09-13T00:00:00.001Z', avroJson: 8_640_000_000_000_001n },
+    ],
+  },
+  {
+    name: 'LocalMicros',
+    type: { type: 'long', logicalType: 'local-timestamp-micros' },
+    datums: [{ model: '9999-12-31T23:59:59.999999', avroJson: 253_402_300_799_999_999n }],
+  },
+  {
+    name: 'FixedUuid',
+    type: ['string', { type: 'fixed', name: 'Id16', size: 16, logicalType: 'uuid' }],
+    datums: [
+      {
+        model: { branch: 'java.cases.Id16', value: '123e4567-e89b-12d3-a456-426614174000' },
+        avroJson: { 'java.cases.Id16': Buffer.from('123e4567e89b12d3a456426614174000', 'hex').toString('latin1') },
+      },
+      { model: { branch: 'string', value: 'not a uuid' }, avroJson: { string: 'not a uuid' } },
+    ],
+  },
 ];
+
+/** Parses Java's JSON answer with integers beyond 2^53 kept exact (as bigints), to compare with the cases. */
+function parseExact(text: string): unknown {
+  const marked = text.replace(/([:[,])(-?\d{16,})(?=[,\]}])/g, '$1"@@$2"');
+  return JSON.parse(marked, (_key, v: unknown) => {
+    if (typeof v !== 'string' || !v.startsWith('@@')) return v;
+    const big = BigInt(v.slice(2));
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+  });
+}
 
 /** Top-level schemas that are not named types: each file defines a type named after it. */
 const TOP_LEVEL: readonly { readonly name: string; readonly schema: unknown; readonly datums: readonly { readonly model: (m: Record<string, unknown>) => unknown; readonly avroJson: unknown }[] }[] = [
@@ -172,14 +230,14 @@ describe('Avro unions: faustgen and Apache Avro Java write and read the same byt
     ]);
     const answers = await runAvroJava(java, requests);
     rows.forEach((r, i) => {
-      const what = `${r.c.name} ${JSON.stringify(r.avroJson)}`;
+      const what = `${r.c.name} ${stringifyExact(r.avroJson)}`;
       const encoded = answers[2 * i];
       const decoded = answers[2 * i + 1];
       assert.ok(encoded?.ok === true, `${what}: Java cannot encode: ${JSON.stringify(encoded)}`);
       assert.equal(r.ours, encoded.result, `${what}: faustgen's bytes differ from Java's`);
       assert.deepEqual(r.codec.decode(Buffer.from(encoded.result, 'hex')).v, r.model, `${what}: faustgen reads Java's bytes differently`);
       assert.ok(decoded?.ok === true, `${what}: Java cannot decode faustgen's bytes: ${JSON.stringify(decoded)}`);
-      assert.deepEqual(JSON.parse(decoded.result), { v: r.avroJson }, `${what}: Java reads faustgen's bytes differently`);
+      assert.deepEqual(parseExact(decoded.result), parseExact(stringifyExact({ v: r.avroJson })), `${what}: Java reads faustgen's bytes differently`);
     });
     assert.ok(rows.length >= 20);
   });

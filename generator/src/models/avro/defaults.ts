@@ -8,7 +8,7 @@ import {
   bytesToDuration,
   formatDecimal,
   formatIsoDate,
-  formatIsoInstant,
+  formatInstant,
   formatIsoTime,
   isUuid,
   parseDecimal,
@@ -103,10 +103,12 @@ class DefaultConverter {
           return Number.isInteger(json) ? literal(formatIsoTime(json as number, type.logical === 'time-micros')) : expected('an integer time of day');
         case 'timestamp-millis':
         case 'timestamp-micros':
+        case 'timestamp-nanos':
         case 'local-timestamp-millis':
-        case 'local-timestamp-micros': {
-          const options = { micros: type.logical.endsWith('micros'), local: type.logical.startsWith('local') };
-          return Number.isSafeInteger(json) ? literal(formatIsoInstant(json as number, options)) : expected('an integer timestamp');
+        case 'local-timestamp-micros':
+        case 'local-timestamp-nanos': {
+          const digits = type.logical.endsWith('nanos') ? 9 : type.logical.endsWith('micros') ? 6 : 3;
+          return Number.isInteger(json) ? literal(formatInstant(BigInt(json as number), digits, type.logical.startsWith('local'))) : expected('an integer timestamp');
         }
         case 'uuid':
           return typeof json === 'string' && isUuid(json) ? literal(json) : expected('a UUID string');
@@ -138,6 +140,10 @@ class DefaultConverter {
         const bytes = latin1Bytes(json);
         if (bytes === undefined || bytes.length !== model.size) return expected(`${model.size} ISO-8859-1 characters`);
         if (model.logical?.logical === 'decimal') return this.decimal(bytes, model.logical.precision ?? 1, model.logical.scale ?? 0, expected);
+        if (model.logical?.logical === 'uuid') {
+          const hex = bytes.toString('hex');
+          return { t: 'literal', value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` };
+        }
         if (model.logical?.logical === 'duration') {
           const d = bytesToDuration(bytes);
           return { t: 'object', entries: [['months', lit(d.months)], ['days', lit(d.days)], ['millis', lit(d.millis)]] };

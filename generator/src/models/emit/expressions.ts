@@ -39,6 +39,8 @@ const logicalTypes: Readonly<Record<string, string>> = {
   'timestamp-micros': '$fg.IsoTimestamp',
   'local-timestamp-millis': '$fg.IsoLocalTimestamp',
   'local-timestamp-micros': '$fg.IsoLocalTimestamp',
+  'timestamp-nanos': '$fg.IsoTimestamp',
+  'local-timestamp-nanos': '$fg.IsoLocalTimestamp',
   decimal: '$fg.DecimalString',
   uuid: '$fg.Uuid',
   duration: '$fg.AvroDuration',

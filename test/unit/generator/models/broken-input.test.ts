@@ -29,7 +29,7 @@ const expected: readonly (readonly [string, number, string, RegExp])[] = [
   ['bad-logical.avsc', 7, '/fields/2/type/logicalType', /logical type date needs an underlying int, not string/],
   ['bad-logical.avsc', 8, '/fields/3/type/size', /duration needs a fixed of size 12, not 8/],
   ['bad-logical.avsc', 9, '/fields/4/type/precision', /precision 9 does not fit in a fixed of 2 bytes/],
-  ['bad-logical.avsc', 10, '/fields/5/type/logicalType', /uuid needs an underlying string, not fixed/],
+  ['bad-logical.avsc', 10, '/fields/5/type/size', /logical type uuid on a fixed needs size 16, not 8/],
   ['bad-logical.avsc', 11, '/fields/6/type/size', /positive integer "size", got 0/],
   ['bad-defaults.avsc', 5, '/fields/0/default', /invalid default for field count: expected a 32-bit integer, got "seven"/],
   ['bad-defaults.avsc', 6, '/fields/1/default', /secondBranch: expected null/],
