@@ -1,6 +1,7 @@
 /** Keyword rules (JSON Schema numbers and strings) and logical-type forms, checked on model values. */
 import type { LogicalDesc, NumberRules, StringRules } from './descriptors.js';
 import type { InstantDigits } from './instants.js';
+import { compilePattern } from './patterns.js';
 import { describeValue, isObjectLike } from './issues.js';
 import type { ValidationIssue } from './issues.js';
 import {
@@ -31,17 +32,6 @@ function isMultipleOf(value: number, step: number): boolean {
   return Math.abs(quotient - Math.round(quotient)) < 1e-9;
 }
 
-const patternCache = new Map<string, RegExp>();
-
-function compiledPattern(source: string): RegExp {
-  let re = patternCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source, 'u');
-    patternCache.set(source, re);
-  }
-  return re;
-}
-
 export function checkStringRules(rules: StringRules, value: string, path: string, issues: ValidationIssue[]): void {
   // JSON Schema counts length in code points, not UTF-16 units.
   const length = rules.minLength !== undefined || rules.maxLength !== undefined ? [...value].length : 0;
@@ -51,7 +41,7 @@ export function checkStringRules(rules: StringRules, value: string, path: string
   if (rules.maxLength !== undefined && length > rules.maxLength) {
     issues.push({ path, message: `expected at most ${rules.maxLength} characters, got ${length}` });
   }
-  if (rules.pattern !== undefined && !compiledPattern(rules.pattern).test(value)) {
+  if (rules.pattern !== undefined && !compilePattern(rules.pattern).test(value)) {
     issues.push({ path, message: `expected to match /${rules.pattern}/, got ${describeValue(value)}` });
   }
   const formatOk =
