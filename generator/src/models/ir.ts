@@ -15,7 +15,12 @@ import type { SourceDoc } from './source.js';
 export type IrType =
   | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' }
   | { readonly kind: 'number'; readonly rules: NumberRules }
-  | { readonly kind: 'string'; readonly rules: StringRules }
+  | {
+      readonly kind: 'string';
+      readonly rules: StringRules;
+      /** A `format` kept as an annotation (JSON Schema 2020-12): it names the TypeScript alias but is not validated. */
+      readonly formatType?: NonNullable<StringRules['format']>;
+    }
   | { readonly kind: 'literal'; readonly values: readonly JsonPrimitive[] }
   | { readonly kind: 'array'; readonly items: IrType; readonly minItems?: number; readonly maxItems?: number }
   | { readonly kind: 'tuple'; readonly prefix: readonly IrType[]; readonly rest: IrType | null; readonly required: number; readonly maxItems?: number }

@@ -111,6 +111,13 @@ export function checkRecord(d: RecordDesc, value: unknown, path: string, issues:
     }
     checkValue(field.type, fieldValue, fieldPath, issues);
   }
+  // The same rule as decoding (additionalProperties): keys that are no field are refused or checked.
+  if (d.extra === 'allow') return;
+  for (const [key, extra] of Object.entries(value)) {
+    if (key === '__faust' || extra === undefined || d.fields.some((f) => f.name === key)) continue;
+    if (d.extra === 'reject') issues.push({ path: childPath(path, key), message: `unexpected property in ${d.name}` });
+    else checkValue(d.extra, extra, childPath(path, key), issues);
+  }
 }
 
 export function matches(desc: TypeDesc, value: unknown): boolean {

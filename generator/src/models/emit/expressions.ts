@@ -66,7 +66,10 @@ export class Expressions {
       case 'number':
         return 'number';
       case 'string':
-        return t.rules.format === undefined ? 'string' : (formatTypes[t.rules.format] ?? 'string');
+      {
+        const format = t.rules.format ?? t.formatType;
+        return format === undefined ? 'string' : (formatTypes[format] ?? 'string');
+      }
       case 'bytes':
         return '$fg.Bytes';
       case 'unknown':

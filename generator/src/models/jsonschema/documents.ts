@@ -11,6 +11,12 @@ export interface SchemaDocument {
   readonly fileUri: string;
   readonly id?: string;
   readonly anchors: ReadonlyMap<string, string>;
+  /**
+   * How the document is read: `draft-07` (draft-06 and draft-07: `$ref` siblings are ignored, `format`
+   * is asserted) or `2020-12` (2019-09, 2020-12 and no `$schema`: `$ref` applies next to its siblings,
+   * `format` is an annotation).
+   */
+  readonly draft: 'draft-07' | '2020-12';
 }
 
 /** A schema node together with where it lives, so that its own `$ref`s resolve against its document. */
@@ -52,7 +58,8 @@ export class SchemaDocuments {
     }
     const anchors = new Map<string, string>();
     collectAnchors(root, '', anchors);
-    const sdoc: SchemaDocument = { source, fileUri, anchors, ...(id === undefined ? {} : { id }) };
+    const draft07 = typeof draft === 'string' && /json-schema\.org\/draft-0[67]\/schema#?$/.test(draft);
+    const sdoc: SchemaDocument = { source, fileUri, anchors, draft: draft07 ? 'draft-07' : '2020-12', ...(id === undefined ? {} : { id }) };
     this.byUri.set(fileUri, sdoc);
     if (id !== undefined) {
       const other = this.byUri.get(id);

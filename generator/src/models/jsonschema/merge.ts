@@ -109,12 +109,14 @@ export class AllOfMerger {
     try {
       const record = node as Record<string, unknown>;
       const { allOf, $ref, ...rest } = record;
-      out.push({ ...part, node: rest });
+      // Draft-07: a $ref replaces its schema object; the keywords next to it are ignored.
+      const siblingsIgnored = typeof $ref === 'string' && part.sdoc.draft === 'draft-07';
+      if (!siblingsIgnored) out.push({ ...part, node: rest });
       if (typeof $ref === 'string') {
         const target = this.docs.resolve($ref, part);
         if (target === undefined || !this.flatten(target, out, stack)) return false;
       }
-      if (allOf !== undefined) {
+      if (allOf !== undefined && !siblingsIgnored) {
         if (!Array.isArray(allOf) || allOf.length === 0) {
           this.sink.report(part.sdoc.source, pointerJoin(part.pointer, 'allOf'), 'allOf must be a non-empty array of schemas');
           return false;

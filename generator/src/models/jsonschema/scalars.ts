@@ -47,6 +47,9 @@ export function stringType(node: SchemaNode, at: Located, sink: DiagnosticSink):
     }
   }
   const format = node['format'];
-  if (typeof format === 'string' && supportedFormats.has(format)) rules.format = format as NonNullable<StringRules['format']>;
-  return ok ? { kind: 'string', rules } : undefined;
+  // Draft-07 lets a validator assert formats and faustgen does; in 2020-12 format is an annotation.
+  const known = typeof format === 'string' && supportedFormats.has(format) ? (format as NonNullable<StringRules['format']>) : undefined;
+  if (known !== undefined && at.sdoc.draft === 'draft-07') rules.format = known;
+  if (!ok) return undefined;
+  return known !== undefined && rules.format === undefined ? { kind: 'string', rules, formatType: known } : { kind: 'string', rules };
 }

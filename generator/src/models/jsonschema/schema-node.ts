@@ -32,7 +32,8 @@ export function isRecordSchema(node: SchemaNode): boolean {
   const type = node['type'];
   const objectish = type === undefined || type === 'object';
   const noUnion = node['oneOf'] === undefined && node['anyOf'] === undefined && node['enum'] === undefined && node['const'] === undefined;
-  return objectish && noUnion && (isSchemaObject(node['properties']) || node['additionalProperties'] === false);
+  const required = Array.isArray(node['required']) && node['required'].length > 0;
+  return objectish && noUnion && (isSchemaObject(node['properties']) || node['additionalProperties'] === false || required);
 }
 
 export function inferType(node: SchemaNode): string | undefined {

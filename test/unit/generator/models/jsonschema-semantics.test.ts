@@ -1,0 +1,127 @@
+/**
+ * JSON Schema keywords with the spec's semantics (draft-07 and 2020-12), on schemas written for
+ * these tests: required without properties, additionalProperties in validate() and decode alike,
+ * $ref siblings (ignored in draft-07, applied in 2020-12), format (asserted in draft-07, an
+ * annotation in 2020-12) and defaults applied on construction and decode.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateProject, typecheck } from './harness.js';
+import type { GeneratedProject } from './harness.js';
+
+const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
+const DRAFT2020 = 'https://json-schema.org/draft/2020-12/schema';
+
+const schemas: Record<string, unknown> = {
+  'needs-a.schema.json': { $schema: DRAFT2020, type: 'object', required: ['a'] },
+  'closed.schema.json': { $schema: DRAFT2020, type: 'object', properties: { id: { type: 'string' } }, additionalProperties: false },
+  'refs07.schema.json': {
+    $schema: DRAFT7,
+    type: 'object',
+    definitions: { Short: { type: 'string', maxLength: 3 } },
+    properties: { code: { $ref: '#/definitions/Short', minLength: 10 }, when: { type: 'string', format: 'date-time' } },
+  },
+  'refs2020.schema.json': {
+    $schema: DRAFT2020,
+    type: 'object',
+    $defs: { Short: { type: 'string', maxLength: 3 } },
+    properties: { code: { $ref: '#/$defs/Short', minLength: 2 }, when: { type: 'string', format: 'date-time' } },
+  },
+  'payment.schema.json': {
+    $schema: DRAFT2020,
+    type: 'object',
+    required: ['id'],
+    properties: {
+      id: { type: 'string' },
+      amount: { type: 'number', default: 1.0 },
+      tags: { type: 'array', items: { type: 'string' }, default: ['new'] },
+      currency: { enum: ['EUR', 'USD'], default: 'EUR' },
+    },
+  },
+};
+
+interface ModelClass {
+  new (fields: Record<string, unknown>): Record<string, unknown>;
+  validate(value: unknown): { path: string; message: string }[];
+  fromJSON(json: unknown): Record<string, unknown>;
+}
+
+let dir: string;
+let project: GeneratedProject;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'faustgen-jsonschema-'));
+  const files = Object.entries(schemas).map(([name, schema]) => {
+    writeFileSync(join(dir, name), JSON.stringify(schema));
+    return join(dir, name);
+  });
+  project = await generateProject(files);
+  assert.deepEqual(project.result.diagnostics, []);
+});
+after(() => {
+  project.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function model(file: string, name: string): Promise<ModelClass> {
+  return (await project.load<Record<string, unknown>>(`models/${file}.ts`))[name] as ModelClass;
+}
+
+describe('JSON Schema semantics', () => {
+  test('the generated code type-checks under the strict config', () => {
+    assert.deepEqual(typecheck(project.dir), []);
+  });
+
+  test('required without properties: the key must be there, with any value', async () => {
+    const NeedsA = await model('needs-a', 'NeedsA');
+    assert.deepEqual(NeedsA.validate({}), [{ path: '$.a', message: 'missing required field' }]);
+    assert.deepEqual(NeedsA.validate({ a: [1, 'x'] }), []);
+    assert.throws(() => NeedsA.fromJSON({ b: 1 }), /missing required field/);
+    assert.deepEqual(NeedsA.fromJSON({ a: null })['a'], null);
+  });
+
+  test('additionalProperties: false is enforced by validate() as by decoding', async () => {
+    const Closed = await model('closed', 'Closed');
+    const extra = { id: 'x', other: 1 };
+    assert.deepEqual(Closed.validate(extra), [{ path: '$.other', message: 'unexpected property in Closed' }]);
+    assert.throws(() => Closed.fromJSON(extra), /unexpected property/);
+    assert.deepEqual(Closed.validate({ id: 'x' }), []);
+  });
+
+  test('draft-07 ignores the keywords next to $ref; 2020-12 applies them', async () => {
+    const Refs07 = await model('refs07', 'Refs07');
+    assert.deepEqual(Refs07.validate({ code: 'abc' }), [], 'minLength: 10 next to $ref is ignored in draft-07');
+    assert.equal(Refs07.validate({ code: 'abcd' }).length, 1, 'the target still applies');
+    const Refs2020 = await model('refs2020', 'Refs2020');
+    assert.deepEqual(Refs2020.validate({ code: 'a' }).map((i) => i.path), ['$.code'], 'minLength: 2 next to $ref applies in 2020-12');
+    assert.deepEqual(Refs2020.validate({ code: 'abc' }), []);
+  });
+
+  test('format is asserted in draft-07 and an annotation in 2020-12; both type it as IsoTimestamp', async () => {
+    const Refs07 = await model('refs07', 'Refs07');
+    assert.deepEqual(Refs07.validate({ when: 'yesterday' }).map((i) => i.path), ['$.when']);
+    const Refs2020 = await model('refs2020', 'Refs2020');
+    assert.deepEqual(Refs2020.validate({ when: 'yesterday' }), []);
+    for (const file of ['refs07', 'refs2020']) {
+      const content = [...project.result.files.values()].find((f) => f.path.endsWith(`models/${file}.ts`))?.content ?? '';
+      assert.match(content, /readonly when\?: \$fg\.IsoTimestamp;/);
+    }
+  });
+
+  test('defaults are applied by the constructor and by decoding', async () => {
+    const Payment = await model('payment', 'Payment');
+    const made = new Payment({ id: 'p1' });
+    assert.equal(made['amount'], 1);
+    assert.deepEqual(made['tags'], ['new']);
+    assert.equal(made['currency'], 'EUR');
+    const decoded = Payment.fromJSON({ id: 'p2', amount: 2.5 });
+    assert.equal(decoded['amount'], 2.5);
+    assert.equal(decoded['currency'], 'EUR');
+    const content = [...project.result.files.values()].find((f) => f.path.endsWith('models/payment.ts'))?.content ?? '';
+    assert.match(content, /readonly amount: number;/, 'a property with a default is always present');
+    assert.match(content, /readonly amount\?: number;/, 'and may be left out when constructing');
+  });
+});
