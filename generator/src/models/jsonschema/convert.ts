@@ -15,7 +15,7 @@ import { findDiscriminator } from './discriminator.js';
 import { defaultValue } from './defaults.js';
 import { rootNames } from './naming.js';
 import { numberType, stringType } from './scalars.js';
-import { hasValidation, inferType, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
+import { hasValidation, impliedTypes, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
 
 interface Slot {
   readonly fullName: string;
@@ -257,7 +257,35 @@ class JsonSchemaConverter {
       return branches.length === 1 ? branches[0] : { kind: 'union', branches, mode: 'anyOf' };
     }
     if (type !== undefined && typeof type !== 'string') return report('type', 'type must be a string or an array of strings');
-    return this.convertTyped(type ?? inferType(node), node, at, hint);
+    if (type !== undefined) return this.convertTyped(type, node, at, hint);
+    return this.convertUntyped(node, at, hint);
+  }
+
+  /**
+   * A schema without `type`: each keyword constrains only values of its own JSON type and every
+   * other type passes (`{"pattern": "^a"}` accepts 5). Object keywords (`properties`, `required`)
+   * still make a record, a deliberate reading: see docs/type-mapping.md.
+   */
+  private convertUntyped(node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
+    const implied = impliedTypes(node);
+    if (implied.length === 0) return { kind: 'unknown' };
+    if (implied.includes('object') && isRecordSchema(node)) return this.convertTyped('object', node, at, hint);
+    const branches: IrType[] = [];
+    for (const t of implied) {
+      const branch = this.convertTyped(t, node, at, hint);
+      if (branch === undefined) return undefined;
+      branches.push(branch);
+    }
+    const anyOther: Readonly<Record<string, IrType>> = {
+      null: { kind: 'null' },
+      boolean: { kind: 'boolean' },
+      number: { kind: 'number', rules: {} },
+      string: { kind: 'string', rules: {} },
+      array: { kind: 'array', items: { kind: 'unknown' } },
+      object: { kind: 'map', values: { kind: 'unknown' } },
+    };
+    for (const [t, other] of Object.entries(anyOther)) if (!implied.includes(t)) branches.push(other);
+    return { kind: 'union', branches, mode: 'anyOf' };
   }
 
   private convertTyped(type: string | undefined, node: SchemaNode, at: Located, hint: Hint): IrType | undefined {

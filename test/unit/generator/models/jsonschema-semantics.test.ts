@@ -30,6 +30,18 @@ const schemas: Record<string, unknown> = {
     $defs: { Short: { type: 'string', maxLength: 3 } },
     properties: { code: { $ref: '#/$defs/Short', minLength: 2 }, when: { type: 'string', format: 'date-time' } },
   },
+  'applicability.schema.json': {
+    $schema: DRAFT2020,
+    type: 'object',
+    properties: {
+      pattern: { pattern: '^a' },
+      minimum: { minimum: 10 },
+      items: { items: { type: 'integer' } },
+      counted: { minItems: 2, maxItems: 3 },
+      format: { format: 'date' },
+      typed: { type: ['string', 'integer'], minimum: 5, maxLength: 2 },
+    },
+  },
   'payment.schema.json': {
     $schema: DRAFT2020,
     type: 'object',
@@ -109,6 +121,36 @@ describe('JSON Schema semantics', () => {
       const content = [...project.result.files.values()].find((f) => f.path.endsWith(`models/${file}.ts`))?.content ?? '';
       assert.match(content, /readonly when\?: \$fg\.IsoTimestamp;/);
     }
+  });
+
+  test('a keyword constrains only its own JSON type; without "type" every other type passes', async () => {
+    const A = await model('applicability', 'Applicability');
+    const ok = (value: Record<string, unknown>): void => assert.deepEqual(A.validate(value), [], JSON.stringify(value));
+    const bad = (value: Record<string, unknown>, path: string): void => assert.deepEqual(A.validate(value).map((i) => i.path), [path], JSON.stringify(value));
+    ok({ pattern: 'abc' });
+    ok({ pattern: 5 });
+    ok({ pattern: null });
+    bad({ pattern: 'bcd' }, '$.pattern');
+    ok({ minimum: 'x' });
+    ok({ minimum: 11 });
+    bad({ minimum: 9 }, '$.minimum');
+    ok({ items: 'not an array' });
+    ok({ items: [1, 2] });
+    bad({ items: [1.5] }, '$.items[0]');
+    ok({ counted: [1, 2] });
+    ok({ counted: { a: 1 } });
+    ok({ counted: 'abcd' });
+    bad({ counted: [1] }, '$.counted');
+    bad({ counted: [1, 2, 3, 4] }, '$.counted');
+    ok({ format: 12 });
+    ok({ typed: 'ab' });
+    ok({ typed: 7 });
+    bad({ typed: 'abc' }, '$.typed');
+    bad({ typed: 4 }, '$.typed');
+    bad({ typed: true }, '$.typed');
+    // Decoding agrees.
+    assert.deepEqual(A.fromJSON({ pattern: 5, counted: { a: 1 } })['pattern'], 5);
+    assert.throws(() => A.fromJSON({ counted: [1] }));
   });
 
   test('defaults are applied by the constructor and by decoding', async () => {
