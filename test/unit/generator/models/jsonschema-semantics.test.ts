@@ -42,6 +42,21 @@ const schemas: Record<string, unknown> = {
       typed: { type: ['string', 'integer'], minimum: 5, maxLength: 2 },
     },
   },
+  'nested-id.schema.json': {
+    $schema: DRAFT2020,
+    $id: 'https://example.com/schemas/root.json',
+    type: 'object',
+    $defs: {
+      Inner: {
+        $id: 'inner.json',
+        type: 'object',
+        properties: { b: { $ref: '#/$defs/B' } },
+        $defs: { B: { type: 'string' } },
+      },
+      B: { type: 'integer' },
+    },
+    properties: { viaId: { $ref: 'inner.json' }, rootB: { $ref: '#/$defs/B' }, inInner: { $ref: 'https://example.com/schemas/inner.json#/$defs/B' } },
+  },
   'payment.schema.json': {
     $schema: DRAFT2020,
     type: 'object',
@@ -151,6 +166,14 @@ describe('JSON Schema semantics', () => {
     // Decoding agrees.
     assert.deepEqual(A.fromJSON({ pattern: 5, counted: { a: 1 } })['pattern'], 5);
     assert.throws(() => A.fromJSON({ counted: [1] }));
+  });
+
+  test('a nested $id changes the base of the $refs inside it, and can itself be referenced', async () => {
+    const NestedId = await model('nested-id', 'NestedId');
+    assert.deepEqual(NestedId.validate({ viaId: { b: 'text' }, rootB: 3, inInner: 'x' }), []);
+    assert.deepEqual(NestedId.validate({ viaId: { b: 3 } }).map((i) => i.path), ['$.viaId.b'], '#/$defs/B inside inner.json is its own B (a string)');
+    assert.deepEqual(NestedId.validate({ rootB: 'x' }).map((i) => i.path), ['$.rootB'], "the root's B is an integer");
+    assert.deepEqual(NestedId.validate({ inInner: 3 }).map((i) => i.path), ['$.inInner']);
   });
 
   test('defaults are applied by the constructor and by decoding', async () => {
