@@ -57,6 +57,14 @@ const schemas: Record<string, unknown> = {
     },
     properties: { viaId: { $ref: 'inner.json' }, rootB: { $ref: '#/$defs/B' }, inInner: { $ref: 'https://example.com/schemas/inner.json#/$defs/B' } },
   },
+  'closed-base.schema.json': {
+    $schema: DRAFT2020,
+    allOf: [{ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false }, { properties: { b: { type: 'integer' } } }],
+  },
+  'scoped-extra.schema.json': {
+    $schema: DRAFT2020,
+    allOf: [{ type: 'object', properties: { a: { type: 'string' } }, additionalProperties: { type: ['string', 'integer'], maximum: 10 } }, { properties: { b: { type: 'integer' } } }],
+  },
   'payment.schema.json': {
     $schema: DRAFT2020,
     type: 'object',
@@ -174,6 +182,16 @@ describe('JSON Schema semantics', () => {
     assert.deepEqual(NestedId.validate({ viaId: { b: 3 } }).map((i) => i.path), ['$.viaId.b'], '#/$defs/B inside inner.json is its own B (a string)');
     assert.deepEqual(NestedId.validate({ rootB: 'x' }).map((i) => i.path), ['$.rootB'], "the root's B is an integer");
     assert.deepEqual(NestedId.validate({ inInner: 3 }).map((i) => i.path), ['$.inInner']);
+  });
+
+  test("allOf keeps each member's additionalProperties to that member's own properties", async () => {
+    const ClosedBase = await model('closed-base', 'ClosedBase');
+    assert.deepEqual(ClosedBase.validate({ a: 'x' }), []);
+    assert.deepEqual(ClosedBase.validate({ a: 'x', b: 1 }).map((i) => i.path), ['$.b'], 'the first member forbids b');
+    const ScopedExtra = await model('scoped-extra', 'ScopedExtra');
+    assert.deepEqual(ScopedExtra.validate({ a: 'x', b: 5, c: 'y' }), []);
+    assert.deepEqual(ScopedExtra.validate({ b: 11 }).map((i) => i.path), ['$.b'], "b is extra to the first member: its maximum applies");
+    assert.deepEqual(ScopedExtra.validate({ c: 11 }).map((i) => i.path), ['$.c']);
   });
 
   test('defaults are applied by the constructor and by decoding', async () => {
