@@ -64,7 +64,7 @@ export async function generateModels(
 
   const definitions = collectDefinitions(avroDocs, sink);
   const avroModels = convertAvro(avroDocs, definitions, sink);
-  const avroNames = new Map([...definitions.byName.values()].map((d) => [d.fullName, d.doc.relPath] as const));
+  const avroNames = new Map([...avroModels, ...definitions.byName.values()].map((d) => [d.fullName, 'source' in d ? d.source.relPath : d.doc.relPath] as const));
   const jsonModels = convertJsonSchemas(jsonDocs, sink, avroNames);
   const registry = new Map<string, ModelIr>([...avroModels, ...jsonModels].map((m) => [m.fullName, m] as const));
 

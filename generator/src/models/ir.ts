@@ -15,12 +15,17 @@ import type { SourceDoc } from './source.js';
 export type IrType =
   | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' }
   | { readonly kind: 'number'; readonly rules: NumberRules }
-  | { readonly kind: 'string'; readonly rules: StringRules }
+  | {
+      readonly kind: 'string';
+      readonly rules: StringRules;
+      /** A `format` kept as an annotation (JSON Schema 2020-12): it names the TypeScript alias but is not validated. */
+      readonly formatType?: NonNullable<StringRules['format']>;
+    }
   | { readonly kind: 'literal'; readonly values: readonly JsonPrimitive[] }
   | { readonly kind: 'array'; readonly items: IrType; readonly minItems?: number; readonly maxItems?: number }
   | { readonly kind: 'tuple'; readonly prefix: readonly IrType[]; readonly rest: IrType | null; readonly required: number; readonly maxItems?: number }
   | { readonly kind: 'map'; readonly values: IrType }
-  | { readonly kind: 'union'; readonly branches: readonly IrType[]; readonly mode: 'avro' | 'oneOf' | 'anyOf'; readonly discriminator?: DiscriminatorDesc }
+  | { readonly kind: 'union'; readonly branches: readonly IrType[]; readonly mode: 'avro' | 'oneOf' | 'anyOf'; readonly discriminator?: DiscriminatorDesc; readonly tagged?: readonly number[] }
   | { readonly kind: 'logical'; readonly logical: LogicalName; readonly precision?: number; readonly scale?: number; readonly base: IrType }
   | { readonly kind: 'ref'; readonly name: string };
 

@@ -104,7 +104,7 @@ function jsonAmbiguity(union: Extract<IrType, { kind: 'union' }>, registry: Mode
     if (t.kind !== 'ref') return undefined;
     const target = registry.get(t.name);
     if (target?.kind === 'enum') return 'string';
-    if (target?.kind === 'fixed') return target.logical === undefined ? 'bytes' : target.logical.logical === 'decimal' ? 'string' : undefined;
+    if (target?.kind === 'fixed') return target.logical === undefined ? 'bytes' : target.logical.logical === 'decimal' || target.logical.logical === 'uuid' ? 'string' : undefined;
     return undefined;
   };
   const kinds = union.branches.map(describe);

@@ -7,21 +7,9 @@ import { deref } from './descriptors.js';
 import type { TypeDesc } from './descriptors.js';
 import { selectBranch } from './check.js';
 import { setOwn } from './json.js';
+import { avroBranchName, branchValue, toBranchValue } from './union-tags.js';
 
-/** avsc's branch name: the full name of named types, the type name otherwise (logical types use their base). */
-export function avroBranchName(desc: TypeDesc): string {
-  const d = deref(desc);
-  switch (d.k) {
-    case 'record':
-    case 'enum':
-    case 'fixed':
-      return d.name;
-    case 'logical':
-      return avroBranchName(d.base);
-    default:
-      return d.k;
-  }
-}
+export { avroBranchName };
 
 /** Converts a valid model value into what avsc's `toBuffer` expects. */
 export function toAvroValue(desc: TypeDesc, value: unknown): unknown {
@@ -35,10 +23,11 @@ export function toAvroValue(desc: TypeDesc, value: unknown): unknown {
     }
     case 'union': {
       if (value === null) return null;
-      const branch = d.branches[selectBranch(d, value)];
+      const index = selectBranch(d, value);
+      const branch = d.branches[index];
       if (branch === undefined) throw new TypeError('value matches no union branch');
       const out: Record<string, unknown> = {};
-      setOwn(out, avroBranchName(branch), toAvroValue(branch, value));
+      setOwn(out, avroBranchName(branch), toAvroValue(branch, branchValue(d, index, value)));
       return out;
     }
     case 'array':
@@ -70,9 +59,10 @@ export function fromAvroValue(desc: TypeDesc, value: unknown): unknown {
     case 'union': {
       if (value === null) return null;
       const [name] = Object.keys(value as object);
-      const branch = d.branches.find((b) => avroBranchName(b) === name);
+      const index = d.branches.findIndex((b) => avroBranchName(b) === name);
+      const branch = d.branches[index];
       if (branch === undefined || name === undefined) throw new TypeError(`decoded union branch ${String(name)} is not in the model`);
-      return fromAvroValue(branch, (value as Readonly<Record<string, unknown>>)[name]);
+      return toBranchValue(d, index, fromAvroValue(branch, (value as Readonly<Record<string, unknown>>)[name]));
     }
     case 'array':
       return (value as readonly unknown[]).map((item) => fromAvroValue(d.items, item));

@@ -4,7 +4,7 @@
  * `_fromValue` accepts an already converted value too: avsc feeds it one when resolving a writer
  * schema that has the same logical type.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import avro from 'avsc';
 import {
   bigIntToBytes,
@@ -13,15 +13,16 @@ import {
   durationToBytes,
   formatDecimal,
   formatIsoDate,
-  formatIsoInstant,
+  formatInstant,
   formatIsoTime,
   isUint32,
   isUuid,
   parseDecimal,
   parseIsoDate,
-  parseIsoInstant,
+  parseInstant,
   parseIsoTime,
 } from './logical.js';
+import type { InstantDigits } from './logical.js';
 
 type AvroSchema = avro.Schema;
 
@@ -59,13 +60,61 @@ function timeType(micros: boolean): typeof avro.types.LogicalType {
   };
 }
 
-function instantType(micros: boolean, local: boolean): typeof avro.types.LogicalType {
+/** The narrow part of avsc's Tap that 64-bit values need (avsc hands longs over as 8 little-endian bytes). */
+interface LongTap {
+  unpackLongBytes(): Buffer;
+  packLongBytes(bytes: Buffer): void;
+  skipLong(): void;
+}
+
+/**
+ * Timestamps over the whole signed 64-bit range: they read and write the long themselves as a
+ * bigint, since avsc's own long stops at 2^53 (a nanosecond timestamp passes that in April 1970).
+ */
+function instantType(digits: InstantDigits, local: boolean): typeof avro.types.LogicalType {
   return class InstantType extends ModelLogicalType {
+    private parse(value: unknown): bigint | undefined {
+      if (typeof value !== 'string') return undefined;
+      const units = parseInstant(value, digits, local);
+      return typeof units === 'bigint' ? units : undefined;
+    }
+    protected _read(tap: LongTap): string {
+      return formatInstant(tap.unpackLongBytes().readBigInt64LE(0), digits, local);
+    }
+    protected _write(tap: LongTap, value: unknown): void {
+      const units = this.parse(value);
+      if (units === undefined) throw new TypeError(`invalid ${this.typeName}: ${JSON.stringify(value)}`);
+      const bytes = Buffer.alloc(8);
+      bytes.writeBigInt64LE(units);
+      tap.packLongBytes(bytes);
+    }
+    protected _skip(tap: LongTap): void {
+      tap.skipLong();
+    }
+    protected _check(value: unknown, _flags: unknown, hook?: (value: unknown, type: avro.Type) => void): boolean {
+      const ok = this.parse(value) !== undefined;
+      if (!ok && hook !== undefined) hook(value, this);
+      return ok;
+    }
+    override compare(a: unknown, b: unknown): number {
+      const [x, y] = [this.parse(a) ?? 0n, this.parse(b) ?? 0n];
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    // A writer schema with a plain long (or a number from avsc's resolver) becomes the model string.
     protected override _fromValue(value: unknown): string {
-      return typeof value === 'string' ? value : formatIsoInstant(value as number, { micros, local });
+      if (typeof value === 'string') return value;
+      return formatInstant(BigInt(value as number | bigint), digits, local);
     }
     protected override _toValue(value: unknown): number | undefined {
-      return typeof value === 'string' ? parseIsoInstant(value, { micros, local }) : undefined;
+      const units = this.parse(value);
+      return units !== undefined && units >= BigInt(Number.MIN_SAFE_INTEGER) && units <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(units) : undefined;
+    }
+    override random(): InstantType {
+      // Mostly around now, sometimes anywhere in the 64-bit range.
+      const bytes = randomBytes(8);
+      const wide = bytes.readBigInt64LE(0);
+      const units = Math.random() < 0.5 ? wide : BigInt(Date.now()) * 10n ** BigInt(digits - 3) + (wide % 10n ** 12n);
+      return formatInstant(units, digits, local) as unknown as InstantType;
     }
   };
 }
@@ -109,17 +158,32 @@ class DecimalType extends ModelLogicalType {
 }
 
 class UuidType extends ModelLogicalType {
+  private readonly fixed: boolean;
+
+  constructor(schema: AvroSchema, opts?: unknown) {
+    super(schema, opts);
+    // Avro 1.12: uuid annotates a string (RFC 4122 text) or a fixed of 16 bytes (big-endian).
+    this.fixed = (schema as { type?: unknown }).type === 'fixed';
+  }
   protected override _fromValue(value: unknown): string {
+    if (Buffer.isBuffer(value)) return uuidFromBytes(value);
     const text = requireString(value, 'uuid');
     if (!isUuid(text)) throw new RangeError(`invalid uuid ${JSON.stringify(text.slice(0, 40))}`);
     return text;
   }
-  protected override _toValue(value: unknown): string | undefined {
-    return typeof value === 'string' && isUuid(value) ? value : undefined;
+  protected override _toValue(value: unknown): string | Buffer | undefined {
+    if (typeof value !== 'string' || !isUuid(value)) return undefined;
+    return this.fixed ? Buffer.from(value.replace(/-/g, ''), 'hex') : value;
   }
   override random(): UuidType {
     return randomUUID() as unknown as UuidType;
   }
+}
+
+function uuidFromBytes(bytes: Buffer): string {
+  if (bytes.length !== 16) throw new RangeError(`uuid needs 16 bytes, got ${bytes.length}`);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 class DurationType extends ModelLogicalType {
@@ -138,10 +202,12 @@ export const modelLogicalTypes: Readonly<Record<string, new (schema: AvroSchema,
   date: DateType,
   'time-millis': timeType(false),
   'time-micros': timeType(true),
-  'timestamp-millis': instantType(false, false),
-  'timestamp-micros': instantType(true, false),
-  'local-timestamp-millis': instantType(false, true),
-  'local-timestamp-micros': instantType(true, true),
+  'timestamp-millis': instantType(3, false),
+  'timestamp-micros': instantType(6, false),
+  'timestamp-nanos': instantType(9, false),
+  'local-timestamp-millis': instantType(3, true),
+  'local-timestamp-micros': instantType(6, true),
+  'local-timestamp-nanos': instantType(9, true),
   decimal: DecimalType,
   uuid: UuidType,
   duration: DurationType,

@@ -8,6 +8,7 @@ import { childPath, describeValue, indexPath, isObjectLike } from './issues.js';
 import type { ValidationIssue } from './issues.js';
 import { checkNumberRules, checkStringRules, logicalProblem } from './rules.js';
 import { describeDesc, shapeOfValue, shapesOf } from './shapes.js';
+import { isTagged, looksTagged, plainView, tagNames, taggedIndex } from './union-tags.js';
 
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
@@ -110,6 +111,13 @@ export function checkRecord(d: RecordDesc, value: unknown, path: string, issues:
     }
     checkValue(field.type, fieldValue, fieldPath, issues);
   }
+  // The same rule as decoding (additionalProperties): keys that are no field are refused or checked.
+  if (d.extra === 'allow') return;
+  for (const [key, extra] of Object.entries(value)) {
+    if (key === '__faust' || extra === undefined || d.fields.some((f) => f.name === key)) continue;
+    if (d.extra === 'reject') issues.push({ path: childPath(path, key), message: `unexpected property in ${d.name}` });
+    else checkValue(d.extra, extra, childPath(path, key), issues);
+  }
 }
 
 export function matches(desc: TypeDesc, value: unknown): boolean {
@@ -120,6 +128,10 @@ export function matches(desc: TypeDesc, value: unknown): boolean {
 
 /** Index of the branch a model-form value belongs to, or -1. Record instances pick their own class. */
 export function selectBranch(d: UnionDesc, value: unknown): number {
+  if (d.tagged !== undefined) {
+    const tagged = taggedIndex(d, value);
+    if (tagged >= 0) return tagged;
+  }
   if (d.discriminator !== undefined && isObjectLike(value)) {
     const tag = value[d.discriminator.property];
     return typeof tag === 'string' ? d.discriminator.values.indexOf(tag) : -1;
@@ -129,10 +141,11 @@ export function selectBranch(d: UnionDesc, value: unknown): number {
     return target.k === 'record' && target.isInstance(value);
   });
   if (byClass >= 0) return byClass;
-  return d.branches.findIndex((b) => matches(b, value));
+  return d.branches.findIndex((b, i) => !isTagged(d, i) && matches(b, value));
 }
 
 function checkUnion(d: UnionDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
+  if (d.tagged !== undefined) return checkTaggedUnion(d, value, path, issues);
   if (d.discriminator !== undefined && isObjectLike(value)) {
     const { property, values } = d.discriminator;
     const tag = value[property];
@@ -163,6 +176,26 @@ function checkUnion(d: UnionDesc, value: unknown, path: string, issues: Validati
     if (d.branches.some((b) => matches(b, value))) return;
   }
   reportBestBranch(d, value, path, issues, false, checkValue);
+}
+
+/** An Avro union with tagged branches: a `{ branch, value }` for those, a plain value for the others. */
+function checkTaggedUnion(d: UnionDesc, value: unknown, path: string, issues: ValidationIssue[]): void {
+  const tagged = d.branches[taggedIndex(d, value)];
+  if (tagged !== undefined) {
+    checkValue(tagged, (value as { value: unknown }).value, childPath(path, 'value'), issues);
+    return;
+  }
+  const plain = plainView(d);
+  if (!looksTagged(value) && plain.branches.length > 0 && plain.branches.some((b) => shapesOf(b, false).includes(shapeOfValue(value, false) ?? 'null'))) {
+    checkUnion(plain, value, path, issues);
+    return;
+  }
+  if (looksTagged(value)) {
+    issues.push({ path: childPath(path, 'branch'), message: `expected one of ${tagNames(d)}, got ${describeValue(value.branch)}` });
+    return;
+  }
+  const others = plain.branches.length === 0 ? '' : `${describeDesc(plain)}, or `;
+  issues.push({ path, message: `expected ${others}{ branch, value } with branch one of ${tagNames(d)}, got ${describeValue(value)}` });
 }
 
 /**

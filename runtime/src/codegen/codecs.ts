@@ -2,6 +2,7 @@ import type avro from 'avsc';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Codec } from '../types/codec.js';
 import { buildAvroType } from './avro-logical-types.js';
+import { AvroSchemaPart, assembleAvroSchema } from './avro-schema.js';
 import { fromAvroValue, toAvroValue } from './avro-convert.js';
 import { checkValue } from './check.js';
 import type { TypeDesc } from './descriptors.js';
@@ -59,15 +60,23 @@ export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
   };
 }
 
-/** Avro binary (no framing) through avsc; the avsc type is built lazily so that modules can import each other. */
+/**
+ * Avro binary (no framing) through avsc. `schema` is the writer schema, or the generated module's
+ * {@link AvroSchemaPart} from which it is assembled; both it and the avsc type are built lazily so
+ * that modules can import each other.
+ */
 export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string): AvroModelCodec<T> {
   const validate = validator(desc);
   const name = `avro:${modelName}`;
   let type: avro.Type | undefined;
-  const avroType = (): avro.Type => (type ??= buildAvroType(schema));
+  let assembled: unknown;
+  const writerSchema = (): unknown => (assembled ??= schema instanceof AvroSchemaPart ? assembleAvroSchema(schema) : schema);
+  const avroType = (): avro.Type => (type ??= buildAvroType(writerSchema()));
   return {
     name,
-    schema,
+    get schema() {
+      return writerSchema();
+    },
     validate,
     get avroType() {
       return avroType();

@@ -32,6 +32,16 @@ export interface AvroDuration {
   readonly millis: number;
 }
 
+/**
+ * A value of an Avro union branch that shares its TypeScript type with another branch of the same
+ * union, tagged with the branch's Avro name (its full name for named types, else the type name, as
+ * in Avro's JSON encoding): `{ branch: 'long', value: '2024-01-02T03:04:05.123Z' }`.
+ */
+export interface Branch<B extends string, T> {
+  readonly branch: B;
+  readonly value: T;
+}
+
 export interface NumberRules {
   readonly integer?: boolean;
   readonly minimum?: number;
@@ -59,6 +69,8 @@ export type LogicalName =
   | 'timestamp-micros'
   | 'local-timestamp-millis'
   | 'local-timestamp-micros'
+  | 'timestamp-nanos'
+  | 'local-timestamp-nanos'
   | 'decimal'
   | 'uuid'
   | 'duration';
@@ -108,6 +120,11 @@ export interface UnionDesc {
   /** avro: first matching branch; oneOf: exactly one branch; anyOf: first matching branch. */
   readonly mode: 'avro' | 'oneOf' | 'anyOf';
   readonly discriminator?: DiscriminatorDesc;
+  /**
+   * Avro only: indexes of the branches whose model values are tagged {@link Branch} objects, because
+   * another branch has the same model type (`["string", {"type": "long", "logicalType": ...}]`).
+   */
+  readonly tagged?: readonly number[];
 }
 export interface LogicalDesc {
   readonly k: 'logical';

@@ -18,6 +18,7 @@ export { modelLogicalTypes, buildAvroType } from './avro-logical-types.js';
 export { defineRecord } from './record-model.js';
 export type { RecordModel, RecordSpec } from './record-model.js';
 export { jsonCodec, avroCodec } from './codecs.js';
+export { AvroSchemaPart, avroSchemaPart, assembleAvroSchema } from './avro-schema.js';
 export type { ModelCodec, AvroModelCodec } from './codecs.js';
 export type { Codec } from '../types/codec.js';
 export { issuesError } from './errors.js';

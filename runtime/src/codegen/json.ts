@@ -8,6 +8,7 @@ import type { JsonObject, JsonValue, RecordDesc, TypeDesc, UnionDesc } from './d
 import { checkValue, isObjectLike, logicalProblem, reportBestBranch, selectBranch } from './check.js';
 import { childPath, describeValue, indexPath } from './issues.js';
 import type { ValidationIssue } from './issues.js';
+import { branchValue, toBranchValue } from './union-tags.js';
 
 export const FAUST_METADATA_KEY = '__faust';
 
@@ -36,8 +37,10 @@ export function toJsonValue(desc: TypeDesc, value: unknown): JsonValue {
       return out;
     }
     case 'union': {
-      const branch = d.branches[selectBranch(d, value)];
-      return branch === undefined ? (value as JsonValue) : toJsonValue(branch, value);
+      // Tagged Avro branches travel as their plain value: Faust's JSON has no branch names.
+      const index = selectBranch(d, value);
+      const branch = d.branches[index];
+      return branch === undefined ? (value as JsonValue) : toJsonValue(branch, branchValue(d, index, value));
     }
     case 'logical':
       if (d.logical === 'duration') {
@@ -204,9 +207,9 @@ function unionFromJson(d: UnionDesc, json: unknown, path: string, issues: Valida
       return undefined;
     }
   } else {
-    for (const branch of d.branches) {
+    for (const [i, branch] of d.branches.entries()) {
       const result = tryBranch(branch, json, path);
-      if (result.ok) return result.value;
+      if (result.ok) return toBranchValue(d, i, result.value);
     }
   }
   reportBestBranch(d, json, path, issues, true, fromJsonValue);

@@ -4,6 +4,10 @@
  * them are exact: timestamps keep their micros, decimals never pass through a binary float.
  */
 import type { AvroDuration } from './descriptors.js';
+import { formatInstant, parseInstant } from './instants.js';
+
+export { formatInstant, parseInstant } from './instants.js';
+export type { InstantDigits } from './instants.js';
 
 const MS_PER_DAY = 86_400_000;
 const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
@@ -66,8 +70,6 @@ export function formatIsoTime(units: number, micros: boolean): string {
   return `${hms}.${pad(fraction, micros ? 6 : 3)}`;
 }
 
-const instantRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})?$/;
-
 export interface InstantOptions {
   /** Units of the result: milliseconds or microseconds since the epoch. */
   readonly micros: boolean;
@@ -76,38 +78,21 @@ export interface InstantOptions {
 }
 
 /**
- * Parses an RFC 3339 date-time into epoch units, or undefined when malformed. A fraction finer than
- * the unit is invalid rather than truncated, so that no conversion silently loses time.
+ * Parses an RFC 3339 date-time into epoch milli- or microseconds, or undefined when malformed or not
+ * a safe integer. A fraction finer than the unit is invalid rather than truncated. See instants.ts
+ * for the full 64-bit range.
  */
 export function parseIsoInstant(text: string, options: InstantOptions): number | undefined {
-  const m = instantRe.exec(text);
-  if (m === null) return undefined;
-  const offset = m[8];
-  if (options.local ? offset !== undefined : offset === undefined) return undefined;
-  const digits = options.micros ? 6 : 3;
-  const fraction = m[7] ?? '';
-  if (fraction.length > digits) return undefined;
-  let ms = civilToMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  if (ms === undefined) return undefined;
-  if (offset !== undefined && offset.length === 6) {
-    const sign = offset.startsWith('-') ? -1 : 1;
-    const oh = Number(offset.slice(1, 3));
-    const om = Number(offset.slice(4, 6));
-    if (oh > 23 || om > 59) return undefined;
-    ms -= sign * (oh * 60 + om) * 60_000;
-  }
-  const scaled = Number(fraction.padEnd(digits, '0'));
-  return options.micros ? ms * 1000 + scaled : ms + scaled;
+  const units = parseInstant(text, options.micros ? 6 : 3, options.local);
+  return typeof units === 'bigint' && units >= BigInt(Number.MIN_SAFE_INTEGER) && units <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(units) : undefined;
 }
 
 export function formatIsoInstant(units: number, options: InstantOptions): string {
   if (!Number.isSafeInteger(units)) throw new RangeError(`timestamp ${units} is not a safe integer`);
-  const ms = options.micros ? Math.floor(units / 1000) : units;
-  assertRange(ms, 'timestamp');
-  const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  const base = options.micros ? `${iso.slice(0, 23)}${pad(units - ms * 1000, 3)}` : iso.slice(0, 23);
-  return options.local ? base : `${base}Z`;
+  return formatInstant(BigInt(units), options.micros ? 6 : 3, options.local);
 }
+
+const instantRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})?$/;
 
 /** Accepts any RFC 3339 date-time (JSON Schema `format: date-time`), whatever its precision. */
 export function isRfc3339DateTime(text: string): boolean {

@@ -1,5 +1,7 @@
 /** Keyword rules (JSON Schema numbers and strings) and logical-type forms, checked on model values. */
 import type { LogicalDesc, NumberRules, StringRules } from './descriptors.js';
+import type { InstantDigits } from './instants.js';
+import { compilePattern } from './patterns.js';
 import { describeValue, isObjectLike } from './issues.js';
 import type { ValidationIssue } from './issues.js';
 import {
@@ -8,7 +10,7 @@ import {
   isUuid,
   parseDecimal,
   parseIsoDate,
-  parseIsoInstant,
+  parseInstant,
   parseIsoTime,
 } from './logical.js';
 
@@ -30,17 +32,6 @@ function isMultipleOf(value: number, step: number): boolean {
   return Math.abs(quotient - Math.round(quotient)) < 1e-9;
 }
 
-const patternCache = new Map<string, RegExp>();
-
-function compiledPattern(source: string): RegExp {
-  let re = patternCache.get(source);
-  if (re === undefined) {
-    re = new RegExp(source, 'u');
-    patternCache.set(source, re);
-  }
-  return re;
-}
-
 export function checkStringRules(rules: StringRules, value: string, path: string, issues: ValidationIssue[]): void {
   // JSON Schema counts length in code points, not UTF-16 units.
   const length = rules.minLength !== undefined || rules.maxLength !== undefined ? [...value].length : 0;
@@ -50,7 +41,7 @@ export function checkStringRules(rules: StringRules, value: string, path: string
   if (rules.maxLength !== undefined && length > rules.maxLength) {
     issues.push({ path, message: `expected at most ${rules.maxLength} characters, got ${length}` });
   }
-  if (rules.pattern !== undefined && !compiledPattern(rules.pattern).test(value)) {
+  if (rules.pattern !== undefined && !compilePattern(rules.pattern).test(value)) {
     issues.push({ path, message: `expected to match /${rules.pattern}/, got ${describeValue(value)}` });
   }
   const formatOk =
@@ -59,6 +50,11 @@ export function checkStringRules(rules: StringRules, value: string, path: string
     (rules.format === 'date-time' && isRfc3339DateTime(value)) ||
     (rules.format === 'uuid' && isUuid(value));
   if (!formatOk) issues.push({ path, message: `expected format ${rules.format ?? ''}, got ${describeValue(value)}` });
+}
+
+/** Fraction digits a timestamp logical type keeps: 3 (millis), 6 (micros) or 9 (nanos). */
+export function instantDigits(logical: string): InstantDigits {
+  return logical.endsWith('nanos') ? 9 : logical.endsWith('micros') ? 6 : 3;
 }
 
 /** Why a value is not a valid model form of a logical type, or undefined when it is. */
@@ -79,13 +75,12 @@ export function logicalProblem(d: LogicalDesc, value: unknown): string | undefin
     }
     case 'timestamp-millis':
     case 'timestamp-micros':
+    case 'timestamp-nanos':
     case 'local-timestamp-millis':
-    case 'local-timestamp-micros': {
-      const micros = d.logical.endsWith('micros');
-      const local = d.logical.startsWith('local');
-      const units = parseIsoInstant(value, { micros, local });
-      const form = `YYYY-MM-DDTHH:MM:SS[.${micros ? 'ffffff' : 'fff'}]${local ? '' : 'Z (or ±HH:MM)'}`;
-      return units === undefined || !Number.isSafeInteger(units) ? bad(form) : undefined;
+    case 'local-timestamp-micros':
+    case 'local-timestamp-nanos': {
+      const units = parseInstant(value, instantDigits(d.logical), d.logical.startsWith('local'));
+      return typeof units === 'string' ? `${d.logical} ${describeValue(value)} ${units}` : undefined;
     }
     case 'decimal': {
       const parsed = parseDecimal(value, d.precision ?? 1, d.scale ?? 0);

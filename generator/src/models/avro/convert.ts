@@ -1,19 +1,24 @@
 /** Pass 2 over Avro: turn every collected definition into a model, resolving references by full name. */
+import { basename } from 'node:path';
 import type { IrField, IrType, ModelIr } from '../ir.js';
 import { pointerJoin } from '../json-locate.js';
-import { avroNamePattern, fieldNameProblem, printable, typeNameProblem } from '../names.js';
+import { avroNamePattern, fieldNameProblem, pascalCase, printable, typeNameProblem } from '../names.js';
 import type { DiagnosticSink, SourceDoc } from '../source.js';
 import type { AvroDefinition, AvroDefinitions } from './collect.js';
 import { isObject } from './collect.js';
 import { readLogical } from './logical.js';
+import { taggedBranches } from './union-tags.js';
 import { avroNamedKinds, avroPrimitives, qualifyDefinition, qualifyReference, shortName } from './names.js';
 
 export function convertAvro(docs: readonly SourceDoc[], defs: AvroDefinitions, sink: DiagnosticSink): ModelIr[] {
   const converter = new AvroConverter(defs, sink);
-  for (const doc of docs) converter.checkTopLevel(doc);
   const models: ModelIr[] = [];
   for (const def of defs.byName.values()) {
     const model = converter.convertDefinition(def);
+    if (model !== undefined) models.push(model);
+  }
+  for (const doc of docs) {
+    const model = converter.topLevelModel(doc, models);
     if (model !== undefined) models.push(model);
   }
   return models;
@@ -30,13 +35,31 @@ class AvroConverter {
     private readonly sink: DiagnosticSink,
   ) {}
 
-  checkTopLevel(doc: SourceDoc): void {
+  /**
+   * A file whose top-level schema is not a named type (a primitive, an array, a map, a union or a
+   * reference) defines a type named after the file: `order-lines.avsc` → `OrderLines`, in the null
+   * namespace. A top-level union whose branches are all named types defined inline is also read as
+   * a bundle of definitions; its own type is generated unless its name is taken.
+   */
+  topLevelModel(doc: SourceDoc, models: readonly ModelIr[]): ModelIr | undefined {
     const root = doc.json.value;
-    // A top-level union (array) is a bundle of definitions; its types are converted for diagnostics only.
-    if (Array.isArray(root)) this.convertType(root, '', undefined, doc);
-    else if (!isObject(root) || typeof root['type'] !== 'string' || !avroNamedKinds.has(root['type'])) {
-      this.sink.report(doc, '', 'a top-level Avro schema must define a named type (record, enum or fixed) or be an array of them');
+    if (isObject(root) && typeof root['type'] === 'string' && avroNamedKinds.has(root['type'])) return undefined;
+    const type = this.convertType(root, '', undefined, doc);
+    if (type === undefined) return undefined;
+    const className = pascalCase(basename(doc.absPath).replace(/\.avsc$/i, ''));
+    const bundle = Array.isArray(root) && root.length > 0 && root.every((b) => isObject(b) && typeof b['type'] === 'string' && avroNamedKinds.has(b['type']));
+    const problem = typeNameProblem(className);
+    const taken = models.find((m) => m.className === className || m.fullName === className);
+    if (bundle && (problem !== undefined || taken !== undefined)) return undefined;
+    if (problem !== undefined) {
+      this.sink.report(doc, '', `the top-level type is named after the file, and ${className} ${problem}`, 'rename the file');
+      return undefined;
     }
+    if (taken !== undefined) {
+      this.sink.report(doc, '', `the top-level type is named after the file, ${className}, but ${taken.fullName} (${taken.source.relPath}) has that name`, 'rename the file');
+      return undefined;
+    }
+    return { kind: 'alias', fullName: className, className, aliases: [], format: 'avro', source: doc, pointer: '', type };
   }
 
   convertDefinition(def: AvroDefinition): ModelIr | undefined {
@@ -239,7 +262,9 @@ class AvroConverter {
       this.sink.report(doc, pointer, 'an empty union has no values');
       return undefined;
     }
-    return ok ? { kind: 'union', branches, mode: 'avro' } : undefined;
+    if (!ok) return undefined;
+    const tagged = taggedBranches(branches, (name) => this.defs.byName.get(name)?.node);
+    return { kind: 'union', branches, mode: 'avro', ...(tagged === undefined ? {} : { tagged }) };
   }
 }
 

@@ -8,13 +8,14 @@ import {
   bytesToDuration,
   formatDecimal,
   formatIsoDate,
-  formatIsoInstant,
+  formatInstant,
   formatIsoTime,
   isUuid,
   parseDecimal,
 } from '../../../../runtime/src/codegen/logical.js';
 import type { IrType, ModelIr, ModelRegistry, RecordModelIr, TsValue } from '../ir.js';
 import { isObject } from './collect.js';
+import { irBranchName } from './union-tags.js';
 
 const INT_MIN = -2_147_483_648;
 const INT_MAX = 2_147_483_647;
@@ -77,7 +78,10 @@ class DefaultConverter {
       case 'union': {
         // The spec: a union default must match the union's first branch.
         const first = type.branches[0];
-        return first === undefined ? expected('a value') : this.convert(first, json, at);
+        if (first === undefined) return expected('a value');
+        const value = this.convert(first, json, at);
+        if (isError(value) || type.tagged?.includes(0) !== true) return value;
+        return { t: 'object', entries: [['branch', { t: 'literal', value: irBranchName(first) }], ['value', value]] };
       }
       case 'logical':
         return this.convertLogical(type, json, expected);
@@ -99,10 +103,12 @@ class DefaultConverter {
           return Number.isInteger(json) ? literal(formatIsoTime(json as number, type.logical === 'time-micros')) : expected('an integer time of day');
         case 'timestamp-millis':
         case 'timestamp-micros':
+        case 'timestamp-nanos':
         case 'local-timestamp-millis':
-        case 'local-timestamp-micros': {
-          const options = { micros: type.logical.endsWith('micros'), local: type.logical.startsWith('local') };
-          return Number.isSafeInteger(json) ? literal(formatIsoInstant(json as number, options)) : expected('an integer timestamp');
+        case 'local-timestamp-micros':
+        case 'local-timestamp-nanos': {
+          const digits = type.logical.endsWith('nanos') ? 9 : type.logical.endsWith('micros') ? 6 : 3;
+          return Number.isInteger(json) ? literal(formatInstant(BigInt(json as number), digits, type.logical.startsWith('local'))) : expected('an integer timestamp');
         }
         case 'uuid':
           return typeof json === 'string' && isUuid(json) ? literal(json) : expected('a UUID string');
@@ -134,6 +140,10 @@ class DefaultConverter {
         const bytes = latin1Bytes(json);
         if (bytes === undefined || bytes.length !== model.size) return expected(`${model.size} ISO-8859-1 characters`);
         if (model.logical?.logical === 'decimal') return this.decimal(bytes, model.logical.precision ?? 1, model.logical.scale ?? 0, expected);
+        if (model.logical?.logical === 'uuid') {
+          const hex = bytes.toString('hex');
+          return { t: 'literal', value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` };
+        }
         if (model.logical?.logical === 'duration') {
           const d = bytesToDuration(bytes);
           return { t: 'object', entries: [['months', lit(d.months)], ['days', lit(d.days)], ['millis', lit(d.millis)]] };

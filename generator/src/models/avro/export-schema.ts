@@ -1,4 +1,18 @@
 /**
+ * The part of the Avro schema that one generated module holds: its own definition, with the named
+ * types it uses referenced by name (`deps`, in first-use order). The runtime assembles the
+ * self-contained writer schema from these parts (runtime/src/codegen/avro-schema.ts), so that each
+ * definition is generated once instead of once per module that uses it.
+ */
+export function exportAvroFragment(rootName: string, registry: ModelRegistry): { own: unknown; deps: string[] } {
+  const deps: string[] = [];
+  const own = exportSchema(rootName, registry, (name) => {
+    if (!deps.includes(name)) deps.push(name);
+  });
+  return { own, deps };
+}
+
+/**
  * The self-contained Avro schema a generated codec writes with: the named type plus, inline at first
  * use, every named type it references (from any file), with full names and without docs.
  */
@@ -10,6 +24,11 @@ function namespaceOf(fullName: string): string | undefined {
 }
 
 export function exportAvroSchema(rootName: string, registry: ModelRegistry): unknown {
+  return exportSchema(rootName, registry, undefined);
+}
+
+/** With `external`, named types other than the root are only referenced (and reported to it). */
+function exportSchema(rootName: string, registry: ModelRegistry, external: ((name: string) => void) | undefined): unknown {
   const defined = new Set<string>();
 
   const reference = (name: string, enclosing: string | undefined): string =>
@@ -18,13 +37,18 @@ export function exportAvroSchema(rootName: string, registry: ModelRegistry): unk
 
   const named = (name: string, enclosing: string | undefined): unknown => {
     if (defined.has(name)) return reference(name, enclosing);
+    if (external !== undefined && name !== rootName) {
+      external(name);
+      return reference(name, enclosing);
+    }
     defined.add(name);
     const model: ModelIr | undefined = registry.get(name);
     if (model === undefined) throw new Error(`internal: unknown Avro type ${name}`);
     const ns = namespaceOf(name);
     const head = {
       name,
-      ...(ns === undefined && enclosing !== undefined ? { namespace: '' } : {}),
+      // A part may be inlined anywhere, so a null-namespace name always says so.
+      ...(ns === undefined && (enclosing !== undefined || external !== undefined) ? { namespace: '' } : {}),
       ...(model.aliases.length > 0 ? { aliases: model.aliases } : {}),
     };
     switch (model.kind) {
@@ -74,6 +98,9 @@ export function exportAvroSchema(rootName: string, registry: ModelRegistry): unk
     }
   };
 
+  const root = registry.get(rootName);
+  // A file's top-level non-named schema (array, map, primitive, union): the type itself.
+  if (root !== undefined && (root.kind === 'alias' || root.kind === 'union')) return type(root.type, undefined);
   return named(rootName, undefined);
 }
 

@@ -13,8 +13,10 @@ const underlying: Readonly<Record<LogicalName, string>> = {
   'timestamp-micros': 'long',
   'local-timestamp-millis': 'long',
   'local-timestamp-micros': 'long',
+  'timestamp-nanos': 'long',
+  'local-timestamp-nanos': 'long',
   decimal: 'bytes or fixed',
-  uuid: 'string',
+  uuid: 'string or fixed',
   duration: 'fixed',
 };
 
@@ -50,13 +52,17 @@ export function readLogical(
   }
   if (!isSupportedLogical(name)) return undefined;
   const expected = underlying[name];
-  const fits = name === 'decimal' ? base === 'bytes' || base === 'fixed' : expected === base;
+  const fits = name === 'decimal' ? base === 'bytes' || base === 'fixed' : name === 'uuid' ? base === 'string' || base === 'fixed' : expected === base;
   if (!fits) {
     sink.report(doc, at, `logical type ${name} needs an underlying ${expected}, not ${base}`);
     return null;
   }
   if (name === 'duration' && size !== 12) {
     sink.report(doc, pointerJoin(pointer, 'size'), `logical type duration needs a fixed of size 12, not ${String(size)}`);
+    return null;
+  }
+  if (name === 'uuid' && base === 'fixed' && size !== 16) {
+    sink.report(doc, pointerJoin(pointer, 'size'), `logical type uuid on a fixed needs size 16, not ${String(size)}`);
     return null;
   }
   if (name !== 'decimal') return { logical: name };

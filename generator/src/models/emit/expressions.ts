@@ -1,6 +1,7 @@
 /** TypeScript text for IR types: the static type, the runtime descriptor, and default values. */
 import type { IrType, ModelRegistry, TsValue } from '../ir.js';
 import { objectLiteralKey, tsString } from '../names.js';
+import { irBranchName } from '../avro/union-tags.js';
 import type { ModuleImports } from './imports.js';
 
 /** JSON text is a valid TypeScript expression; only the two line separators need escaping. */
@@ -38,6 +39,8 @@ const logicalTypes: Readonly<Record<string, string>> = {
   'timestamp-micros': '$fg.IsoTimestamp',
   'local-timestamp-millis': '$fg.IsoLocalTimestamp',
   'local-timestamp-micros': '$fg.IsoLocalTimestamp',
+  'timestamp-nanos': '$fg.IsoTimestamp',
+  'local-timestamp-nanos': '$fg.IsoLocalTimestamp',
   decimal: '$fg.DecimalString',
   uuid: '$fg.Uuid',
   duration: '$fg.AvroDuration',
@@ -63,7 +66,10 @@ export class Expressions {
       case 'number':
         return 'number';
       case 'string':
-        return t.rules.format === undefined ? 'string' : (formatTypes[t.rules.format] ?? 'string');
+      {
+        const format = t.rules.format ?? t.formatType;
+        return format === undefined ? 'string' : (formatTypes[format] ?? 'string');
+      }
       case 'bytes':
         return '$fg.Bytes';
       case 'unknown':
@@ -80,7 +86,7 @@ export class Expressions {
       case 'map':
         return `$fg.MapOf<${this.type(t.values)}>`;
       case 'union':
-        return [...new Set(t.branches.map((b) => this.type(b)))].join(' | ');
+        return [...new Set(t.branches.map((b, i) => (t.tagged?.includes(i) === true ? `$fg.Branch<${tsString(irBranchName(b))}, ${this.type(b)}>` : this.type(b))))].join(' | ');
       case 'logical':
         return logicalTypes[t.logical] ?? 'string';
       case 'ref':
@@ -118,7 +124,8 @@ export class Expressions {
         return `{ k: 'map', values: ${this.desc(t.values)} }`;
       case 'union': {
         const discriminator = t.discriminator === undefined ? '' : `, discriminator: ${tsJson(t.discriminator)}`;
-        return `{ k: 'union', mode: '${t.mode}', branches: [${t.branches.map((b) => this.desc(b)).join(', ')}]${discriminator} }`;
+        const tagged = t.tagged === undefined ? '' : `, tagged: ${tsJson(t.tagged)}`;
+        return `{ k: 'union', mode: '${t.mode}', branches: [${t.branches.map((b) => this.desc(b)).join(', ')}]${discriminator}${tagged} }`;
       }
       case 'logical': {
         const params = `${t.precision === undefined ? '' : `, precision: ${t.precision}`}${t.scale === undefined ? '' : `, scale: ${t.scale}`}`;

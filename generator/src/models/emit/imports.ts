@@ -30,11 +30,11 @@ export class ModuleImports {
   }
 
   /** The local name of another model's export (its class/type, or its `...Model` descriptor). */
-  use(fullName: string, exported: 'name' | 'model', use: ImportUse): string {
+  use(fullName: string, exported: 'name' | 'model' | 'avroSchema', use: ImportUse): string {
     const target = this.registry.get(fullName);
     // Only a run with diagnostics (whose catalog is still built) can refer to a model that failed to convert.
     if (target === undefined) return fullName.slice(fullName.lastIndexOf('.') + 1);
-    const name = exported === 'name' ? target.className : `${target.className}Model`;
+    const name = exported === 'name' ? target.className : exported === 'model' ? `${target.className}Model` : `${target.className}AvroSchema`;
     if (fullName === this.self.fullName) return name;
     const key = `${fullName}\u0000${name}`;
     let entry = this.wanted.get(key);

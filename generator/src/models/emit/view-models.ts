@@ -3,7 +3,7 @@
  * expressions, constructor assignments. Templates receive only these strings and flags.
  */
 import { GENERATED_ABI } from '../../../../runtime/src/codegen/abi.js';
-import { exportAvroSchema } from '../avro/export-schema.js';
+import { exportAvroFragment } from '../avro/export-schema.js';
 import type { EnumModelIr, FixedModelIr, IrType, ModelIr, ModelRegistry, RecordModelIr } from '../ir.js';
 import { docComment, propertyAccess, propertyKey, tsString } from '../names.js';
 import { Expressions, tsJson, tsJsonBlock } from './expressions.js';
@@ -19,7 +19,7 @@ export interface PreparedModule {
 /** Names every module declares for a model, so that imports can avoid them. */
 export function ownDeclarations(model: ModelIr): string[] {
   const n = model.className;
-  const common = [n, `${n}JsonCodec`, `${n}AvroCodec`, '$fg', '$avroSchema'];
+  const common = [n, `${n}JsonCodec`, `${n}AvroCodec`, `${n}AvroSchema`, '$fg'];
   if (model.kind === 'record') return [...common, `${n}Fields`];
   if (model.kind === 'enum') return [...common, `${n}Symbols`, `${n}Model`];
   return [...common, `${n}Model`];
@@ -33,7 +33,7 @@ export function prepareModule(model: ModelIr, registry: ModelRegistry, modulePat
     className: model.className,
     fullNameLiteral: tsString(model.fullName),
     docComment: docComment(model.doc),
-    avroSchema: model.format === 'avro' ? tsJsonBlock(exportAvroSchema(model.fullName, registry)) : false,
+    avroSchema: model.format === 'avro' ? avroSchemaPart(model, registry, imports) : false,
   };
   switch (model.kind) {
     case 'record':
@@ -45,6 +45,14 @@ export function prepareModule(model: ModelIr, registry: ModelRegistry, modulePat
     default:
       return { template: 'type', imports, view: { ...common, typeExpr: expr.type(model.type), descExpr: expr.desc(model.type) } };
   }
+}
+
+/** `$fg.avroSchemaPart(name, own definition, () => [parts of the named types it uses])`. */
+function avroSchemaPart(model: ModelIr, registry: ModelRegistry, imports: ModuleImports): string {
+  const { own, deps } = exportAvroFragment(model.fullName, registry);
+  const name = model.kind === 'alias' || model.kind === 'union' ? 'undefined' : tsString(model.fullName);
+  const uses = deps.map((dep) => imports.use(dep, 'avroSchema', 'value'));
+  return `$fg.avroSchemaPart(${name}, ${tsJsonBlock(own)}, () => [${uses.join(', ')}])`;
 }
 
 function recordView(model: RecordModelIr, expr: Expressions): Record<string, unknown> {

@@ -12,9 +12,10 @@ import type { Located, SchemaDocument } from './documents.js';
 import { AllOfMerger, asLocatedRef, locatedRef, locationKey } from './merge.js';
 import type { SchemaNode } from './merge.js';
 import { findDiscriminator } from './discriminator.js';
+import { defaultValue } from './defaults.js';
 import { rootNames } from './naming.js';
 import { numberType, stringType } from './scalars.js';
-import { hasValidation, inferType, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
+import { hasValidation, impliedTypes, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
 
 interface Slot {
   readonly fullName: string;
@@ -126,7 +127,7 @@ class JsonSchemaConverter {
   private buildNamed(slot: Slot): ModelIr | undefined {
     const { located } = slot;
     let node = located.node;
-    if (isSchemaObject(node) && (node['allOf'] !== undefined || (node['$ref'] !== undefined && hasValidation(node)))) {
+    if (isSchemaObject(node) && !refOnly(node, located) && (node['allOf'] !== undefined || (node['$ref'] !== undefined && hasValidation(node)))) {
       node = this.merger.merge(located);
       if (node === undefined) return undefined;
     }
@@ -184,7 +185,7 @@ class JsonSchemaConverter {
     const slot = this.slots.get(locationKey(at));
     if (slot !== undefined && slot.located.node === node) return { kind: 'ref', name: slot.fullName };
     const ref = node['$ref'];
-    if (node['allOf'] !== undefined || (typeof ref === 'string' && hasValidation(node))) {
+    if (!refOnly(node, at) && (node['allOf'] !== undefined || (typeof ref === 'string' && hasValidation(node)))) {
       const merged = this.merger.merge({ ...at, node });
       return merged === undefined ? undefined : this.convertBody(merged, { ...at, node: merged }, hint);
     }
@@ -256,7 +257,35 @@ class JsonSchemaConverter {
       return branches.length === 1 ? branches[0] : { kind: 'union', branches, mode: 'anyOf' };
     }
     if (type !== undefined && typeof type !== 'string') return report('type', 'type must be a string or an array of strings');
-    return this.convertTyped(type ?? inferType(node), node, at, hint);
+    if (type !== undefined) return this.convertTyped(type, node, at, hint);
+    return this.convertUntyped(node, at, hint);
+  }
+
+  /**
+   * A schema without `type`: each keyword constrains only values of its own JSON type and every
+   * other type passes (`{"pattern": "^a"}` accepts 5). Object keywords (`properties`, `required`)
+   * still make a record, a deliberate reading: see docs/type-mapping.md.
+   */
+  private convertUntyped(node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
+    const implied = impliedTypes(node);
+    if (implied.length === 0) return { kind: 'unknown' };
+    if (implied.includes('object') && isRecordSchema(node)) return this.convertTyped('object', node, at, hint);
+    const branches: IrType[] = [];
+    for (const t of implied) {
+      const branch = this.convertTyped(t, node, at, hint);
+      if (branch === undefined) return undefined;
+      branches.push(branch);
+    }
+    const anyOther: Readonly<Record<string, IrType>> = {
+      null: { kind: 'null' },
+      boolean: { kind: 'boolean' },
+      number: { kind: 'number', rules: {} },
+      string: { kind: 'string', rules: {} },
+      array: { kind: 'array', items: { kind: 'unknown' } },
+      object: { kind: 'map', values: { kind: 'unknown' } },
+    };
+    for (const [t, other] of Object.entries(anyOther)) if (!implied.includes(t)) branches.push(other);
+    return { kind: 'union', branches, mode: 'anyOf' };
   }
 
   private convertTyped(type: string | undefined, node: SchemaNode, at: Located, hint: Hint): IrType | undefined {
@@ -311,8 +340,11 @@ class JsonSchemaConverter {
     const properties = isSchemaObject(node['properties']) ? node['properties'] : {};
     const required = Array.isArray(node['required']) ? node['required'].filter((r): r is string => typeof r === 'string') : [];
     const fields: IrField[] = [];
-    for (const name of required) {
-      if (!Object.hasOwn(properties, name)) this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'required'), `required property "${name}" is not declared in "properties"`);
+    const additional = node['additionalProperties'];
+    let extra: 'allow' | 'reject' | IrType = 'allow';
+    if (additional === false) extra = 'reject';
+    else if (additional !== undefined && additional !== true) {
+      extra = this.convertNode(additional, { ...at, pointer: pointerJoin(at.pointer, 'additionalProperties') }, { ...hint, name: 'Extra' }) ?? 'allow';
     }
     for (const [name, propNode] of Object.entries(properties)) {
       const pointer = pointerJoin(pointerJoin(at.pointer, 'properties'), name);
@@ -325,13 +357,27 @@ class JsonSchemaConverter {
       if (type === undefined) continue;
       const target = asLocatedRef(propNode)?.node ?? propNode;
       const doc = isSchemaObject(target) && typeof target['description'] === 'string' ? { doc: target['description'] } : {};
+      const defaultNode = isSchemaObject(propNode) && Object.hasOwn(propNode, 'default') ? propNode : isSchemaObject(target) && Object.hasOwn(target, 'default') ? target : undefined;
+      if (defaultNode !== undefined) {
+        const value = defaultValue(type, defaultNode['default'], (n) => this.modelFor(n));
+        if (typeof value === 'string') {
+          this.sink.report(at.sdoc.source, pointerJoin(pointer, 'default'), `default of property ${name} ${value}`);
+          continue;
+        }
+        // A property with a default is always present in the model: the constructor and decoding fill it in.
+        fields.push({ name, type, optional: false, aliases: [], pointer, defaultValue: value, ...doc });
+        continue;
+      }
       fields.push({ name, type, optional: !required.includes(name), aliases: [], pointer, ...doc });
     }
-    const additional = node['additionalProperties'];
-    let extra: 'allow' | 'reject' | IrType = 'allow';
-    if (additional === false) extra = 'reject';
-    else if (additional !== undefined && additional !== true) {
-      extra = this.convertNode(additional, { ...at, pointer: pointerJoin(at.pointer, 'additionalProperties') }, { ...hint, name: 'Extra' }) ?? 'allow';
+    // A required key without a property schema must be present; its value is whatever additionalProperties allows.
+    const requiredAt = pointerJoin(at.pointer, 'required');
+    for (const name of new Set(required)) {
+      if (Object.hasOwn(properties, name)) continue;
+      const reserved = fieldNameProblem(name);
+      if (reserved !== undefined) this.sink.report(at.sdoc.source, requiredAt, reserved, 'rename the property');
+      else if (extra === 'reject') this.sink.report(at.sdoc.source, requiredAt, `required property "${name}" is not in "properties" and additionalProperties is false: no value is valid`);
+      else fields.push({ name, type: extra === 'allow' ? { kind: 'unknown' } : extra, optional: false, aliases: [], pointer: requiredAt });
     }
     // Faust's "__faust" key would make records with additionalProperties: false invalid against their own schema.
     return { fields, extra, metadata: extra !== 'reject' };
@@ -408,6 +454,11 @@ class JsonSchemaConverter {
     const discriminator = findDiscriminator(branches, (name) => this.modelFor(name));
     return { kind: 'union', branches, mode: keyword, ...(discriminator === undefined ? {} : { discriminator }) };
   }
+}
+
+/** Draft-07: a schema object with `$ref` is that reference alone; its other keywords are ignored. */
+function refOnly(node: SchemaNode, at: Located): boolean {
+  return typeof node['$ref'] === 'string' && at.sdoc.draft === 'draft-07';
 }
 
 function titled(node: SchemaNode, hint: Hint): Hint {

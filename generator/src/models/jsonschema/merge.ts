@@ -31,6 +31,10 @@ const singleSubschema = new Set(['additionalProperties', 'items', 'additionalIte
 const lowerBounds = new Set(['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties']);
 const upperBounds = new Set(['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties']);
 
+function isObj(node: unknown): node is Record<string, unknown> {
+  return typeof node === 'object' && node !== null && !Array.isArray(node);
+}
+
 export class AllOfMerger {
   constructor(
     private readonly docs: SchemaDocuments,
@@ -86,9 +90,51 @@ export class AllOfMerger {
         }
       }
     }
+    if (!this.keepMemberScopes(parts, result, report)) return undefined;
     const own = owner.node as Record<string, unknown>;
     for (const key of ['title', 'description'] as const) if (own[key] !== undefined) result[key] = own[key];
     return result;
+  }
+
+  /**
+   * A member's `additionalProperties` sees only that member's own `properties`, and its `items` only
+   * the items after its own tuple: merging must not widen them. A property another member declares
+   * is checked against this member's additionalProperties schema too, or, where that is `false`, may
+   * not be present at all (dropped from the merged properties, so the merged `false` rejects it).
+   */
+  private keepMemberScopes(parts: readonly Located[], result: SchemaNode, report: (message: string) => undefined): boolean {
+    const props = result['properties'] as SchemaNode | undefined;
+    const required = new Set((result['required'] as unknown[] | undefined) ?? []);
+    const tuple = parts.some((p) => isObj(p.node) && (Array.isArray(p.node['prefixItems']) || Array.isArray(p.node['items'])));
+    for (const part of parts) {
+      if (!isObj(part.node)) continue;
+      const node = part.node;
+      if (tuple && ((node['items'] !== undefined && !Array.isArray(node['items']) && !Array.isArray(node['prefixItems'])) || node['additionalItems'] !== undefined)) {
+        const key = node['additionalItems'] !== undefined ? 'additionalItems' : 'items';
+        const single = parts.filter((p) => isObj(p.node) && (Array.isArray(p.node['prefixItems']) || Array.isArray(p.node['items']))).length === 1 && (Array.isArray(node['prefixItems']) || Array.isArray(node['items']));
+        if (!single) {
+          report(`an allOf member's "${key}" would apply to another member's tuple items; faustgen cannot merge that without changing what it accepts`);
+          return false;
+        }
+      }
+      const additional = node['additionalProperties'];
+      if (additional === undefined || additional === true || props === undefined) continue;
+      const ownProps = isObj(node['properties']) ? node['properties'] : {};
+      for (const name of Object.keys(props)) {
+        if (Object.hasOwn(ownProps, name)) continue;
+        if (additional === false) {
+          if (required.has(name)) {
+            report(`property "${name}" is required, but an allOf member with additionalProperties: false does not declare it: no value is valid`);
+            return false;
+          }
+          delete props[name];
+        } else {
+          const scope = locatedRef({ sdoc: part.sdoc, pointer: pointerJoin(part.pointer, 'additionalProperties'), node: additional });
+          props[name] = { allOf: [props[name], scope] };
+        }
+      }
+    }
+    return true;
   }
 
   /** Collects the members to merge: the owner's own keywords plus every allOf member, refs followed. */
@@ -109,12 +155,14 @@ export class AllOfMerger {
     try {
       const record = node as Record<string, unknown>;
       const { allOf, $ref, ...rest } = record;
-      out.push({ ...part, node: rest });
+      // Draft-07: a $ref replaces its schema object; the keywords next to it are ignored.
+      const siblingsIgnored = typeof $ref === 'string' && part.sdoc.draft === 'draft-07';
+      if (!siblingsIgnored) out.push({ ...part, node: rest });
       if (typeof $ref === 'string') {
         const target = this.docs.resolve($ref, part);
         if (target === undefined || !this.flatten(target, out, stack)) return false;
       }
-      if (allOf !== undefined) {
+      if (allOf !== undefined && !siblingsIgnored) {
         if (!Array.isArray(allOf) || allOf.length === 0) {
           this.sink.report(part.sdoc.source, pointerJoin(part.pointer, 'allOf'), 'allOf must be a non-empty array of schemas');
           return false;

@@ -1,4 +1,5 @@
 /** Keyword rules of JSON Schema strings and numbers, checked and copied into the IR. */
+import { patternProblem } from '../../../../runtime/src/codegen/patterns.js';
 import type { NumberRules, StringRules } from '../../../../runtime/src/codegen/descriptors.js';
 import type { IrType } from '../ir.js';
 import { pointerJoin } from '../json-locate.js';
@@ -38,16 +39,17 @@ export function stringType(node: SchemaNode, at: Located, sink: DiagnosticSink):
   }
   const pattern = node['pattern'];
   if (pattern !== undefined) {
-    try {
-      if (typeof pattern !== 'string') throw new Error('not a string');
-      new RegExp(pattern, 'u');
-      rules.pattern = pattern;
-    } catch (error) {
-      sink.report(at.sdoc.source, pointerJoin(at.pointer, 'pattern'), `invalid pattern: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = typeof pattern === 'string' ? patternProblem(pattern) : 'invalid pattern: not a string';
+    if (problem === undefined) rules.pattern = pattern as string;
+    else {
+      sink.report(at.sdoc.source, pointerJoin(at.pointer, 'pattern'), problem);
       ok = false;
     }
   }
   const format = node['format'];
-  if (typeof format === 'string' && supportedFormats.has(format)) rules.format = format as NonNullable<StringRules['format']>;
-  return ok ? { kind: 'string', rules } : undefined;
+  // Draft-07 lets a validator assert formats and faustgen does; in 2020-12 format is an annotation.
+  const known = typeof format === 'string' && supportedFormats.has(format) ? (format as NonNullable<StringRules['format']>) : undefined;
+  if (known !== undefined && at.sdoc.draft === 'draft-07') rules.format = known;
+  if (!ok) return undefined;
+  return known !== undefined && rules.format === undefined ? { kind: 'string', rules, formatType: known } : { kind: 'string', rules };
 }

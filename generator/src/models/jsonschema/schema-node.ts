@@ -32,13 +32,17 @@ export function isRecordSchema(node: SchemaNode): boolean {
   const type = node['type'];
   const objectish = type === undefined || type === 'object';
   const noUnion = node['oneOf'] === undefined && node['anyOf'] === undefined && node['enum'] === undefined && node['const'] === undefined;
-  return objectish && noUnion && (isSchemaObject(node['properties']) || node['additionalProperties'] === false);
+  const required = Array.isArray(node['required']) && node['required'].length > 0;
+  return objectish && noUnion && (isSchemaObject(node['properties']) || node['additionalProperties'] === false || required);
 }
 
-export function inferType(node: SchemaNode): string | undefined {
-  if (node['properties'] !== undefined || node['required'] !== undefined || node['additionalProperties'] !== undefined) return 'object';
-  if (node['items'] !== undefined || node['prefixItems'] !== undefined) return 'array';
-  if (['minLength', 'maxLength', 'pattern', 'format'].some((k) => node[k] !== undefined)) return 'string';
-  if (['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'].some((k) => node[k] !== undefined)) return 'number';
-  return undefined;
+/** The JSON types whose keywords a schema without `type` uses, in a stable order. */
+export function impliedTypes(node: SchemaNode): string[] {
+  const has = (keys: readonly string[]): boolean => keys.some((k) => node[k] !== undefined);
+  const types: string[] = [];
+  if (has(['properties', 'required', 'additionalProperties'])) types.push('object');
+  if (has(['items', 'prefixItems', 'additionalItems', 'minItems', 'maxItems'])) types.push('array');
+  if (has(['minLength', 'maxLength', 'pattern', 'format'])) types.push('string');
+  if (has(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'])) types.push('number');
+  return types;
 }

@@ -62,4 +62,42 @@ describe('generated code compiles against the runtime', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  test('top-level Avro schemas that are not named types (array of records, union, map) are topic keys and values', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'faustgen-toplevel-'));
+    try {
+      await scaffold({ dir: root, appId: 'greetings' });
+      writeFileSync(join(root, 'schemas/readings.avsc'), JSON.stringify({ type: 'array', items: { type: 'record', name: 'Reading', namespace: 'iot', fields: [{ name: 'at', type: ['string', { type: 'long', logicalType: 'timestamp-millis' }] }] } }));
+      writeFileSync(join(root, 'schemas/device-id.avsc'), JSON.stringify(['string', 'long', 'null']));
+      writeFileSync(join(root, 'schemas/totals.avsc'), JSON.stringify({ type: 'map', values: 'double' }));
+      const topology = readFileSync(join(root, 'faustgen.yaml'), 'utf8').replace(
+        'topics:\n',
+        'topics:\n  - { name: readings, key: DeviceId, value: Readings, partitions: 4 }\n  - { name: totals, key: DeviceId, value: Totals }\n',
+      ).replace('agents:\n', 'agents:\n  - { name: sum-readings, source: readings, sinks: [totals], yields: Totals }\n');
+      writeFileSync(join(root, 'faustgen.yaml'), topology);
+      const result = await generate({ projectRoot: root });
+      assert.deepEqual(result.diagnostics, []);
+      writeFileSync(
+        join(root, 'src/agents/sum-readings.ts'),
+        [
+          '// faustgen:stub agent sum-readings',
+          "import type { SumReadingsHandler } from '../generated/handlers.js';",
+          "import type { Totals } from '../generated/models.js';",
+          'export const sumReadings: SumReadingsHandler = async function* (stream) {',
+          '  for await (const readings of stream) {',
+          "    const stamped = readings.filter((r) => r.at.branch === 'long').length;",
+          '    const totals: Totals = { stamped };',
+          '    yield totals;',
+          '  }',
+          '};',
+          '',
+        ].join('\n'),
+      );
+      linkDependencies(root);
+      const compiled = tsc(root);
+      assert.equal(compiled.status, 0, compiled.output);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -61,6 +61,29 @@ describe('codegen SPI: logical conversions', () => {
     assert.throws(() => logical.formatIsoTime(-1, false), RangeError);
   });
 
+  test('timestamps over the whole 64-bit range: expanded years, nanos, exact reasons', () => {
+    const max = 2n ** 63n - 1n;
+    const min = -(2n ** 63n);
+    assert.equal(logical.formatInstant(max, 9, false), '2262-04-11T23:47:16.854775807Z');
+    assert.equal(logical.formatInstant(min, 9, false), '1677-09-21T00:12:43.145224192Z');
+    assert.equal(logical.formatInstant(max, 6, false), '+294247-01-10T04:00:54.775807Z');
+    assert.equal(logical.formatInstant(min, 6, true), '-290308-12-21T19:59:05.224192');
+    assert.equal(logical.formatInstant(-62_167_219_200_001n, 3, false), '-000001-12-31T23:59:59.999Z');
+    for (const [units, digits] of [[max, 9], [min, 9], [max, 6], [min, 3], [0n, 3], [-1n, 6], [951_782_400_000n, 3]] as const) {
+      assert.equal(logical.parseInstant(logical.formatInstant(units, digits, false), digits, false), units);
+    }
+    assert.equal(logical.parseInstant('2000-02-29T00:00:00Z', 3, false), 951_782_400_000n);
+    assert.equal(logical.parseInstant('2262-04-11T23:47:16.854775808Z', 9, false), 'is outside the range of a nanosecond timestamp (1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z)');
+    assert.equal(logical.parseInstant('1900-02-29T00:00:00Z', 3, false), 'is not a calendar date');
+    assert.equal(logical.parseInstant('2024-01-02T03:04:05.1234567Z', 6, false), 'has 7 fraction digits; this type keeps 6');
+    assert.equal(logical.parseInstant('2024-01-02T03:04:05', 9, false), 'has no offset (Z or ±HH:MM)');
+    const micros: TypeDesc = { k: 'logical', logical: 'timestamp-micros', base: { k: 'long' } };
+    assert.deepEqual(issuesOf(micros, '+294247-01-10T04:00:54.775807Z'), []);
+    assert.deepEqual(issuesOf(micros, '+294247-01-10T04:00:54.775808Z'), [
+      { path: '$', message: 'timestamp-micros "+294247-01-10T04:00:54.775808Z" is outside the range of a microsecond timestamp (-290308-12-21T19:59:05.224192Z to +294247-01-10T04:00:54.775807Z)' },
+    ]);
+  });
+
   test('timestamps: micros survive, offsets are applied, local ones have none', () => {
     const micros = { micros: true, local: false };
     assert.equal(logical.formatIsoInstant(1_704_164_645_123_456, micros), '2024-01-02T03:04:05.123456Z');
@@ -128,6 +151,24 @@ describe('codegen SPI: validation', () => {
     assert.deepEqual(fg.toAvroValue(enumFirst, 'B'), { string: 'B' });
     const records: TypeDesc = { k: 'union', mode: 'avro', branches: [{ k: 'null' }, { k: 'ref', get: () => Point.model }] };
     assert.deepEqual(issuesOf(records, new Point({ x: 0.5 })), [{ path: '$.x', message: 'expected a 32-bit integer, got 0.5' }]);
+  });
+
+  test('tagged Avro branches: { branch, value } picks the branch; JSON carries the plain value; issues point inside', () => {
+    const ts: TypeDesc = { k: 'logical', logical: 'timestamp-millis', base: { k: 'long' } };
+    const desc: TypeDesc = { k: 'union', mode: 'avro', branches: [{ k: 'null' }, { k: 'string' }, ts], tagged: [1, 2] };
+    const instant = { branch: 'long', value: '2024-01-02T03:04:05.123Z' };
+    assert.deepEqual(fg.toAvroValue(desc, instant), { long: '2024-01-02T03:04:05.123Z' });
+    assert.deepEqual(fg.toAvroValue(desc, { branch: 'string', value: '2024-01-02T03:04:05.123Z' }), { string: '2024-01-02T03:04:05.123Z' });
+    assert.equal(fg.toAvroValue(desc, null), null);
+    assert.deepEqual(fg.fromAvroValue(desc, { long: '2024-01-02T03:04:05.123Z' }), instant);
+    assert.deepEqual(fg.toJsonValue(desc, instant), '2024-01-02T03:04:05.123Z');
+    const issues: ValidationIssue[] = [];
+    assert.deepEqual(fg.fromJsonValue(desc, 'x', '$', issues), { branch: 'string', value: 'x' }, 'JSON: the first branch that fits, tagged');
+    assert.deepEqual(issues, []);
+    assert.deepEqual(issuesOf(desc, instant), []);
+    assert.deepEqual(issuesOf(desc, { branch: 'long', value: 'yesterday' }).map((i) => i.path), ['$.value']);
+    assert.deepEqual(issuesOf(desc, { branch: 'int', value: 1 }), [{ path: '$.branch', message: 'expected one of "string", "long", got "int"' }]);
+    assert.deepEqual(issuesOf(desc, 'plain'), [{ path: '$', message: 'expected null, or { branch, value } with branch one of "string", "long", got "plain"' }]);
   });
 
   test('oneOf needs exactly one match; a discriminator reports the bad tag', () => {

@@ -51,11 +51,12 @@ export class Greeting {
 /** UTF-8 JSON in Faust's record format. */
 export const GreetingJsonCodec: $fg.ModelCodec<Greeting> = $fg.jsonCodec<Greeting>(Greeting.model, "example.Greeting");
 
-const $avroSchema: $fg.JsonValue = {
+/** The Avro definition of Greeting; the named types it uses are referenced by name and come from their own modules. */
+export const GreetingAvroSchema: $fg.AvroSchemaPart = $fg.avroSchemaPart("example.Greeting", {
   "type": "record",
   "name": "example.Greeting",
   "fields": [{"name":"from_name","type":"string"},{"name":"to_name","type":"string"}]
-};
+}, () => []);
 
 /** Avro binary (avsc) with the schema above. */
-export const GreetingAvroCodec: $fg.AvroModelCodec<Greeting> = $fg.avroCodec<Greeting>(Greeting.model, $avroSchema, "example.Greeting");
+export const GreetingAvroCodec: $fg.AvroModelCodec<Greeting> = $fg.avroCodec<Greeting>(Greeting.model, GreetingAvroSchema, "example.Greeting");

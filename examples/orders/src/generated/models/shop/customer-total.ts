@@ -59,7 +59,8 @@ export class CustomerTotal {
 /** UTF-8 JSON in Faust's record format. */
 export const CustomerTotalJsonCodec: $fg.ModelCodec<CustomerTotal> = $fg.jsonCodec<CustomerTotal>(CustomerTotal.model, "shop.CustomerTotal");
 
-const $avroSchema: $fg.JsonValue = {
+/** The Avro definition of CustomerTotal; the named types it uses are referenced by name and come from their own modules. */
+export const CustomerTotalAvroSchema: $fg.AvroSchemaPart = $fg.avroSchemaPart("shop.CustomerTotal", {
   "type": "record",
   "name": "shop.CustomerTotal",
   "fields": [
@@ -68,7 +69,7 @@ const $avroSchema: $fg.JsonValue = {
     {"name":"total","type":{"type":"bytes","logicalType":"decimal","precision":14,"scale":2}},
     {"name":"last_order_at","type":{"type":"long","logicalType":"timestamp-millis"}}
   ]
-};
+}, () => []);
 
 /** Avro binary (avsc) with the schema above. */
-export const CustomerTotalAvroCodec: $fg.AvroModelCodec<CustomerTotal> = $fg.avroCodec<CustomerTotal>(CustomerTotal.model, $avroSchema, "shop.CustomerTotal");
+export const CustomerTotalAvroCodec: $fg.AvroModelCodec<CustomerTotal> = $fg.avroCodec<CustomerTotal>(CustomerTotal.model, CustomerTotalAvroSchema, "shop.CustomerTotal");

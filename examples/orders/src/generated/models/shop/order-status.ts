@@ -14,7 +14,8 @@ export const OrderStatusModel: $fg.EnumDesc = { k: 'enum', name: "shop.OrderStat
 /** A JSON string. */
 export const OrderStatusJsonCodec: $fg.ModelCodec<OrderStatus> = $fg.jsonCodec<OrderStatus>(OrderStatusModel, "shop.OrderStatus");
 
-const $avroSchema: $fg.JsonValue = {"type":"enum","name":"shop.OrderStatus","symbols":["PLACED","PAID","CANCELLED"]};
+/** The Avro definition of OrderStatus; the named types it uses are referenced by name and come from their own modules. */
+export const OrderStatusAvroSchema: $fg.AvroSchemaPart = $fg.avroSchemaPart("shop.OrderStatus", {"type":"enum","name":"shop.OrderStatus","symbols":["PLACED","PAID","CANCELLED"]}, () => []);
 
 /** Avro binary (avsc). */
-export const OrderStatusAvroCodec: $fg.AvroModelCodec<OrderStatus> = $fg.avroCodec<OrderStatus>(OrderStatusModel, $avroSchema, "shop.OrderStatus");
+export const OrderStatusAvroCodec: $fg.AvroModelCodec<OrderStatus> = $fg.avroCodec<OrderStatus>(OrderStatusModel, OrderStatusAvroSchema, "shop.OrderStatus");

@@ -59,7 +59,8 @@ export class PageViewMinute {
 /** UTF-8 JSON in Faust's record format. */
 export const PageViewMinuteJsonCodec: $fg.ModelCodec<PageViewMinute> = $fg.jsonCodec<PageViewMinute>(PageViewMinute.model, "web.PageViewMinute");
 
-const $avroSchema: $fg.JsonValue = {
+/** The Avro definition of PageViewMinute; the named types it uses are referenced by name and come from their own modules. */
+export const PageViewMinuteAvroSchema: $fg.AvroSchemaPart = $fg.avroSchemaPart("web.PageViewMinute", {
   "type": "record",
   "name": "web.PageViewMinute",
   "fields": [
@@ -68,7 +69,7 @@ const $avroSchema: $fg.JsonValue = {
     {"name":"window_end","type":{"type":"long","logicalType":"timestamp-millis"}},
     {"name":"views","type":"long"}
   ]
-};
+}, () => []);
 
 /** Avro binary (avsc) with the schema above. */
-export const PageViewMinuteAvroCodec: $fg.AvroModelCodec<PageViewMinute> = $fg.avroCodec<PageViewMinute>(PageViewMinute.model, $avroSchema, "web.PageViewMinute");
+export const PageViewMinuteAvroCodec: $fg.AvroModelCodec<PageViewMinute> = $fg.avroCodec<PageViewMinute>(PageViewMinute.model, PageViewMinuteAvroSchema, "web.PageViewMinute");

@@ -51,11 +51,12 @@ export class PageView {
 /** UTF-8 JSON in Faust's record format. */
 export const PageViewJsonCodec: $fg.ModelCodec<PageView> = $fg.jsonCodec<PageView>(PageView.model, "web.PageView");
 
-const $avroSchema: $fg.JsonValue = {
+/** The Avro definition of PageView; the named types it uses are referenced by name and come from their own modules. */
+export const PageViewAvroSchema: $fg.AvroSchemaPart = $fg.avroSchemaPart("web.PageView", {
   "type": "record",
   "name": "web.PageView",
   "fields": [{"name":"page","type":"string"},{"name":"user","type":"string"}]
-};
+}, () => []);
 
 /** Avro binary (avsc) with the schema above. */
-export const PageViewAvroCodec: $fg.AvroModelCodec<PageView> = $fg.avroCodec<PageView>(PageView.model, $avroSchema, "web.PageView");
+export const PageViewAvroCodec: $fg.AvroModelCodec<PageView> = $fg.avroCodec<PageView>(PageView.model, PageViewAvroSchema, "web.PageView");
