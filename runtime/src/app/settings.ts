@@ -37,6 +37,10 @@ export interface AppSettingsInput {
    * tracks it when the app has tables, `always` also without. Tracking costs throughput on Node 20.
    */
   readonly eventContext?: 'tables' | 'always';
+  /** Base URL of a Confluent-compatible Schema Registry (credentials come only from the environment). */
+  readonly schemaRegistryUrl?: string;
+  /** Whether producers register their schema when it is not under its subject yet (default false). */
+  readonly schemaRegistryAutoRegister?: boolean;
 }
 
 export interface BrokerUrl {
@@ -74,6 +78,8 @@ export interface AppSettings {
   readonly tableCacheSize: number;
   readonly tableCleanupIntervalMs: number;
   readonly eventContext: 'tables' | 'always';
+  readonly schemaRegistryUrl: string | undefined;
+  readonly schemaRegistryAutoRegister: boolean;
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -172,6 +178,8 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
     eventContext,
+    schemaRegistryUrl: input.schemaRegistryUrl,
+    schemaRegistryAutoRegister: input.schemaRegistryAutoRegister ?? false,
   };
 }
 
@@ -190,6 +198,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
     if (!isLogLevel(level)) throw invalid('FAUSTGEN_LOG_LEVEL', level, 'must be debug, info, warn or error');
     out.logLevel = level;
   }
+  const registryUrl = env['FAUSTGEN_SCHEMA_REGISTRY_URL'];
+  if (registryUrl !== undefined && registryUrl !== '') out.schemaRegistryUrl = registryUrl;
   const format = env['FAUSTGEN_LOG_FORMAT'];
   if (format === 'json' || format === 'pretty') out.logFormat = format;
   return out;
