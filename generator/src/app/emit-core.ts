@@ -1,4 +1,4 @@
-import type { TableSpec, WindowSpec } from '../topology/types.js';
+import type { TableSpec, TopicSpec, WindowSpec } from '../topology/types.js';
 import { kebabCase } from '../topology/names.js';
 import { windowCloseHandlers } from '../topology/validate.js';
 import type { EmitContext } from './context.js';
@@ -24,6 +24,8 @@ export function emitSettings(context: EmitContext): string {
   if (settings.webPort !== undefined) entries.push(`webPort: ${settings.webPort}`);
   if (settings.webEnabled !== undefined) entries.push(`webEnabled: ${settings.webEnabled}`);
   if (settings.logLevel !== undefined) entries.push(`logLevel: ${literal(settings.logLevel)}`);
+  if (settings.schemaRegistryUrl !== undefined) entries.push(`schemaRegistryUrl: ${literal(settings.schemaRegistryUrl)}`);
+  if (settings.schemaRegistryAutoRegister !== undefined) entries.push(`schemaRegistryAutoRegister: ${settings.schemaRegistryAutoRegister}`);
   return render(context, 'settings.ts', 'app/settings.ts.hbs', imports, { idLiteral: literal(settings.id), entries });
 }
 
@@ -41,11 +43,21 @@ export function emitApp(context: EmitContext): string {
   return render(context, 'app.ts', 'app/app.ts.hbs', imports, {});
 }
 
+/** The codec expression of a topic part, wrapped in registry framing when the topology asks for it. */
+function registryFramed(topic: TopicSpec, part: 'key' | 'value', codec: string, imports: ImportSet): string {
+  const registry = topic.registry;
+  if (registry === undefined || !registry[part]) return codec;
+  const options = [`topic: ${literal(topic.name)}`];
+  if (part === 'key') options.push('isKey: true');
+  if (registry.subjectStrategy !== 'topic') options.push(`subjectStrategy: ${literal(registry.subjectStrategy)}`);
+  return `${imports.add('faustgen', 'registryAvro')}(app, ${codec}, { ${options.join(', ')} })`;
+}
+
 export function emitTopics(context: EmitContext): string {
   const imports = new ImportSet(['declareTopics', 'Topics', 'Channels', 'topics', 'channels', 'app']);
   imports.add('faustgen', 'App', { typeOnly: true });
   const topics = context.topology.topics.map((topic) => {
-    const options = [`key: ${context.types.codec(topic.key.ref, imports)}`, `value: ${context.types.codec(topic.value.ref, imports)}`];
+    const options = [`key: ${registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports)}`, `value: ${registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports)}`];
     if (topic.partitions !== undefined) options.push(`partitions: ${topic.partitions}`);
     if (topic.replication !== undefined) options.push(`replicationFactor: ${topic.replication}`);
     const configs = Object.entries(topic.configs);

@@ -6,9 +6,11 @@ export const topologyKeys = {
   root: [
     'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'webPort', 'webEnabled',
     'logLevel', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
-    'crontabs', 'pages', '$schema',
+    'crontabs', 'pages', '$schema', 'schemaRegistry',
   ],
-  topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs'],
+  schemaRegistry: ['url', 'autoRegister'],
+  topic: ['name', 'key', 'value', 'partitions', 'replication', 'configs', 'registry'],
+  topicRegistry: ['key', 'value', 'subjectStrategy'],
   channel: ['name', 'key', 'value'],
   agent: [
     'name', 'source', 'key', 'value', 'concurrency', 'sinks', 'groupBy', 'tables', 'topics', 'agents', 'yields',

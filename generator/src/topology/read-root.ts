@@ -1,3 +1,4 @@
+import { topologyKeys } from './keys.js';
 import type { Reader, Obj } from './reader.js';
 import { joinPointer } from './source-map.js';
 import type { Paths, Settings } from './types.js';
@@ -21,6 +22,20 @@ export function readSettings(reader: Reader, root: Obj): Settings {
   if (logLevel !== undefined && !logLevels.includes(logLevel)) {
     reader.error('/logLevel', `unknown log level "${logLevel}"`, `use one of ${logLevels.join(', ')}`);
   }
+  let schemaRegistryUrl: string | undefined;
+  let schemaRegistryAutoRegister: boolean | undefined;
+  if (root['schemaRegistry'] !== undefined) {
+    const registry = reader.object(root['schemaRegistry'], '/schemaRegistry', topologyKeys.schemaRegistry, 'schemaRegistry');
+    if (registry !== undefined) {
+      schemaRegistryUrl = reader.string(registry, 'url', '/schemaRegistry');
+      if (schemaRegistryUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(schemaRegistryUrl)) {
+        reader.error('/schemaRegistry/url', `schema registry URL "${schemaRegistryUrl}" is not an http(s) URL`, 'e.g. http://localhost:8081; credentials go in FAUSTGEN_SCHEMA_REGISTRY_USERNAME/PASSWORD or _TOKEN, never here');
+      } else if (schemaRegistryUrl !== undefined && /^https?:\/\/[^/]*@/.test(schemaRegistryUrl)) {
+        reader.error('/schemaRegistry/url', 'the schema registry URL must not carry credentials', 'set FAUSTGEN_SCHEMA_REGISTRY_USERNAME/PASSWORD or FAUSTGEN_SCHEMA_REGISTRY_TOKEN in the environment');
+      }
+      schemaRegistryAutoRegister = reader.boolean(registry, 'autoRegister', '/schemaRegistry');
+    }
+  }
   const optional = {
     datadir: reader.string(root, 'datadir', ''),
     topicPartitions: reader.positiveInt(root, 'topicPartitions', ''),
@@ -28,6 +43,8 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
     logLevel,
+    schemaRegistryUrl,
+    schemaRegistryAutoRegister,
   };
   const settings: Record<string, unknown> = { id, broker, store };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
