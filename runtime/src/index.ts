@@ -38,6 +38,8 @@ export {
   registryAuthFromEnv,
   registryAvro,
   registryAvroCodec,
+  registryJsonSchema,
+  registryJsonSchemaCodec,
   schemaRegistryOf,
   subjectName,
   frame as registryFrame,

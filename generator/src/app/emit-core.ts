@@ -1,3 +1,4 @@
+import type { ModelCatalog } from '../ir/model-catalog.js';
 import type { TableSpec, TopicSpec, WindowSpec } from '../topology/types.js';
 import { kebabCase } from '../topology/names.js';
 import { windowCloseHandlers } from '../topology/validate.js';
@@ -44,12 +45,17 @@ export function emitApp(context: EmitContext): string {
 }
 
 /** The codec expression of a topic part, wrapped in registry framing when the topology asks for it. */
-function registryFramed(topic: TopicSpec, part: 'key' | 'value', codec: string, imports: ImportSet): string {
+function registryFramed(topic: TopicSpec, part: 'key' | 'value', codec: string, imports: ImportSet, catalog: ModelCatalog): string {
   const registry = topic.registry;
   if (registry === undefined || !registry[part]) return codec;
   const options = [`topic: ${literal(topic.name)}`];
   if (part === 'key') options.push('isKey: true');
   if (registry.subjectStrategy !== 'topic') options.push(`subjectStrategy: ${literal(registry.subjectStrategy)}`);
+  const use = topic[part];
+  const entry = use.ref.kind === 'model' ? catalog.lookup(use.ref.name) : undefined;
+  if (entry?.format === 'jsonschema' && entry.jsonSchema !== undefined) {
+    return `${imports.add('faustgen', 'registryJsonSchema')}(app, ${codec}, ${JSON.stringify(entry.jsonSchema)}, { ${options.join(', ')} })`;
+  }
   return `${imports.add('faustgen', 'registryAvro')}(app, ${codec}, { ${options.join(', ')} })`;
 }
 
@@ -57,7 +63,7 @@ export function emitTopics(context: EmitContext): string {
   const imports = new ImportSet(['declareTopics', 'Topics', 'Channels', 'topics', 'channels', 'app']);
   imports.add('faustgen', 'App', { typeOnly: true });
   const topics = context.topology.topics.map((topic) => {
-    const options = [`key: ${registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports)}`, `value: ${registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports)}`];
+    const options = [`key: ${registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog)}`, `value: ${registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog)}`];
     if (topic.partitions !== undefined) options.push(`partitions: ${topic.partitions}`);
     if (topic.replication !== undefined) options.push(`replicationFactor: ${topic.replication}`);
     const configs = Object.entries(topic.configs);

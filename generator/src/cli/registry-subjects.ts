@@ -15,6 +15,7 @@ export interface SubjectTarget {
   readonly model: string;
   readonly file: string;
   readonly schema: string;
+  readonly schemaType: 'AVRO' | 'JSON';
 }
 
 /** The registry client for CLI commands: `--registry`, else FAUSTGEN_SCHEMA_REGISTRY_URL, else faustgen.yaml; credentials from the environment. */
@@ -39,8 +40,9 @@ export async function subjectTargets(topology: Topology, catalog: ModelCatalog, 
       const entry = catalog.lookup(use.ref.name);
       if (entry === undefined) continue;
       const file = isAbsolute(entry.location.file) ? entry.location.file : join(root, entry.location.file);
-      const schema = JSON.stringify(JSON.parse(await readFile(file, 'utf8')));
-      targets.push({ subject: subjectName(registry.subjectStrategy, topic.name, part === 'key', entry.fullName), topic: topic.name, part, model: entry.fullName, file: entry.location.file, schema });
+      const schemaType = entry.format === 'avro' ? 'AVRO' : 'JSON';
+      const schema = entry.jsonSchema ?? JSON.stringify(JSON.parse(await readFile(file, 'utf8')));
+      targets.push({ subject: subjectName(registry.subjectStrategy, topic.name, part === 'key', entry.fullName), topic: topic.name, part, model: entry.fullName, file: entry.location.file, schema, schemaType });
     }
   }
   return targets;

@@ -121,8 +121,9 @@ function checkRegistryFraming(topic: TopicSpec, keyOk: boolean, valueOk: boolean
   for (const [part, use, ok, framed] of [['key', topic.key, keyOk, registry.key], ['value', topic.value, valueOk, registry.value]] as const) {
     if (!framed || !ok) continue;
     const entry = use.ref.kind === 'model' ? catalog.lookup(use.ref.name) : undefined;
-    if (entry === undefined || entry.format !== 'avro' || entry.codecs.avro === undefined) {
-      report(registry.pointer, `topic "${topic.name}" frames its ${part} through the schema registry, but its ${part} type ${use.text} is not an Avro model`, 'registry framing is generated for Avro models (.avsc); remove registry or use an Avro type');
+    const framable = entry !== undefined && ((entry.format === 'avro' && entry.codecs.avro !== undefined) || (entry.format === 'jsonschema' && entry.jsonSchema !== undefined));
+    if (entry === undefined || !framable) {
+      report(registry.pointer, `topic "${topic.name}" frames its ${part} through the schema registry, but its ${part} type ${use.text} is not an Avro model nor a JSON Schema declared at the root of its file`, 'registry framing is generated for Avro models (.avsc) and root JSON Schemas; remove registry or use such a type');
     } else if (registry.subjectStrategy !== 'topic' && entry.kind !== 'record') {
       report(registry.pointer, `subject strategy "${registry.subjectStrategy}" needs a record ${part}, but ${use.text} is a ${entry.kind}`, 'use subjectStrategy: topic');
     }

@@ -3,12 +3,15 @@ import type { AppSettings } from '../app/settings.js';
 import type { AvroModelCodec } from '../codegen/codecs.js';
 import type { Codec } from '../types/codec.js';
 import { registryAvroCodec } from './avro.js';
+import type { ModelCodec } from '../codegen/codecs.js';
+import { registryJsonSchemaCodec } from './json-schema.js';
 import { SchemaRegistryClient, registryAuthFromEnv } from './client.js';
 import type { SubjectNameStrategy } from './subject.js';
 
 export { SchemaRegistryClient, registryAuthFromEnv } from './client.js';
 export type { CompatibilityResult, RegisteredSchema, RegistryAuth, SchemaRegistryOptions, SchemaType, SubjectVersion } from './client.js';
 export { registryAvroCodec, type RegistryTarget } from './avro.js';
+export { registryJsonSchemaCodec } from './json-schema.js';
 export { frame, schemaIdOf, payloadOf, MAGIC_BYTE } from './framing.js';
 export { subjectName, subjectNameStrategies, type SubjectNameStrategy } from './subject.js';
 
@@ -52,6 +55,22 @@ export interface RegistryCodecOptions {
  */
 export function registryAvro<T>(app: { readonly settings: AppSettings }, codec: AvroModelCodec<T>, options: RegistryCodecOptions): Codec<T> {
   return registryAvroCodec(schemaRegistryOf(app), codec, {
+    topic: options.topic,
+    isKey: options.isKey ?? false,
+    strategy: options.subjectStrategy ?? 'topic',
+    autoRegister: app.settings.schemaRegistryAutoRegister,
+  });
+}
+
+/**
+ * A registry-framed JSON Schema codec for a topic of `app`: `schema` is the model's JSON Schema
+ * (registered or looked up under the subject), `codec` the generated JSON codec that validates.
+ *
+ * @example
+ * app.topic('lines', { value: registryJsonSchema(app, LineJsonCodec, lineSchema, { topic: 'lines' }) })
+ */
+export function registryJsonSchema<T>(app: { readonly settings: AppSettings }, codec: ModelCodec<T>, schema: string, options: RegistryCodecOptions): Codec<T> {
+  return registryJsonSchemaCodec(schemaRegistryOf(app), codec, schema, {
     topic: options.topic,
     isKey: options.isKey ?? false,
     strategy: options.subjectStrategy ?? 'topic',

@@ -21,9 +21,9 @@ export default class SchemasCheck extends FaustgenCommand {
     const client = cliRegistry(flags.registry, project.topology);
     const subjects = [];
     for (const target of await subjectTargets(project.topology, catalog, project.root)) {
-      const checked = await client.checkCompatibility(target.subject, target.schema, 'AVRO');
+      const checked = await client.checkCompatibility(target.subject, target.schema, target.schemaType);
       // Registries that answer only true/false (Apicurio): say which field, from the latest version.
-      const result = checked.compatible || checked.messages.length > 0 ? checked : { ...checked, messages: explainAvroIncompatibility((await client.subjectVersion(target.subject, 'latest')).schema, target.schema) };
+      const result = checked.compatible || checked.messages.length > 0 || target.schemaType !== 'AVRO' ? checked : { ...checked, messages: explainAvroIncompatibility((await client.subjectVersion(target.subject, 'latest')).schema, target.schema) };
       subjects.push({ subject: target.subject, topic: target.topic, part: target.part, model: target.model, compatible: result.compatible, messages: result.messages });
       this.log(`${result.compatible ? 'ok  ' : 'FAIL'} ${target.subject} (${target.model} from ${target.file})`);
       if (!result.compatible) for (const message of result.messages) this.log(`     ${message}`);

@@ -19,7 +19,7 @@ export default class SchemasPush extends FaustgenCommand {
     const client = cliRegistry(flags.registry, project.topology);
     const subjects = [];
     for (const target of await subjectTargets(project.topology, catalog, project.root)) {
-      const { id } = await client.register(target.subject, target.schema, 'AVRO');
+      const { id } = await client.register(target.subject, target.schema, target.schemaType);
       subjects.push({ subject: target.subject, model: target.model, id });
       this.log(`${target.subject}: id ${id} (${target.model})`);
     }

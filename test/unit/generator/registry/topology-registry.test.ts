@@ -36,6 +36,15 @@ describe('topology: schemaRegistry and per-topic registry framing', () => {
     assert.match(topics, /value: registryAvro\(app, GreetingAvroCodec, \{ topic: 'greetings', subjectStrategy: 'topic-record' \}\)/);
   });
 
+  test('a root JSON Schema model is framed with registryJsonSchema and its schema text', () => {
+    const line = { ...greetingEntry, fullName: 'Line', aliases: [], className: 'Line', modulePath: 'models/line.js', codecs: { json: 'LineJsonCodec' }, format: 'jsonschema' as const, jsonSchema: '{"title":"Line","type":"object"}' };
+    const loaded = parseTopology(yaml('  - name: greetings\n    value: Line\n    registry: true'), '/p/faustgen.yaml', 'faustgen.yaml');
+    assert.ok(loaded.topology && loaded.document);
+    assert.deepEqual(checkTypes(loaded.topology, fakeCatalog([line]), loaded.document), []);
+    const topics = emitAppFiles(loaded.topology, fakeCatalog([line])).files.get('src/generated/topics.ts')?.content ?? '';
+    assert.match(topics, /value: registryJsonSchema\(app, LineJsonCodec, "\{\\"title\\":\\"Line\\",\\"type\\":\\"object\\"\}", \{ topic: 'greetings' \}\)/);
+  });
+
   test('mistakes are located: unknown strategy, credentials in the URL, framing a non-Avro type', () => {
     const strategy = parseTopology(yaml('  - name: greetings\n    value: Greeting\n    registry: { subjectStrategy: subject }'), '/p/faustgen.yaml', 'faustgen.yaml');
     assert.match(strategy.diagnostics[0]?.message ?? '', /unknown subject name strategy "subject"/);
@@ -44,6 +53,6 @@ describe('topology: schemaRegistry and per-topic registry framing', () => {
     const loaded = parseTopology(yaml('  - name: greetings\n    key: string\n    value: Greeting\n    registry: { key: true }'), '/p/faustgen.yaml', 'faustgen.yaml');
     assert.ok(loaded.topology && loaded.document);
     const diagnostics = checkTypes(loaded.topology, fakeCatalog([greetingEntry]), loaded.document);
-    assert.match(diagnostics[0]?.message ?? '', /frames its key through the schema registry, but its key type string is not an Avro model/);
+    assert.match(diagnostics[0]?.message ?? '', /frames its key through the schema registry, but its key type string is not an Avro model nor a JSON Schema/);
   });
 });

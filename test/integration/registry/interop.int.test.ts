@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AvroDeserializer, AvroSerializer, SchemaRegistryClient as ConfluentClient, SerdeType } from '@confluentinc/schemaregistry';
+import { AvroDeserializer, AvroSerializer, JsonDeserializer, JsonSerializer, SchemaRegistryClient as ConfluentClient, SerdeType } from '@confluentinc/schemaregistry';
 import type { App } from '../../../runtime/src/app/app.js';
-import type { AvroModelCodec } from '../../../runtime/src/codegen/codecs.js';
-import { registryAvro, schemaRegistryOf } from '../../../runtime/src/registry/index.js';
+import type { AvroModelCodec, ModelCodec } from '../../../runtime/src/codegen/codecs.js';
+import { registryAvro, registryJsonSchema, schemaRegistryOf } from '../../../runtime/src/registry/index.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics, testKafkaClient } from '../../kafka/global.js';
@@ -55,6 +55,28 @@ async function poll<T>(check: () => Promise<T | undefined>, what: string, timeou
   }
 }
 
+const jsonV1 = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Transfer',
+  type: 'object',
+  properties: { id: { type: 'string' }, cents: { type: 'integer' }, legacy_note: { type: 'string' } },
+  required: ['id', 'cents', 'legacy_note'],
+};
+/** v2: legacy_note removed, currency added (optional); extra keys of older records tolerated. */
+const jsonV2 = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'Transfer',
+  type: 'object',
+  properties: { id: { type: 'string' }, cents: { type: 'integer' }, currency: { type: 'string' } },
+  required: ['id', 'cents'],
+};
+
+interface Transfer {
+  readonly id: string;
+  readonly cents: number;
+  readonly currency?: string;
+}
+
 interface Payment {
   readonly payment_id: string;
   readonly amount: number;
@@ -67,15 +89,20 @@ describe('registry-framed Avro: interop with @confluentinc/schemaregistry', () =
   let registry: SchemaRegistryProcess;
   let project: GeneratedProject;
   let codec: AvroModelCodec<Payment>;
+  let transferCodec: ModelCodec<Transfer>;
   let schemaDir: string;
   let app: App | undefined;
 
   before(async () => {
     schemaDir = mkdtempSync(join(tmpdir(), 'faustgen-interop-'));
     writeFileSync(join(schemaDir, 'payment.avsc'), JSON.stringify(v2));
-    [cluster, registry, project] = await Promise.all([startKafkaCluster({ nodes: 1 }), startSchemaRegistry(), generateProject([join(schemaDir, 'payment.avsc')])]);
+    writeFileSync(join(schemaDir, 'transfer.schema.json'), JSON.stringify(jsonV2));
+    [cluster, registry, project] = await Promise.all([startKafkaCluster({ nodes: 1 }), startSchemaRegistry(), generateProject([join(schemaDir, 'payment.avsc'), join(schemaDir, 'transfer.schema.json')])]);
     const module = await project.load<{ PaymentAvroCodec: AvroModelCodec<Payment> }>('models/interop/payment.ts');
     codec = module.PaymentAvroCodec;
+    const jsonEntry = project.result.catalog.entries.find((entry) => entry.fullName === 'Transfer');
+    assert.ok(jsonEntry);
+    transferCodec = (await project.load<Record<string, ModelCodec<Transfer>>>(jsonEntry.modulePath.replace(/\.js$/, '.ts')))[jsonEntry.codecs.json ?? ''] as ModelCodec<Transfer>;
     process.stderr.write(`[registry] started in ${registry.startMs} ms, RSS ${((registry.rssBytes() ?? 0) / 2 ** 20).toFixed(0)} MiB\n`);
   });
 
@@ -84,6 +111,49 @@ describe('registry-framed Avro: interop with @confluentinc/schemaregistry', () =
     await Promise.all([cluster?.stop(), registry?.stop()]);
     project?.cleanup();
     rmSync(schemaDir, { recursive: true, force: true });
+  });
+
+  test('JSON Schema: v1 and v2 records from the Confluent serializer → generated v2 type; faustgen records → Confluent deserializer', async () => {
+    const topic = uniqueName('transfers');
+    const subject = `${topic}-value`;
+    await createTopics(cluster.bootstrap, [{ topic, numPartitions: 1 }]);
+    const confluent = new ConfluentClient({ baseURLs: [registry.url] });
+    const config = await fetch(`${registry.url}/config/${subject}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ compatibility: 'NONE' }) });
+    assert.equal(config.status, 200, await config.text());
+    const id1 = await confluent.register(subject, { schemaType: 'JSON', schema: JSON.stringify(jsonV1) });
+    const id2 = await confluent.register(subject, { schemaType: 'JSON', schema: JSON.stringify(jsonV2) });
+    const writeV1 = new JsonSerializer(confluent, SerdeType.VALUE, { useSchemaId: id1, validate: true });
+    const writeV2 = new JsonSerializer(confluent, SerdeType.VALUE, { useSchemaId: id2, validate: true });
+    const producer = testKafkaClient(cluster.bootstrap, 'interop-json-producer').producer();
+    await producer.connect();
+    const thirdParty = [await writeV1.serialize(topic, { id: 't1', cents: 100, legacy_note: 'old' }), await writeV2.serialize(topic, { id: 't2', cents: 250, currency: 'USD' })];
+    assert.equal(thirdParty[0]?.readInt32BE(1), id1);
+    await producer.send({ topic, messages: thirdParty.map((value) => ({ value })) });
+    await producer.disconnect();
+
+    const received: Transfer[] = [];
+    const { app: jsonApp } = kafkaApp(cluster.bootstrap, { id: uniqueName('interop-json'), schemaRegistryUrl: registry.url });
+    const transfers = jsonApp.topic(topic, { key: codecs.string, value: registryJsonSchema(jsonApp, transferCodec, JSON.stringify(jsonV2), { topic }) });
+    jsonApp.agent('collect', { source: transfers }, async (stream) => {
+      for await (const value of stream) received.push(value);
+    });
+    await jsonApp.start();
+    try {
+      await waitFor(() => received.length === 2, () => `2 transfers (got ${received.length})`, 60_000);
+      assert.deepEqual(received.map((t) => ({ id: t.id, cents: t.cents, currency: t.currency })), [
+        { id: 't1', cents: 100, currency: undefined },
+        { id: 't2', cents: 250, currency: 'USD' },
+      ]);
+      const Transfer = received[0]?.constructor as new (fields: Transfer) => Transfer;
+      await transfers.send({ key: 'f1', value: new Transfer({ id: 'f1', cents: 7, currency: 'CHF' }) });
+      await waitFor(() => received.length === 3, () => `3 transfers (got ${received.length})`, 60_000);
+      const ours = (await readAll(cluster.bootstrap, topic))[2];
+      assert.equal(ours?.value?.readInt32BE(1), id2, 'faustgen frames with the id of its (v2) schema');
+      const decoded = await new JsonDeserializer(confluent, SerdeType.VALUE, { validate: true }).deserialize(topic, ours?.value as Buffer);
+      assert.deepEqual(decoded, { id: 'f1', cents: 7, currency: 'CHF' });
+    } finally {
+      await jsonApp.stop();
+    }
   });
 
   test('v1 and v2 records from the Confluent serializer → generated v2 type; faustgen records → Confluent deserializer; unknown id and a stopped registry → dead letter', async () => {
