@@ -46,6 +46,7 @@ export {
   schemaIdOf,
   type RegistryAuth,
   type RegistryCodecOptions,
+  type RegistryHost,
   type RegistryTarget,
   type SubjectNameStrategy,
   type SchemaType,

@@ -168,13 +168,19 @@ export function emitTables(context: EmitContext): string {
 }
 
 export function emitRegistry(context: EmitContext): string {
-  const imports = new ImportSet(['topicCodecs', 'agentTopics']);
+  const imports = new ImportSet(['topicCodecs', 'agentTopics', 'app']);
   const { topology } = context;
-  const entries = topology.topics.map((topic) => ({
+  const entries: { nameLiteral: string; keyCodec: string; valueCodec: string; framed?: boolean }[] = topology.topics.map((topic) => ({
     nameLiteral: literal(topic.name),
-    keyCodec: context.types.codec(topic.key.ref, imports),
-    valueCodec: context.types.codec(topic.value.ref, imports),
+    keyCodec: registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog),
+    valueCodec: registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog),
+    framed: topic.registry !== undefined,
   }));
+  const framed = entries.some((entry) => entry.framed === true);
+  if (framed) {
+    imports.add('faustgen', 'settingsFromEnv');
+    imports.add('./settings.js', 'settings');
+  }
   const agents: { nameLiteral: string; topicLiteral: string }[] = [];
   for (const agent of topology.agents) {
     if (agent.source?.kind === 'topic') agents.push({ nameLiteral: literal(agent.name), topicLiteral: literal(agent.source.name) });
@@ -188,7 +194,7 @@ export function emitRegistry(context: EmitContext): string {
       });
     }
   }
-  return render(context, 'registry.ts', 'app/registry.ts.hbs', imports, { entries, agents });
+  return render(context, 'registry.ts', 'app/registry.ts.hbs', imports, { entries, agents, framed });
 }
 
 export function emitMain(context: EmitContext): string {

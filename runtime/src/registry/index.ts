@@ -1,5 +1,4 @@
 import { FaustgenError } from '../core/errors.js';
-import type { AppSettings } from '../app/settings.js';
 import type { AvroModelCodec } from '../codegen/codecs.js';
 import type { Codec } from '../types/codec.js';
 import { registryAvroCodec } from './avro.js';
@@ -15,13 +14,22 @@ export { registryJsonSchemaCodec } from './json-schema.js';
 export { frame, schemaIdOf, payloadOf, MAGIC_BYTE } from './framing.js';
 export { subjectName, subjectNameStrategies, type SubjectNameStrategy } from './subject.js';
 
+/** What the registry needs from an app's settings; `App` and a plain `{ settings }` (tools) both fit. */
+export interface RegistryHost {
+  readonly settings: {
+    readonly id: string;
+    readonly schemaRegistryUrl?: string | undefined;
+    readonly schemaRegistryAutoRegister?: boolean | undefined;
+  };
+}
+
 const clients = new WeakMap<object, SchemaRegistryClient>();
 
 /**
  * The schema registry client of an app (one per app, created on first use) from its settings
  * (`schemaRegistryUrl`, `FAUSTGEN_SCHEMA_REGISTRY_URL`) and credentials from the environment.
  */
-export function schemaRegistryOf(app: { readonly settings: AppSettings }): SchemaRegistryClient {
+export function schemaRegistryOf(app: RegistryHost): SchemaRegistryClient {
   let client = clients.get(app);
   if (client === undefined) {
     const url = app.settings.schemaRegistryUrl;
@@ -53,12 +61,12 @@ export interface RegistryCodecOptions {
  * @example
  * app.topic('orders', { value: registryAvro(app, OrderAvroCodec, { topic: 'orders' }) })
  */
-export function registryAvro<T>(app: { readonly settings: AppSettings }, codec: AvroModelCodec<T>, options: RegistryCodecOptions): Codec<T> {
+export function registryAvro<T>(app: RegistryHost, codec: AvroModelCodec<T>, options: RegistryCodecOptions): Codec<T> {
   return registryAvroCodec(schemaRegistryOf(app), codec, {
     topic: options.topic,
     isKey: options.isKey ?? false,
     strategy: options.subjectStrategy ?? 'topic',
-    autoRegister: app.settings.schemaRegistryAutoRegister,
+    autoRegister: app.settings.schemaRegistryAutoRegister ?? false,
   });
 }
 
@@ -69,11 +77,11 @@ export function registryAvro<T>(app: { readonly settings: AppSettings }, codec: 
  * @example
  * app.topic('lines', { value: registryJsonSchema(app, LineJsonCodec, lineSchema, { topic: 'lines' }) })
  */
-export function registryJsonSchema<T>(app: { readonly settings: AppSettings }, codec: ModelCodec<T>, schema: string, options: RegistryCodecOptions): Codec<T> {
+export function registryJsonSchema<T>(app: RegistryHost, codec: ModelCodec<T>, schema: string, options: RegistryCodecOptions): Codec<T> {
   return registryJsonSchemaCodec(schemaRegistryOf(app), codec, schema, {
     topic: options.topic,
     isKey: options.isKey ?? false,
     strategy: options.subjectStrategy ?? 'topic',
-    autoRegister: app.settings.schemaRegistryAutoRegister,
+    autoRegister: app.settings.schemaRegistryAutoRegister ?? false,
   });
 }

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,15 @@ describe('faustgen schemas push | check | pull', () => {
     assert.equal(generated.status, 0, generated.stdout + generated.stderr);
     const topics = readFileSync(join(root, 'src/generated/topics.ts'), 'utf8');
     assert.match(topics, /registryAvro\(app, OrderAvroCodec, \{ topic: 'orders' \}\)/);
+    // `faustgen send` frames through the registry too: the schema id is looked up, then only the broker is missing.
+    mkdirSync(join(root, 'node_modules'), { recursive: true });
+    symlinkSync(repoRoot, join(root, 'node_modules', 'faustgen'), 'dir');
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
+    const sent = await faustgen(['send', 'orders', '{"id":"o1","amount":5}', '--broker', 'kafka://127.0.0.1:1'], root, registry.url);
+    assert.equal(sent.status, 1);
+    assert.match(sent.stderr, /error FG_TRANSPORT: cannot send to orders/, sent.stderr);
+    const noRegistry = await faustgen(['send', 'orders', '{"id":"o1","amount":5}', '--broker', 'kafka://127.0.0.1:1'], root, 'http://127.0.0.1:1');
+    assert.match(noRegistry.stderr, /error FG_SCHEMA_REGISTRY_UNREACHABLE: /, noRegistry.stderr);
     const check = await faustgen(['codegen', '--check'], root, 'http://127.0.0.1:1');
     assert.equal(check.status, 0, `codegen --check stays offline: ${check.stdout}${check.stderr}`);
   });

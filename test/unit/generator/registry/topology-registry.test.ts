@@ -22,6 +22,9 @@ describe('topology: schemaRegistry and per-topic registry framing', () => {
     assert.match(topics, /value: registryAvro\(app, GreetingAvroCodec, \{ topic: 'greetings' \}\)/);
     assert.match(topics, /key: codecs\.string,/);
     assert.match(topics, /import \{ codecs, registryAvro \} from 'faustgen';/);
+    const registry = files.get('src/generated/registry.ts')?.content ?? '';
+    assert.match(registry, /const app = \{ settings: \{ \.\.\.settings, \.\.\.settingsFromEnv\(process\.env\) \} \};/);
+    assert.match(registry, /get 'greetings'\(\) \{\n {4}return \{ key: codecs\.string, value: registryAvro\(app, GreetingAvroCodec, \{ topic: 'greetings' \}\) \};\n {2}\},/);
     const settings = files.get('src/generated/settings.ts')?.content ?? '';
     assert.match(settings, /schemaRegistryUrl: 'http:\/\/localhost:8081'/);
     assert.match(settings, /schemaRegistryAutoRegister: true/);
