@@ -41,6 +41,8 @@ export {
   registryJsonSchema,
   registryJsonSchemaCodec,
   schemaRegistryOf,
+  singleObjectAvroCodec,
+  crc64Avro,
   subjectName,
   frame as registryFrame,
   schemaIdOf,

@@ -11,6 +11,8 @@ export { SchemaRegistryClient, registryAuthFromEnv } from './client.js';
 export type { CompatibilityResult, RegisteredSchema, RegistryAuth, SchemaRegistryOptions, SchemaType, SubjectVersion } from './client.js';
 export { registryAvroCodec, type RegistryTarget } from './avro.js';
 export { registryJsonSchemaCodec } from './json-schema.js';
+export { singleObjectAvroCodec, canonicalForm, SINGLE_OBJECT_MAGIC } from './single-object.js';
+export { crc64Avro } from './fingerprint.js';
 export { frame, schemaIdOf, payloadOf, MAGIC_BYTE } from './framing.js';
 export { subjectName, subjectNameStrategies, type SubjectNameStrategy } from './subject.js';
 
