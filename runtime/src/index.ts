@@ -35,3 +35,23 @@ export { murmur2, partitionForKey } from './transport/partitioner.js';
 export { runWorker, EXIT, type WorkerOptions } from './worker.js';
 export type { ConsumedRecord, Headers, RecordMetadata, TopicPartition, Transport } from './types/transport.js';
 export type { StalledPartition } from './app/stall-watcher.js';
+export {
+  SchemaRegistryClient,
+  registryAuthFromEnv,
+  registryAvro,
+  registryAvroCodec,
+  registryJsonSchema,
+  registryJsonSchemaCodec,
+  schemaRegistryOf,
+  singleObjectAvroCodec,
+  crc64Avro,
+  subjectName,
+  frame as registryFrame,
+  schemaIdOf,
+  type RegistryAuth,
+  type RegistryCodecOptions,
+  type RegistryHost,
+  type RegistryTarget,
+  type SubjectNameStrategy,
+  type SchemaType,
+} from './registry/index.js';

@@ -1,4 +1,5 @@
-import type { TableSpec, WindowSpec } from '../topology/types.js';
+import type { ModelCatalog } from '../ir/model-catalog.js';
+import type { TableSpec, TopicSpec, WindowSpec } from '../topology/types.js';
 import { kebabCase } from '../topology/names.js';
 import { windowCloseHandlers } from '../topology/validate.js';
 import type { EmitContext } from './context.js';
@@ -31,6 +32,8 @@ export function emitSettings(context: EmitContext): string {
   if (settings.security !== undefined) entries.push(`security: ${JSON.stringify(settings.security)}`);
   if (settings.logLevel !== undefined) entries.push(`logLevel: ${literal(settings.logLevel)}`);
   if (settings.processingGuarantee !== undefined) entries.push(`processingGuarantee: ${literal(settings.processingGuarantee)}`);
+  if (settings.schemaRegistryUrl !== undefined) entries.push(`schemaRegistryUrl: ${literal(settings.schemaRegistryUrl)}`);
+  if (settings.schemaRegistryAutoRegister !== undefined) entries.push(`schemaRegistryAutoRegister: ${settings.schemaRegistryAutoRegister}`);
   return render(context, 'settings.ts', 'app/settings.ts.hbs', imports, { idLiteral: literal(settings.id), entries });
 }
 
@@ -48,11 +51,26 @@ export function emitApp(context: EmitContext): string {
   return render(context, 'app.ts', 'app/app.ts.hbs', imports, {});
 }
 
+/** The codec expression of a topic part, wrapped in registry framing when the topology asks for it. */
+function registryFramed(topic: TopicSpec, part: 'key' | 'value', codec: string, imports: ImportSet, catalog: ModelCatalog): string {
+  const registry = topic.registry;
+  if (registry === undefined || !registry[part]) return codec;
+  const options = [`topic: ${literal(topic.name)}`];
+  if (part === 'key') options.push('isKey: true');
+  if (registry.subjectStrategy !== 'topic') options.push(`subjectStrategy: ${literal(registry.subjectStrategy)}`);
+  const use = topic[part];
+  const entry = use.ref.kind === 'model' ? catalog.lookup(use.ref.name) : undefined;
+  if (entry?.format === 'jsonschema' && entry.jsonSchema !== undefined) {
+    return `${imports.add('faustgen', 'registryJsonSchema')}(app, ${codec}, ${JSON.stringify(entry.jsonSchema)}, { ${options.join(', ')} })`;
+  }
+  return `${imports.add('faustgen', 'registryAvro')}(app, ${codec}, { ${options.join(', ')} })`;
+}
+
 export function emitTopics(context: EmitContext): string {
   const imports = new ImportSet(['declareTopics', 'Topics', 'Channels', 'topics', 'channels', 'app']);
   imports.add('faustgen', 'App', { typeOnly: true });
   const topics = context.topology.topics.map((topic) => {
-    const options = [`key: ${context.types.codec(topic.key.ref, imports)}`, `value: ${context.types.codec(topic.value.ref, imports)}`];
+    const options = [`key: ${registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog)}`, `value: ${registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog)}`];
     if (topic.partitions !== undefined) options.push(`partitions: ${topic.partitions}`);
     if (topic.replication !== undefined) options.push(`replicationFactor: ${topic.replication}`);
     const configs = Object.entries(topic.configs);
@@ -157,13 +175,19 @@ export function emitTables(context: EmitContext): string {
 }
 
 export function emitRegistry(context: EmitContext): string {
-  const imports = new ImportSet(['topicCodecs', 'agentTopics']);
+  const imports = new ImportSet(['topicCodecs', 'agentTopics', 'app']);
   const { topology } = context;
-  const entries = topology.topics.map((topic) => ({
+  const entries: { nameLiteral: string; keyCodec: string; valueCodec: string; framed?: boolean }[] = topology.topics.map((topic) => ({
     nameLiteral: literal(topic.name),
-    keyCodec: context.types.codec(topic.key.ref, imports),
-    valueCodec: context.types.codec(topic.value.ref, imports),
+    keyCodec: registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog),
+    valueCodec: registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog),
+    framed: topic.registry !== undefined,
   }));
+  const framed = entries.some((entry) => entry.framed === true);
+  if (framed) {
+    imports.add('faustgen', 'settingsFromEnv');
+    imports.add('./settings.js', 'settings');
+  }
   const agents: { nameLiteral: string; topicLiteral: string }[] = [];
   for (const agent of topology.agents) {
     if (agent.source?.kind === 'topic') agents.push({ nameLiteral: literal(agent.name), topicLiteral: literal(agent.source.name) });
@@ -177,7 +201,7 @@ export function emitRegistry(context: EmitContext): string {
       });
     }
   }
-  return render(context, 'registry.ts', 'app/registry.ts.hbs', imports, { entries, agents });
+  return render(context, 'registry.ts', 'app/registry.ts.hbs', imports, { entries, agents, framed });
 }
 
 export function emitMain(context: EmitContext): string {

@@ -15,13 +15,17 @@ export interface EncodedMessage {
   readonly value: Buffer;
 }
 
-function encode(codec: Codec<unknown>, value: unknown, what: string, topic: string): Buffer {
+async function encode(codec: Codec<unknown>, value: unknown, what: string, topic: string): Promise<Buffer> {
+  // Registry-framed codecs look up their schema id first (a registry failure keeps its own code).
+  await codec.prepareEncode?.();
   try {
     const bytes = codec.encode(value);
     // Decoding back runs the codec's validation, so a value that does not fit the schema is refused here.
+    await codec.prepareDecode?.(bytes);
     codec.decode(bytes);
     return bytes;
   } catch (error) {
+    if (FaustgenError.is(error) && error.code.startsWith('FG_SCHEMA')) throw error;
     throw new FaustgenError('FG_VALIDATION', `${what} does not fit topic "${topic}" (codec ${codec.name}): ${(error as Error).message}`, { kind: 'data', cause: error, details: { topic } });
   }
 }
@@ -49,8 +53,8 @@ export async function encodeMessage(project: Project, target: string, value: unk
   const keyValue = key === undefined ? undefined : codecs.key.name === 'string' ? key : parseJson(key, 'key');
   return {
     topic,
-    key: keyValue === undefined ? null : encode(codecs.key, keyValue, 'key', topic),
-    value: encode(codecs.value, value, 'value', topic),
+    key: keyValue === undefined ? null : await encode(codecs.key, keyValue, 'key', topic),
+    value: await encode(codecs.value, value, 'value', topic),
   };
 }
 

@@ -22,6 +22,8 @@ export interface ModelEntry {
   readonly doc?: string;
   /** Field names and their TypeScript types, for `faustgen models --json` and `group_by` on a field. */
   readonly fields: readonly { readonly name: string; readonly tsType: string; readonly optional: boolean }[];
+  /** JSON Schema models declared at the root of their file: that schema as compact JSON (what registry framing registers). */
+  readonly jsonSchema?: string;
 }
 
 export interface ModelCatalog {

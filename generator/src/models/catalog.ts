@@ -26,6 +26,7 @@ export function buildCatalog(registry: ModelRegistry, modulePaths: ReadonlyMap<s
       location: { file: model.source.relPath, line, column, pointer: model.pointer },
       ...(model.doc === undefined ? {} : { doc: sanitizeDoc(model.doc) }),
       fields: model.kind === 'record' ? model.fields.map((f) => ({ name: f.name, tsType: expr.type(f.type), optional: f.optional })) : [],
+      ...(model.format === 'jsonschema' && model.pointer === '' ? { jsonSchema: JSON.stringify(model.source.json.value) } : {}),
     };
   });
   return catalogOf(entries);

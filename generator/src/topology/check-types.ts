@@ -4,7 +4,7 @@ import type { SourceDocument } from './source-map.js';
 import { didYouMean } from './suggest.js';
 import { formatTypeRef } from './type-ref.js';
 import { primitiveTypes } from './types.js';
-import type { AgentSpec, TableDefault, Topology, TypeRef, TypeUse } from './types.js';
+import type { AgentSpec, TableDefault, TopicSpec, Topology, TypeRef, TypeUse } from './types.js';
 
 /** The type a name stands for after resolving model aliases, for comparing two uses. */
 export function canonicalType(ref: TypeRef, catalog: ModelCatalog): string {
@@ -76,7 +76,11 @@ export function checkTypes(topology: Topology, catalog: ModelCatalog, document: 
     return canonicalType(a.ref, catalog) === canonicalType(b.ref, catalog);
   };
 
-  for (const topic of topology.topics) [topic.key, topic.value].forEach(resolves);
+  for (const topic of topology.topics) {
+    const keyOk = resolves(topic.key);
+    const valueOk = resolves(topic.value);
+    checkRegistryFraming(topic, keyOk, valueOk, catalog, report);
+  }
   for (const channel of topology.channels) [channel.key, channel.value].forEach(resolves);
   for (const table of topology.tables) {
     const valueOk = resolves(table.value);
@@ -108,6 +112,22 @@ export function checkTypes(topology: Topology, catalog: ModelCatalog, document: 
     }
   }
   return diagnostics;
+}
+
+/** Registry framing needs an Avro model on each framed part (JSON Schema framing is not generated yet). */
+function checkRegistryFraming(topic: TopicSpec, keyOk: boolean, valueOk: boolean, catalog: ModelCatalog, report: (pointer: string, message: string, hint?: string) => void): void {
+  const registry = topic.registry;
+  if (registry === undefined) return;
+  for (const [part, use, ok, framed] of [['key', topic.key, keyOk, registry.key], ['value', topic.value, valueOk, registry.value]] as const) {
+    if (!framed || !ok) continue;
+    const entry = use.ref.kind === 'model' ? catalog.lookup(use.ref.name) : undefined;
+    const framable = entry !== undefined && ((entry.format === 'avro' && entry.codecs.avro !== undefined) || (entry.format === 'jsonschema' && entry.jsonSchema !== undefined));
+    if (entry === undefined || !framable) {
+      report(registry.pointer, `topic "${topic.name}" frames its ${part} through the schema registry, but its ${part} type ${use.text} is not an Avro model nor a JSON Schema declared at the root of its file`, 'registry framing is generated for Avro models (.avsc) and root JSON Schemas; remove registry or use such a type');
+    } else if (registry.subjectStrategy !== 'topic' && entry.kind !== 'record') {
+      report(registry.pointer, `subject strategy "${registry.subjectStrategy}" needs a record ${part}, but ${use.text} is a ${entry.kind}`, 'use subjectStrategy: topic');
+    }
+  }
 }
 
 function checkGroupBy(agent: AgentSpec, topology: Topology, catalog: ModelCatalog, report: (pointer: string, message: string, hint?: string) => void): void {

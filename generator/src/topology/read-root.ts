@@ -1,6 +1,6 @@
+import { topologyKeys } from './keys.js';
 import type { Reader, Obj } from './reader.js';
 import { joinPointer } from './source-map.js';
-import { topologyKeys } from './keys.js';
 import type { Paths, SecuritySettings, Settings } from './types.js';
 
 const logLevels = ['debug', 'info', 'warn', 'error'];
@@ -27,6 +27,20 @@ export function readSettings(reader: Reader, root: Obj): Settings {
   if (processingGuarantee !== undefined && !guarantees.includes(processingGuarantee)) {
     reader.error('/processingGuarantee', `unknown processing guarantee "${processingGuarantee}"`, `use ${guarantees.join(' or ')}`);
   }
+  let schemaRegistryUrl: string | undefined;
+  let schemaRegistryAutoRegister: boolean | undefined;
+  if (root['schemaRegistry'] !== undefined) {
+    const registry = reader.object(root['schemaRegistry'], '/schemaRegistry', topologyKeys.schemaRegistry, 'schemaRegistry');
+    if (registry !== undefined) {
+      schemaRegistryUrl = reader.string(registry, 'url', '/schemaRegistry');
+      if (schemaRegistryUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(schemaRegistryUrl)) {
+        reader.error('/schemaRegistry/url', `schema registry URL "${schemaRegistryUrl}" is not an http(s) URL`, 'e.g. http://localhost:8081; credentials go in FAUSTGEN_SCHEMA_REGISTRY_USERNAME/PASSWORD or _TOKEN, never here');
+      } else if (schemaRegistryUrl !== undefined && /^https?:\/\/[^/]*@/.test(schemaRegistryUrl)) {
+        reader.error('/schemaRegistry/url', 'the schema registry URL must not carry credentials', 'set FAUSTGEN_SCHEMA_REGISTRY_USERNAME/PASSWORD or FAUSTGEN_SCHEMA_REGISTRY_TOKEN in the environment');
+      }
+      schemaRegistryAutoRegister = reader.boolean(registry, 'autoRegister', '/schemaRegistry');
+    }
+  }
   const optional = {
     datadir: reader.string(root, 'datadir', ''),
     topicPartitions: reader.positiveInt(root, 'topicPartitions', ''),
@@ -41,6 +55,8 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     logLevel,
     processingGuarantee,
     security: readSecurity(reader, root),
+    schemaRegistryUrl,
+    schemaRegistryAutoRegister,
   };
   const session = optional.sessionTimeoutMs ?? 10_000;
   if (optional.heartbeatIntervalMs !== undefined && optional.heartbeatIntervalMs >= session) {

@@ -2,7 +2,26 @@ import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { AgentSpec, ChannelSpec, ErrorPolicy, GroupBySpec, TopicSpec } from './types.js';
+import type { AgentSpec, ChannelSpec, ErrorPolicy, GroupBySpec, TopicRegistrySpec, TopicSpec } from './types.js';
+
+const subjectStrategies = ['topic', 'record', 'topic-record'] as const;
+
+/** `registry: true` (values framed) or `{ key?, value?, subjectStrategy? }`. */
+function readTopicRegistry(reader: Reader, object: Obj, pointer: string): TopicRegistrySpec | undefined {
+  const value = object['registry'];
+  const at = joinPointer(pointer, 'registry');
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { key: false, value: true, subjectStrategy: 'topic', pointer: at };
+  const spec = reader.object(value, at, topologyKeys.topicRegistry, 'topic registry');
+  if (spec === undefined) return undefined;
+  const strategy = reader.string(spec, 'subjectStrategy', at) ?? 'topic';
+  const known = subjectStrategies.find((s) => s === strategy);
+  if (known === undefined) {
+    reader.error(joinPointer(at, 'subjectStrategy'), `unknown subject name strategy "${strategy}"`, `use one of ${subjectStrategies.join(', ')}`);
+    return undefined;
+  }
+  return { key: reader.boolean(spec, 'key', at) ?? false, value: reader.boolean(spec, 'value', at) ?? true, subjectStrategy: known, pointer: at };
+}
 
 export function readTopic(reader: Reader, value: unknown, pointer: string): TopicSpec | undefined {
   const object = reader.object(value, pointer, topologyKeys.topic, 'topic');
@@ -20,6 +39,7 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
       else reader.error(joinPointer(pointer, 'configs', name), `topic config "${name}" must be a string, number or boolean`);
     }
   }
+  const registry = readTopicRegistry(reader, object, pointer);
   if (named === undefined || key === undefined || valueType === undefined) return undefined;
   return {
     name: named.name,
@@ -28,6 +48,7 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
     key,
     value: valueType,
     configs,
+    ...(registry === undefined ? {} : { registry }),
     ...(partitions === undefined ? {} : { partitions }),
     ...(replication === undefined ? {} : { replication }),
   };

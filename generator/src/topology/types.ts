@@ -50,6 +50,9 @@ export interface Settings {
   readonly security?: SecuritySettings;
   readonly logLevel?: string;
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once';
+  /** `schemaRegistry.url`; credentials are never in the topology (environment only). */
+  readonly schemaRegistryUrl?: string;
+  readonly schemaRegistryAutoRegister?: boolean;
 }
 
 export interface Paths {
@@ -71,9 +74,19 @@ interface Named {
   readonly pointer: string;
 }
 
+/** Which parts of a topic's records carry Schema Registry framing, and how their subjects are named. */
+export interface TopicRegistrySpec {
+  readonly key: boolean;
+  readonly value: boolean;
+  readonly subjectStrategy: 'topic' | 'record' | 'topic-record';
+  readonly pointer: string;
+}
+
 export interface TopicSpec extends Named {
   readonly key: TypeUse;
   readonly value: TypeUse;
+  /** Registry framing (`registry: true` frames values; `{ key, value, subjectStrategy }` for more). */
+  readonly registry?: TopicRegistrySpec;
   readonly partitions?: number;
   readonly replication?: number;
   readonly configs: Readonly<Record<string, string>>;

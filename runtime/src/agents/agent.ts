@@ -167,17 +167,43 @@ export class Agent<K, V, R = void> implements EventOwner {
 
   /** Decodes a record and queues it; a decode failure goes through the error policy. */
   deliver(record: ConsumedRecord, acker: EventAcker, topic: Topic<unknown, unknown>): boolean | Promise<unknown> {
+    let preparing: Promise<unknown> | undefined;
+    try {
+      // Codecs that must fetch something first (a registry writer schema): wait, keeping the order.
+      const keyReady = record.key === null ? undefined : topic.keyCodec.prepareDecode?.(record.key);
+      const valueReady = record.value === null ? undefined : topic.valueCodec.prepareDecode?.(record.value);
+      if (keyReady !== undefined || valueReady !== undefined) preparing = Promise.all([keyReady, valueReady]);
+    } catch (error) {
+      return this.decodeFailed(error, record, acker);
+    }
+    if (preparing !== undefined) {
+      return preparing.then(
+        () => this.deliverDecoded(record, acker, topic),
+        (error: unknown) => this.decodeFailed(error, record, acker),
+      );
+    }
+    return this.deliverDecoded(record, acker, topic);
+  }
+
+  /** A decode failure keeps its code when it is more precise than FG_DECODE (registry codes) and names the record. */
+  private decodeFailed(error: unknown, record: ConsumedRecord, acker: EventAcker): Promise<boolean> {
+    const inner = FaustgenError.is(error) && error.code !== 'FG_DECODE' && error.code.startsWith('FG_SCHEMA') ? error : undefined;
+    const failure = new FaustgenError(inner?.code ?? 'FG_DECODE', `cannot decode record of topic "${record.topic}" partition ${record.partition} offset ${record.offset}: ${describeError(error)}`, {
+      cause: error,
+      ...(inner === undefined ? {} : { kind: inner.kind, retriable: inner.retriable }),
+      details: { ...(FaustgenError.is(error) ? error.details : {}), topic: record.topic, partition: record.partition, offset: record.offset, agent: this.name },
+    });
+    return this.handleFailure(failure, record, () => acker.ack(record.offset));
+  }
+
+  private deliverDecoded(record: ConsumedRecord, acker: EventAcker, topic: Topic<unknown, unknown>): boolean | Promise<unknown> {
     let key: unknown;
     let value: unknown;
     try {
       key = record.key === null ? undefined : topic.keyCodec.decode(record.key);
       value = record.value === null ? null : topic.valueCodec.decode(record.value);
     } catch (error) {
-      const failure = new FaustgenError('FG_DECODE', `cannot decode record of topic "${record.topic}" partition ${record.partition} offset ${record.offset}: ${describeError(error)}`, {
-        cause: error,
-        details: { topic: record.topic, partition: record.partition, offset: record.offset, agent: this.name },
-      });
-      return this.handleFailure(failure, record, () => acker.ack(record.offset));
+      return this.decodeFailed(error, record, acker);
     }
     const event = new Event<unknown, unknown>(key, value, record, acker, this.host, this);
     const queue = record.topic === this.options.source.name ? (this.queue as AsyncQueue<Event<unknown, unknown>> | undefined) : this.attached.get(record.topic);

@@ -66,6 +66,10 @@ export interface AppSettingsInput {
    * variables, which also override each field; see docs/operations.md).
    */
   readonly security?: BrokerSecurityInput;
+  /** Base URL of a Confluent-compatible Schema Registry (credentials come only from the environment). */
+  readonly schemaRegistryUrl?: string;
+  /** Whether producers register their schema when it is not under its subject yet (default false). */
+  readonly schemaRegistryAutoRegister?: boolean;
 }
 
 export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
@@ -117,6 +121,8 @@ export interface AppSettings {
   readonly eventContext: 'tables' | 'always';
   readonly processingGuarantee: ProcessingGuarantee;
   readonly security: BrokerSecurityInput | undefined;
+  readonly schemaRegistryUrl: string | undefined;
+  readonly schemaRegistryAutoRegister: boolean;
 }
 
 function invalid(setting: string, value: unknown, why: string): FaustgenError {
@@ -235,6 +241,8 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     eventContext,
     processingGuarantee,
     security: input.security,
+    schemaRegistryUrl: input.schemaRegistryUrl,
+    schemaRegistryAutoRegister: input.schemaRegistryAutoRegister ?? false,
   };
 }
 
@@ -277,6 +285,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
     if (text.trim() === '' || !Number.isInteger(value) || value < 1) throw invalid(name, text, 'must be a whole number of milliseconds ≥ 1');
     out[setting] = value;
   }
+  const registryUrl = env['FAUSTGEN_SCHEMA_REGISTRY_URL'];
+  if (registryUrl !== undefined && registryUrl !== '') out.schemaRegistryUrl = registryUrl;
   const format = env['FAUSTGEN_LOG_FORMAT'];
   if (format === 'json' || format === 'pretty') out.logFormat = format;
   return out;

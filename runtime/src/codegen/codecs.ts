@@ -20,6 +20,8 @@ export interface AvroModelCodec<T> extends ModelCodec<T> {
   readonly schema: unknown;
   /** The avsc type, built on first use (model-form logical types, wrapped unions). */
   readonly avroType: avro.Type;
+  /** The model value of an avsc value of `avroType` (e.g. one read through a schema resolver). */
+  fromAvro(avroValue: unknown): T;
 }
 
 function validator(desc: TypeDesc): (value: unknown) => ValidationIssue[] {
@@ -81,6 +83,7 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
     get avroType() {
       return avroType();
     },
+    fromAvro: (avroValue) => fromAvroValue(desc, avroValue) as T,
     encode(value: T): Buffer {
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);

@@ -39,6 +39,13 @@ export const errorCodes = {
   FG_STORE_LOCKED: 'Another worker holds the lock on this data directory.',
   FG_STORE_OFFSET_AHEAD: 'The persisted changelog offset is beyond the end of the changelog topic.',
   FG_RECOVERY: 'Table recovery from the changelog failed.',
+  // Schema Registry (runtime/src/registry/).
+  FG_SCHEMA_REGISTRY_UNREACHABLE: 'The schema registry could not be reached (connection refused, timeout).',
+  FG_SCHEMA_REGISTRY: 'The schema registry answered with an unexpected error.',
+  FG_SCHEMA_UNKNOWN_ID: 'A registry-framed record names a schema id the registry does not know.',
+  FG_SCHEMA_NOT_REGISTERED: "A producer's schema is not registered under its subject and auto-registration is off.",
+  FG_SCHEMA_INCOMPATIBLE: "A writer schema cannot be resolved into the reader's (generated) schema.",
+  FG_SCHEMA_FRAMING: 'A key or value is not in the registry wire format (magic byte 0, 4-byte schema id).',
   // Generator.
   FG_SCHEMA_INVALID: 'A schema or topology file is invalid.',
   FG_CODEGEN_STALE: 'Generated files are out of date with their inputs.',
@@ -75,6 +82,11 @@ const defaultKind: Partial<Record<ErrorCode, ErrorKind>> = {
   FG_STALLED: 'transport',
   FG_ASK_TIMEOUT: 'transport',
   FG_RECOVERY: 'transport',
+  FG_SCHEMA_REGISTRY_UNREACHABLE: 'transport',
+  FG_SCHEMA_REGISTRY: 'transport',
+  FG_SCHEMA_UNKNOWN_ID: 'data',
+  FG_SCHEMA_INCOMPATIBLE: 'data',
+  FG_SCHEMA_FRAMING: 'data',
   FG_INTERNAL: 'internal',
   FG_AGENT_FAILED: 'data',
 };

@@ -40,6 +40,8 @@ export class Topic<K, V> implements TopicDefinition<K, V> {
   readonly replicationFactor: number | undefined;
   readonly config: Readonly<Record<string, string>>;
   readonly internal: boolean;
+  /** Sends waiting for a codec's prepareEncode (a registry id), in order; undefined when none waits. */
+  private encodeQueue: Promise<unknown> | undefined;
 
   constructor(definition: TopicDefinition<K, V>, private readonly producer: TopicProducer) {
     this.name = definition.name;
@@ -69,8 +71,35 @@ export class Topic<K, V> implements TopicDefinition<K, V> {
     }
   }
 
+  /**
+   * Runs `run` once the codecs are ready to encode (registry ids known), after every send that
+   * waited before it; undefined when nothing has to wait (then the caller runs at once).
+   */
+  private afterPrepare<R>(run: () => R | Promise<R>): Promise<R> | undefined {
+    if (this.encodeQueue === undefined) {
+      const key = this.keyCodec.prepareEncode?.();
+      const value = this.valueCodec.prepareEncode?.();
+      if (key === undefined && value === undefined) return undefined;
+      this.encodeQueue = Promise.all([key, value]);
+    }
+    const result = this.encodeQueue.then(run);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.encodeQueue = tail;
+    void tail.then(() => {
+      if (this.encodeQueue === tail) this.encodeQueue = undefined;
+    });
+    return result;
+  }
+
   /** Resolves when the broker acknowledged the record. */
   send(message: TopicMessage<K, V>): Promise<RecordMetadata> {
+    return this.afterPrepare(() => this.sendNow(message)) ?? this.sendNow(message);
+  }
+
+  private sendNow(message: TopicMessage<K, V>): Promise<RecordMetadata> {
     let record: ProducerRecord;
     try {
       record = this.toRecord(message);
@@ -85,6 +114,12 @@ export class Topic<K, V> implements TopicDefinition<K, V> {
    * per record). An encoding failure is reported the same way, never thrown.
    */
   produceTo<T>(message: TopicMessage<K, V>, listener: DeliveryListener<T>, tag: T): void {
+    const waiting = this.afterPrepare(() => this.produceNow(message, listener, tag));
+    if (waiting !== undefined) waiting.catch((error: unknown) => listener.failed(tag, error as Error));
+    else this.produceNow(message, listener, tag);
+  }
+
+  private produceNow<T>(message: TopicMessage<K, V>, listener: DeliveryListener<T>, tag: T): void {
     let record: ProducerRecord;
     try {
       record = this.toRecord(message);
