@@ -27,6 +27,12 @@ export function guaranteeFromEnv(): Guarantee {
   return process.env['FAUSTGEN_PROCESSING_GUARANTEE'] === 'exactly_once' ? 'exactly_once' : 'at_least_once';
 }
 
+/** The guarantees a fault test runs under: FAUSTGEN_PROCESSING_GUARANTEE picks one, else `defaults`. */
+export function guaranteesToRun(defaults: readonly Guarantee[]): readonly Guarantee[] {
+  const chosen = process.env['FAUSTGEN_PROCESSING_GUARANTEE'];
+  return chosen === undefined || chosen === '' ? defaults : [guaranteeFromEnv()];
+}
+
 export interface FaultBedOptions {
   readonly partitions: number;
   readonly keys: number;
