@@ -114,15 +114,21 @@ describe('web pages on Kafka', () => {
     void starting.then(() => (started = true), () => (started = true));
     await waitFor(() => app.webPort !== 0 || started, 'the web server listening');
     const base = `http://127.0.0.1:${app.webPort}`;
+    // start() resolves a little after the worker became ready, so a poll may see 200 first: then the
+    // tables must already hold what the changelog had.
     while (!started) {
       const { status, body } = await getJson(`${base}/ready`);
+      if (status === 200) {
+        assert.equal(counts.get('k-7'), expected.get('k-7'), 'ready only once the tables are recovered');
+        break;
+      }
       seen.push({ status, reasons: body['reasons'] as string[] });
     }
     await starting;
     const first = seen[0];
     assert.ok(first !== undefined && first.status === 503, `the first /ready during start is 503: ${JSON.stringify(first)}`);
     assert.ok(first.reasons.length > 0);
-    assert.ok(seen.every((s) => s.status === 503 && s.reasons.length > 0), 'never ready before the tables are recovered');
+    assert.ok(seen.every((s) => s.status === 503 && s.reasons.length > 0), 'every answer before ready is 503 with its reasons');
     const ready = await getJson(`${base}/ready`);
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     assert.equal(counts.get('k-7'), expected.get('k-7'));
