@@ -594,7 +594,9 @@ export class App extends Service {
       else if (offsets.length > 0) await this.consumer?.commit(offsets);
     } catch (error) {
       const failure = FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `transaction commit failed: ${describeError(error)}`, { cause: error });
-      if (!failure.retriable || failure.code === 'FG_FENCED') this.crash(failure);
+      // The open transactions are unusable now: stop with their events uncommitted (a restart fences,
+      // recovers and processes them again) rather than go on without ever committing.
+      this.crash(failure);
       throw failure;
     }
   }

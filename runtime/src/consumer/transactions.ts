@@ -29,7 +29,7 @@ export class PartitionTransactions {
     const wanted = new Map(sources.map((tp) => [tpKey(tp.topic, tp.partition), tp]));
     const gone = [...this.producers].filter(([key]) => !wanted.has(key));
     for (const [key] of gone) this.producers.delete(key);
-    await Promise.all(gone.map(([, { producer }]) => producer.stop().catch(() => undefined)));
+    await Promise.all(gone.map(([, { producer }]) => producer.discard().catch(() => undefined)));
     const fresh = [...wanted].filter(([key]) => !this.producers.has(key)).map(([, tp]) => tp);
     await Promise.all(
       fresh.map(async (tp) => {

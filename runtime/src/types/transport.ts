@@ -101,6 +101,8 @@ export interface TransactionalProducer extends Producer {
   /** Waits for every record sent, adds the offsets to the transaction and commits it. */
   commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void>;
   abortTransaction(): Promise<void>;
+  /** Its partition moved away: abort, stop, and fail what is still in flight with FG_PARTITION_REVOKED. */
+  discard(): Promise<void>;
 }
 
 export interface Admin {

@@ -18,6 +18,8 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   private transaction: Promise<Transaction> | undefined;
   private failure: FaustgenError | undefined;
   private sent = false;
+  /** Set by discard(): what fails from now on belongs to a partition that moved, not to a fault. */
+  private discarding = false;
   /** Batches go out one after another: see transmit(). */
   private sending: Promise<unknown> = Promise.resolve();
 
@@ -37,7 +39,15 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   }
 
   protected override producerConfig(): ProducerConfig {
-    return { ...super.producerConfig(), transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 };
+    // A send inside a transaction cannot be re-sent by faustgen (the transaction would have to abort),
+    // so kafkajs's own retries must outlast a leader failover (about 10 s on a default cluster).
+    return {
+      ...super.producerConfig(),
+      transactionalId: this.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+    };
   }
 
   protected override resendsFailedBatches(): boolean {
@@ -60,9 +70,21 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     try {
       return await run;
     } catch (error) {
+      if (this.discarding) throw this.movedAway(error);
       this.failure ??= this.wrap(error, 'failed to send inside its transaction');
       throw this.failure;
     }
+  }
+
+  /**
+   * Its partition moved to another worker: abort what is open and stop, without waiting for sends
+   * that can only fail now. Those fail with FG_PARTITION_REVOKED, which callers drop quietly (the new
+   * owner processes their events again), rather than as a fault that stops the worker.
+   */
+  async discard(): Promise<void> {
+    this.discarding = true;
+    await this.abortTransaction().catch(() => undefined);
+    await super.stop().catch(() => undefined);
   }
 
   async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -97,6 +119,14 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   override async stop(): Promise<void> {
     await this.abortTransaction().catch(() => undefined);
     await super.stop();
+  }
+
+  private movedAway(error: unknown): FaustgenError {
+    return new FaustgenError('FG_PARTITION_REVOKED', `transactional producer ${this.transactionalId} was discarded: its partition moved to another worker`, {
+      cause: error,
+      retriable: true,
+      details: { transactionalId: this.transactionalId },
+    });
   }
 
   private open(): Promise<Transaction> {
