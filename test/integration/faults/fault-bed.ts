@@ -40,6 +40,12 @@ export interface FaultBedOptions {
   readonly guarantee: Guarantee;
   /** Extra environment for every worker (FAUSTGEN_* settings). */
   readonly workerEnv?: Readonly<Record<string, string>>;
+  /**
+   * Restart a worker that stops on its own (as a process manager would), instead of failing the
+   * test: with exactly_once a transaction that a broker failure broke stops the worker, its events
+   * uncommitted, and the restarted worker fences, recovers and processes them again.
+   */
+  readonly restartOnCrash?: boolean;
 }
 
 export const log = (line: string): void => {
@@ -52,6 +58,8 @@ interface Slot {
   readonly datadir: string;
   process: WorkerProcess | undefined;
   generation: number;
+  /** The test stopped or killed this process on purpose. */
+  stopping?: boolean;
 }
 
 export class FaultBed {
@@ -105,10 +113,23 @@ export class FaultBed {
     slot.generation++;
     const worker = new WorkerProcess(`w${index}.${slot.generation}`, WORKER_SCRIPT, this.workerEnv(slot));
     slot.process = worker;
+    slot.stopping = false;
     this.history.push(worker);
+    if (this.options.restartOnCrash === true) {
+      void worker.exited.then((exit) => {
+        if (slot.process !== worker || slot.stopping === true || this.tearingDown) return;
+        this.crashRestarts.push(`${worker.name} exit ${String(exit.code)}`);
+        log(`${worker.name} stopped on its own (exit ${String(exit.code)}): restarting it, as a process manager would`);
+        setTimeout(() => void this.startWorker(index).catch((error: unknown) => log(`restart of worker ${index} failed: ${String(error)}`)), 1_000);
+      });
+    }
     await worker.waitForLine((l) => l.event === 'ready', 'ready', timeoutMs);
     return worker;
   }
+
+  /** Workers that stopped on their own and were restarted (restartOnCrash). */
+  readonly crashRestarts: string[] = [];
+  private tearingDown = false;
 
   async startAll(): Promise<void> {
     await Promise.all(this.slots.map((s) => this.startWorker(s.index)));
@@ -123,8 +144,10 @@ export class FaultBed {
   }
 
   async kill(index: number, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
-    const worker = this.slot(index).process;
+    const slot = this.slot(index);
+    const worker = slot.process;
     if (worker === undefined || !worker.alive) return;
+    slot.stopping = true;
     if (signal === 'SIGKILL') {
       worker.signal('SIGKILL');
       await worker.exited;
@@ -142,7 +165,7 @@ export class FaultBed {
       const committed = await committedOffsets(this.cluster.bootstrap, this.appId, this.source);
       const lagging = [...highs].filter(([p, h]) => (committed.get(p) ?? -1) < h).map(([p, h]) => `${p}:${committed.get(p) ?? -1}/${h}`);
       if (lagging.length === 0) return;
-      const dead = this.slots.filter((s) => s.process !== undefined && !s.process.alive && s.process.lastOf('exit') !== undefined);
+      const dead = this.options.restartOnCrash === true ? [] : this.slots.filter((s) => s.process !== undefined && !s.process.alive && s.process.lastOf('exit') !== undefined);
       if (dead.length > 0) throw new Error(`worker(s) ${dead.map((s) => s.process?.name).join(', ')} exited during the drain; stderr:\n${dead[0]?.process?.stderr.slice(-3000) ?? ''}`);
       if (Date.now() > deadline) throw new Error(`the group did not commit the whole source within ${timeoutMs} ms (partition:committed/high ${lagging.join(' ')})`);
       await sleep(500);
@@ -168,7 +191,9 @@ export class FaultBed {
   }
 
   async stopWorkers(): Promise<void> {
+    this.tearingDown = true;
     for (const slot of this.slots) {
+      slot.stopping = true;
       const worker = slot.process;
       if (worker === undefined || !worker.alive) continue;
       const exit = await worker.stop(60_000);
