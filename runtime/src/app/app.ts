@@ -557,6 +557,7 @@ export class App extends Service {
       }
     }
     // Stop taking events, let handlers finish what they hold, then flush and commit it.
+    this.conductor.dropBufferedForStop();
     await Promise.all([...this.agentsByName.values()].map((agent) => agent.stop()));
     await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
     await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));

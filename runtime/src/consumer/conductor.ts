@@ -105,6 +105,7 @@ export class Conductor implements ConsumerListener {
     }
     for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.trackers.delete(key);
     if (released !== undefined) this.rewindKept(released);
+    else this.dropped = undefined;
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
     this.hooks.releaseOutputs(assignment);
@@ -272,9 +273,10 @@ export class Conductor implements ConsumerListener {
     this.barrier = new Promise<void>((resolve) => (open = resolve));
     try {
       await this.waitUntil(() => this.settled(bounds), deadlineMs);
-      // An event still in a handler has part of its outputs in the open transactions: leave them
-      // open (a partition that stays commits them with the event later; one that moves aborts them).
-      if (!this.settled(bounds) && this.hooks.agentsRunning()) throw new FaustgenError('FG_TRANSPORT', 'events still in handlers: the transactions stay open', { retriable: true });
+      // An event not finished (still in a handler, or stopped half-way by a crash) has part of its
+      // outputs in the open transactions: never commit them. A partition that stays commits them with
+      // the event later; one that moves, or a worker that stops, aborts them.
+      if (!this.settled(bounds)) throw new FaustgenError('FG_TRANSPORT', 'events still unfinished: the transactions stay open', { retriable: true });
       await this.commitOffsets(bounds, commitTransactions);
     } finally {
       this.barrier = undefined;
@@ -347,6 +349,17 @@ export class Conductor implements ConsumerListener {
       }
     }
     return firstDropped;
+  }
+
+  /**
+   * The worker is stopping: buffered events nobody started are dropped (they stay uncommitted and are
+   * read again after a restart), so the final commit waits only for the events in handlers.
+   */
+  dropBufferedForStop(): void {
+    const dropped = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    const merged = new Map(this.dropped ?? []);
+    for (const [key, offset] of dropped) merged.set(key, Math.min(offset, merged.get(key) ?? offset));
+    this.dropped = merged;
   }
 
   /**
