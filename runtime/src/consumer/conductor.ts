@@ -147,25 +147,10 @@ export class Conductor implements ConsumerListener {
       }
       return;
     }
-    const byTopic = new Map<string, Set<number>>();
-    for (const tp of revoked) {
-      this.revoking.add(tpKey(tp.topic, tp.partition));
-      const set = byTopic.get(tp.topic) ?? new Set<number>();
-      set.add(tp.partition);
-      byTopic.set(tp.topic, set);
-    }
+    for (const tp of revoked) this.revoking.add(tpKey(tp.topic, tp.partition));
     // Buffered events nobody started are dropped: the first of them bounds the commit, so the new
     // owner reads them again. Events already in a handler are waited for.
-    const firstDropped = new Map<string, number>();
-    for (const [topic, partitions] of byTopic) {
-      for (const subscriber of this.subscribers.get(topic) ?? []) {
-        for (const event of subscriber.agent.dropPartitions(topic, partitions)) {
-          const key = tpKey(event.topic, event.partition);
-          const known = firstDropped.get(key);
-          if (known === undefined || event.offset < known) firstDropped.set(key, event.offset);
-        }
-      }
-    }
+    const firstDropped = this.dropBuffered(revoked);
     await this.waitForInFlight(revoked, firstDropped);
     await this.commit(firstDropped);
     for (const tp of revoked) {
