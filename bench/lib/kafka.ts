@@ -88,3 +88,29 @@ export async function highWaterMarks(admin: Admin, topic: string): Promise<Map<n
   const offsets = await topicOffsets(admin, topic);
   return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
 }
+
+/** Records a group committed on a topic (sum of committed offsets; 0 for partitions without one). */
+export async function committedCount(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
+ * Records a read-committed consumer gets from `topic` (transaction markers and aborted records do
+ * not count, unlike high-water marks): read until `expected` arrived and one more second passed.
+ */
+export async function committedRecordCount(kafka: Kafka, topic: string, expected: number, timeoutMs = 60_000): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-count-${topic}-${Date.now().toString(36)}`, maxWaitTimeInMs: 100 });
+  let count = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachBatch: async ({ batch }) => void (count += batch.messages.length) });
+    const deadline = Date.now() + timeoutMs;
+    while (count < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return count;
+  } finally {
+    await consumer.disconnect();
+  }
+}

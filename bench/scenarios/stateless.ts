@@ -216,7 +216,7 @@ export const statelessScenario: Scenario = {
       {
         ...pipelineRow('stateless-exactly-once', eosMeasured, 'stateless', fgMeasured.throughput.recordsPerSec),
         ratioVsKafkajs: ratioOf(eosMeasured.throughput.recordsPerSec, rawRate),
-        note: 'same pipeline with processingGuarantee: exactly_once (a transaction per source partition and commit interval); outputs counted by high-water marks, so the last open transaction (< commitIntervalMs) is not waited for',
+        note: 'same pipeline with processingGuarantee: exactly_once (a transaction per source partition and commit interval); timed until the group committed the whole input, outputs counted read committed',
       },
       {
         ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawRate),

@@ -19,6 +19,7 @@ export type SinkMode = 'topic' | 'sendSoon';
  */
 export class FaustgenPipeline implements Pipeline {
   readonly name: string;
+  readonly transactional: boolean;
   private app: App | undefined;
   private first: number | undefined;
 
@@ -28,6 +29,7 @@ export class FaustgenPipeline implements Pipeline {
     private readonly processingGuarantee: 'at_least_once' | 'exactly_once' = 'at_least_once',
   ) {
     this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '');
+    this.transactional = processingGuarantee === 'exactly_once';
   }
 
   firstConsumedAt(): number | undefined {

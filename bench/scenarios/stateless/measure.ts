@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Message } from 'kafkajs';
-import { highWaterMarks, topicRecordCount } from '../../lib/kafka.js';
+import { benchKafka, committedCount, committedRecordCount, highWaterMarks, topicRecordCount } from '../../lib/kafka.js';
 import { progress } from '../../lib/progress.js';
 import { mbPerSecond, nowMs, percentile, perSecond, sleep } from '../../lib/stats.js';
 import type { Pipeline, PipelineTopics } from './pipeline.js';
@@ -40,7 +40,13 @@ export async function measureThroughput(
   const deadline = nowMs() + timeLimitMs;
   let outputs = 0;
   let lastReport = nowMs();
-  while ((outputs = await topicRecordCount(admin, topics.outTopic)) < input.expectedOutputs && nowMs() < deadline) {
+  // A transactional pipeline is done when its group committed the whole input: its outputs commit
+  // in the same transactions. Its output count is then read committed.
+  const progressOf = async (): Promise<number> =>
+    pipeline.transactional === true
+      ? Math.round(((await committedCount(admin, topics.groupId, topics.inTopic)) / input.records) * input.expectedOutputs)
+      : topicRecordCount(admin, topics.outTopic);
+  while ((outputs = await progressOf()) < input.expectedOutputs && nowMs() < deadline) {
     if (nowMs() - lastReport > 2_000) {
       lastReport = nowMs();
       progress(`${pipeline.name}: ${outputs.toLocaleString('en-US')}/${input.expectedOutputs.toLocaleString('en-US')} outputs`);
@@ -70,7 +76,10 @@ export async function measureThroughput(
     };
   }
   await sleep(1_000);
-  const settled = await topicRecordCount(admin, topics.outTopic);
+  const settled =
+    pipeline.transactional === true
+      ? await committedRecordCount(benchKafka(topics.bootstrap, `bench-count-${topics.groupId}`), topics.outTopic, input.expectedOutputs)
+      : await topicRecordCount(admin, topics.outTopic);
   if (settled !== input.expectedOutputs) {
     throw new Error(`${pipeline.name}: output topic ${topics.outTopic} holds ${settled} records, expected exactly ${input.expectedOutputs} (${input.records} inputs, 10% filtered)`);
   }
