@@ -99,6 +99,9 @@ export class KafkaProducer implements Producer {
     return producer.sendBatch(batch);
   }
 
+  /** Told when records of a batch got no answer and are not sent again (see resendsFailedBatches). */
+  protected unanswered(_error: FaustgenError): void {}
+
   /**
    * Whether a batch that failed as a whole may be sent again. Not inside a transaction: a failed
    * send may still have been written, and the transaction must abort instead.
@@ -188,6 +191,16 @@ export class KafkaProducer implements Producer {
         return;
       }
       outage.unanswered(unsent.length, [...new Set(unsent.map((r) => `${r.topic}[${r.message.partition ?? 0}]`))]);
+      if (!this.resendsFailedBatches()) {
+        // Inside a transaction the records may have been written although kafkajs reports no
+        // answer: sent again they would commit twice. The transaction must abort instead.
+        const error = new FaustgenError('FG_TRANSPORT', `Kafka producer got no answer for ${unsent.length} record(s) of a transaction; it must abort`, {
+          details: { topics: [...new Set(unsent.map((r) => r.topic))] },
+        });
+        this.unanswered(error);
+        for (const record of unsent) tellFailed(record.listener, record.tag, error);
+        return;
+      }
       if (Date.now() >= deadline || this.producer === undefined) {
         const error = new FaustgenError('FG_TRANSPORT', `Kafka producer could not deliver ${unsent.length} record(s): their partitions' leaders did not answer within deliveryTimeoutMs (${this.options.producer.deliveryTimeoutMs} ms)`, {
           retriable: true,

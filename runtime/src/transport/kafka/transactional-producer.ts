@@ -54,6 +54,10 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     return false;
   }
 
+  protected override unanswered(error: FaustgenError): void {
+    this.failure ??= this.discarding ? this.movedAway(error) : error;
+  }
+
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
     // Inside a transaction a failed send cannot be retried on its own: the transaction aborts.
     // One batch at a time: kafkajs adds a batch's new partitions to the transaction before producing
