@@ -526,7 +526,7 @@ export class App extends Service {
     await this.consumer.start(this.conductor);
     this.commitTimer = setInterval(() => {
       const started = performance.now();
-      this.conductor.commit().then(
+      this.conductor.commitPeriodically().then(
         () => this.sensors.onCommit(performance.now() - started),
         (error: unknown) => {
           this.sensors.onCommit(performance.now() - started, error);

@@ -51,6 +51,7 @@ export class Conductor implements ConsumerListener {
   private readonly revoking = new Set<string>();
   private consumer: GroupConsumer | undefined;
   private commitChain: Promise<void> = Promise.resolve();
+  private committing = 0;
   private lastAssignment: GroupAssignment | undefined;
   /**
    * Set while a rebalance is prepared (onPrepareRebalance): records are no longer taken, and once
@@ -62,6 +63,8 @@ export class Conductor implements ConsumerListener {
   private readonly refused = new Map<string, number>();
   /** First dropped offset per partition while a release runs: those events will never be acked here. */
   private dropped: ReadonlyMap<string, number> | undefined;
+  /** Outputs are held because the member's lease lapsed (no heartbeat for half its session). */
+  private leaseHold = false;
   /** Exactly-once commit barrier: no record is handed to an agent while it is set. */
   private barrier: Promise<void> | undefined;
   /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
@@ -91,6 +94,7 @@ export class Conductor implements ConsumerListener {
 
   async onAssigned(assignment: GroupAssignment): Promise<void> {
     this.lastAssignment = assignment;
+    this.leaseHold = false;
     const released = this.released;
     const keep = new Set<string>();
     const assignmentOnly: TopicPartition[] = [];
@@ -215,9 +219,16 @@ export class Conductor implements ConsumerListener {
     this.trackers.get(tpKey(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
   }
 
+  /** The periodic commit: skipped while one is still running (a slow broker must not pile them up). */
+  commitPeriodically(): Promise<void> {
+    if (this.committing > 0) return Promise.resolve();
+    return this.commit();
+  }
+
   /** Commits every partition up to its first unprocessed event; commits run one at a time. */
   commit(bounds: ReadonlyMap<string, number> = new Map(), deadlineMs = Number.POSITIVE_INFINITY): Promise<void> {
-    const run = this.commitChain.then(() => this.commitNow(bounds, deadlineMs));
+    this.committing++;
+    const run = this.commitChain.then(() => this.commitNow(bounds, deadlineMs)).finally(() => this.committing--);
     this.commitChain = run.catch(() => undefined);
     return run;
   }
@@ -245,8 +256,9 @@ export class Conductor implements ConsumerListener {
   }
 
   private async commitNow(bounds: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
-    // Released: outputs are held, so what the processed events produced is not on the broker yet.
-    if (this.released !== undefined) return;
+    // Released, or the lease lapsed: outputs are held, so what the processed events produced is not
+    // on the broker yet.
+    if (this.released !== undefined || this.leaseHold) return;
     const commitTransactions = this.hooks.commitTransactions;
     if (commitTransactions === undefined) {
       await this.commitOffsets(bounds);
@@ -359,6 +371,21 @@ export class Conductor implements ConsumerListener {
   private noteRefused(key: string, offset: number): void {
     const known = this.refused.get(key);
     if (known === undefined || offset < known) this.refused.set(key, offset);
+  }
+
+  onLeaseLapsed(): void {
+    if (this.released !== undefined || this.leaseHold) return;
+    this.leaseHold = true;
+    this.hooks.holdOutputs();
+    this.hooks.log.warn('no heartbeat answered for half the session timeout: holding outputs and commits until one is (an expelled worker must not write)', { partitions: this.trackers.size });
+  }
+
+  onLeaseRenewed(): void {
+    if (!this.leaseHold) return;
+    this.leaseHold = false;
+    const assignment = this.lastAssignment;
+    if (this.released === undefined && assignment !== undefined) this.hooks.releaseOutputs(assignment);
+    this.hooks.log.info('heartbeats answered again: held outputs go out');
   }
 
   /**

@@ -184,6 +184,14 @@ export interface ConsumerListener {
    */
   onMembershipLost?(): void;
   /**
+   * No heartbeat succeeded for half the session timeout: the coordinator may expel this member soon,
+   * and an expelled member must not have written meanwhile. Hold partition-bound outputs (and
+   * commits) until onLeaseRenewed or the next assignment.
+   */
+  onLeaseLapsed?(): void;
+  /** A heartbeat succeeded again within the same membership: held outputs may go out. */
+  onLeaseRenewed?(): void;
+  /**
    * The consumer read past offsets `from`..`to` of an assigned partition that held no record to
    * deliver (transaction markers, aborted records), so a partition that ends in a marker is not
    * reported as lagging by one forever.

@@ -46,6 +46,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
   /** Last successful heartbeat (or join): a member silent past its session timeout may be expelled. */
   private lastHeartbeat = Date.now();
   private membershipLost = false;
+  /** Half the session passed without a heartbeat: the listener holds its outputs. */
+  private leaseHeld = false;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private lastSync: SyncAnswer | undefined;
@@ -97,7 +99,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     });
     consumer.on(consumer.events.REBALANCING, () => this.onRebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberId, event.payload.memberAssignment));
-    consumer.on(consumer.events.HEARTBEAT, () => (this.lastHeartbeat = Date.now()));
+    consumer.on(consumer.events.HEARTBEAT, () => this.heartbeatOk());
     // A batch of only markers or aborted records never reaches eachBatch; this event still shows it.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
@@ -167,7 +169,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
     try {
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
-      this.lastHeartbeat = Date.now();
+      this.heartbeatOk();
     } catch (error) {
       if (isRebalanceError(error)) {
         throw new FaustgenError('FG_TRANSPORT', `Cannot commit offsets of group ${this.options.groupId}: the group moved to a new generation`, {
@@ -243,10 +245,28 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
   }
 
+  /** The coordinator answered: the session is alive (a lapsed lease is renewed). */
+  private heartbeatOk(): void {
+    this.lastHeartbeat = Date.now();
+    if (!this.leaseHeld) return;
+    this.leaseHeld = false;
+    this.listener?.onLeaseRenewed?.();
+  }
+
+  /**
+   * The coordinator expels a member whose last heartbeat it saw a session timeout ago; this member
+   * only knows when its own last heartbeat was answered, which is later. So writing stops at half the
+   * session (the lease), well before the coordinator can act, and everything counts as lost past it.
+   */
   private checkMembership(): void {
     if (this.membershipLost || this.joining || this.stopping || this.announced.size === 0) return;
     const { sessionTimeoutMs, heartbeatIntervalMs } = this.driver.consumer;
-    if (Date.now() - this.lastHeartbeat <= sessionTimeoutMs + heartbeatIntervalMs) return;
+    const silent = Date.now() - this.lastHeartbeat;
+    if (silent > sessionTimeoutMs / 2 && !this.leaseHeld) {
+      this.leaseHeld = true;
+      this.listener?.onLeaseLapsed?.();
+    }
+    if (silent <= sessionTimeoutMs + heartbeatIntervalMs) return;
     this.membershipLost = true;
     this.gate.supersede();
     this.listener?.onMembershipLost?.();
@@ -277,6 +297,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const expelled = this.membershipLost;
     this.membershipLost = false;
     this.lastHeartbeat = Date.now();
+    this.leaseHeld = false;
     if (expelled) this.positions.clear();
     for (const key of [...this.positions.keys()]) if (!next.has(key)) this.positions.delete(key);
     const consumer = this.consumer;
@@ -317,9 +338,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session: the member is alive.
     const heartbeat = (): Promise<void> =>
       payload.heartbeat().then(
-        () => void (this.lastHeartbeat = Date.now()),
+        () => this.heartbeatOk(),
         (error: unknown) => {
-          if (kafkaErrorType(error) === 'REBALANCE_IN_PROGRESS') this.lastHeartbeat = Date.now();
+          if (kafkaErrorType(error) === 'REBALANCE_IN_PROGRESS') this.heartbeatOk();
           throw error;
         },
       );
