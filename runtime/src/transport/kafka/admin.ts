@@ -61,7 +61,10 @@ export class KafkaAdmin implements Admin {
         ],
       });
     } catch (error) {
-      if (!hasErrorType(error, 'TOPIC_ALREADY_EXISTS')) {
+      // Workers starting together create the same topics: another one's creation can answer
+      // "already exists" or, while its metadata propagates, "unknown topic"; either way the topic
+      // is (being) there, and waitForTopic gives it an explicit deadline.
+      if (!hasErrorType(error, 'TOPIC_ALREADY_EXISTS') && !hasErrorType(error, 'UNKNOWN_TOPIC_OR_PARTITION')) {
         throw wrapKafkaError(error, `Cannot create Kafka topic ${spec.name}`, {
           topic: spec.name,
           partitions: spec.partitions,
