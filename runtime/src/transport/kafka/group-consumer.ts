@@ -117,7 +117,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     this.leaseTimer.unref();
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [...this.topics], fromBeginning: this.options.autoOffsetReset === 'earliest' });
+      await subscribeWhenKnown(consumer, [...this.topics], this.options.autoOffsetReset === 'earliest');
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -399,5 +399,24 @@ export class KafkaGroupConsumer implements GroupConsumer {
       throw new FaustgenError('FG_APP_STATE', `Kafka consumer of group ${this.options.groupId} is not started: cannot ${what}`);
     }
     return this.consumer;
+  }
+}
+
+/**
+ * Subscribes once every topic's metadata is known: workers that start together create the internal
+ * topics, and a broker may answer "unknown topic" for one that another worker just created until
+ * its metadata has propagated (seconds at most).
+ */
+async function subscribeWhenKnown(consumer: Consumer, topics: string[], fromBeginning: boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topics, fromBeginning });
+      return;
+    } catch (error) {
+      const type = kafkaErrorType(error) ?? kafkaErrorType(rootCause(error));
+      if ((type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 }
