@@ -44,7 +44,10 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   const kafkajs = new Feeder(cluster.bootstrap, control, 1_000, 'kafkajs');
   const idempotent = new Feeder(cluster.bootstrap, idempotentTopic, 1_000, 'faustgen-idempotent');
   feeders.push(faustgen, kafkajs, idempotent);
-  const feeding = Promise.all([faustgen.start(RECORDS, PER_SECOND), idempotent.start(RECORDS, PER_SECOND)]);
+  const feeding = faustgen.start(RECORDS, PER_SECOND);
+  // kafkajs's idempotence can stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER after a failover (docs/faults.md):
+  // measured like the control, not waited for without end.
+  const idempotentFeeding = idempotent.start(RECORDS, PER_SECOND);
   const controlFeeding = kafkajs.start(RECORDS, PER_SECOND);
   const progress = setInterval(() => {
     for (const feeder of feeders) log(feeder.status());
@@ -60,6 +63,8 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   // A kafkajs producer that fails for good is not waited for: what it did not get acknowledged is given up.
   await Promise.race([controlFeeding, sleep(10_000)]);
   await kafkajs.stop();
+  await Promise.race([idempotentFeeding, sleep(10_000)]);
+  await idempotent.stop();
   const ours = await verifyFeeder(cluster.bootstrap, faustgen);
   const theirs = await verifyFeeder(cluster.bootstrap, kafkajs);
   const ideal = await verifyFeeder(cluster.bootstrap, idempotent);
