@@ -695,7 +695,7 @@ export class App extends Service {
       const started = performance.now();
       // The producer is chosen again when a held output goes out: the one chosen now may be gone.
       const sent =
-        owner === undefined
+        owner === undefined || this.outputHold.passesNow(owner.topic, owner.partition)
           ? producer.send(record)
           : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject));
       void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
@@ -713,6 +713,11 @@ export class App extends Service {
       this.sensors.onSend(record.topic);
       if (!(tag instanceof Event)) {
         producer.produce(record, listener, tag);
+        return;
+      }
+      // The usual case, per record: no closures, no owner object.
+      if (this.outputHold.passesNow(tag.topic, tag.partition)) {
+        (this.outputProducer(tag) ?? producer).produce(record, listener, tag);
         return;
       }
       this.outputHold.submit(

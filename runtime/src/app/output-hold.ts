@@ -1,8 +1,6 @@
 import { FaustgenError } from '../core/errors.js';
 import type { GroupAssignment, TopicPartition } from '../types/transport.js';
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 interface HeldOutput {
   readonly owner: TopicPartition;
   readonly send: () => void;
@@ -24,7 +22,8 @@ interface HeldOutput {
  * channels) are never held.
  */
 export class OutputHold {
-  private active = new Set<string>();
+  /** Active partitions per topic of the last assignment. */
+  private active = new Map<string, Set<number>>();
   private readonly assignedTopics = new Set<string>();
   private held: HeldOutput[] | undefined;
 
@@ -36,9 +35,15 @@ export class OutputHold {
     this.held ??= [];
   }
 
+  /** True when an output of this partition goes out at once (the per-record fast path). */
+  passesNow(topic: string, partition: number): boolean {
+    if (!this.assignedTopics.has(topic)) return true;
+    return this.held === undefined && this.active.get(topic)?.has(partition) === true;
+  }
+
   /** Runs `send` now, after the next assignment, or never (then `drop` is told why). */
   submit(owner: TopicPartition | undefined, send: () => void, drop: (error: FaustgenError) => void): void {
-    if (owner === undefined || !this.assignedTopics.has(owner.topic)) {
+    if (owner === undefined || this.passesNow(owner.topic, owner.partition)) {
       send();
       return;
     }
@@ -46,19 +51,23 @@ export class OutputHold {
       this.held.push({ owner, send, drop });
       return;
     }
-    if (this.active.has(tpKey(owner.topic, owner.partition))) send();
-    else drop(revoked(owner));
+    drop(revoked(owner));
   }
 
   /** A new assignment: kept partitions' held outputs go out, the others' are dropped. */
   release(assignment: GroupAssignment): void {
     const { actives, standbys } = assignment.assignment;
-    this.active = new Set(actives.map((tp) => tpKey(tp.topic, tp.partition)));
+    this.active = new Map();
+    for (const tp of actives) {
+      const partitions = this.active.get(tp.topic) ?? new Set<number>();
+      partitions.add(tp.partition);
+      this.active.set(tp.topic, partitions);
+    }
     for (const tp of [...actives, ...standbys]) this.assignedTopics.add(tp.topic);
     const held = this.held ?? [];
     this.held = undefined;
     for (const output of held) {
-      if (this.active.has(tpKey(output.owner.topic, output.owner.partition))) output.send();
+      if (this.active.get(output.owner.topic)?.has(output.owner.partition) === true) output.send();
       else output.drop(revoked(output.owner));
     }
   }

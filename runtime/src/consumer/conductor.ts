@@ -1,3 +1,4 @@
+import { partitionKeyOf } from '../core/partition-key.js';
 import { describeError, FaustgenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Agent } from '../agents/agent.js';
@@ -38,7 +39,6 @@ export interface ConductorHooks {
   onMessagesIn?(topic: string, partition: number, count: number): void;
 }
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * Routes consumed records to the agents subscribed to their topic, tracks which offsets are fully
@@ -103,7 +103,7 @@ export class Conductor implements ConsumerListener {
         assignmentOnly.push(tp);
         continue;
       }
-      const key = tpKey(tp.topic, tp.partition);
+      const key = partitionKeyOf(tp.topic, tp.partition);
       keep.add(key);
       if (!this.trackers.has(key)) this.trackers.set(key, { tp, tracker: new PartitionOffsetTracker() });
     }
@@ -144,21 +144,21 @@ export class Conductor implements ConsumerListener {
       this.dropBuffered(revoked);
       this.hooks.onPartitionsRevoked(revoked);
       for (const tp of revoked) {
-        const key = tpKey(tp.topic, tp.partition);
+        const key = partitionKeyOf(tp.topic, tp.partition);
         this.trackers.delete(key);
         this.released.delete(key);
         this.refused.delete(key);
       }
       return;
     }
-    for (const tp of revoked) this.revoking.add(tpKey(tp.topic, tp.partition));
+    for (const tp of revoked) this.revoking.add(partitionKeyOf(tp.topic, tp.partition));
     // Buffered events nobody started are dropped: the first of them bounds the commit, so the new
     // owner reads them again. Events already in a handler are waited for.
     const firstDropped = this.dropBuffered(revoked);
     await this.waitForInFlight(revoked, firstDropped);
     await this.commit(firstDropped);
     for (const tp of revoked) {
-      const key = tpKey(tp.topic, tp.partition);
+      const key = partitionKeyOf(tp.topic, tp.partition);
       this.trackers.delete(key);
       this.revoking.delete(key);
     }
@@ -167,7 +167,7 @@ export class Conductor implements ConsumerListener {
   async onRecords(records: readonly ConsumedRecord[]): Promise<void> {
     const first = records[0];
     if (first === undefined || this.hooks.isAssignmentOnly(first.topic)) return;
-    const key = tpKey(first.topic, first.partition);
+    const key = partitionKeyOf(first.topic, first.partition);
     const entry = this.trackers.get(key);
     if (entry === undefined) return;
     this.hooks.onMessagesIn?.(first.topic, first.partition, records.length);
@@ -216,7 +216,7 @@ export class Conductor implements ConsumerListener {
 
   onPassed(tp: TopicPartition, from: number, to: number): void {
     if (this.refusing || this.released !== undefined) return;
-    this.trackers.get(tpKey(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
+    this.trackers.get(partitionKeyOf(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
   }
 
   /** The periodic commit: skipped while one is still running (a slow broker must not pile them up). */
@@ -339,7 +339,7 @@ export class Conductor implements ConsumerListener {
     for (const [topic, set] of byTopic) {
       for (const subscriber of this.subscribers.get(topic) ?? []) {
         for (const event of subscriber.agent.dropPartitions(topic, set)) {
-          const key = tpKey(event.topic, event.partition);
+          const key = partitionKeyOf(event.topic, event.partition);
           const known = firstDropped.get(key);
           if (known === undefined || event.offset < known) firstDropped.set(key, event.offset);
         }
@@ -364,7 +364,7 @@ export class Conductor implements ConsumerListener {
    * after the fence; records fetched from an older position before that are skipped.
    */
   startAt(position: TopicPartitionOffset): void {
-    this.floors.set(tpKey(position.topic, position.partition), position.offset);
+    this.floors.set(partitionKeyOf(position.topic, position.partition), position.offset);
     this.consumer?.seek(position);
   }
 
@@ -425,7 +425,7 @@ export class Conductor implements ConsumerListener {
     const deadline = deadlineMs;
     while (this.hooks.agentsRunning()) {
       const busy = revoked.filter((tp) => {
-        const key = tpKey(tp.topic, tp.partition);
+        const key = partitionKeyOf(tp.topic, tp.partition);
         const pending = this.trackers.get(key)?.tracker.firstPending();
         if (pending === undefined) return false;
         const dropped = firstDropped.get(key);

@@ -1,7 +1,7 @@
+import { partitionKeyOf } from '../core/partition-key.js';
 import type { Logger } from '../core/logger.js';
 import type { Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer } from '../types/transport.js';
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * Exactly-once processing (docs/adr/0004-safe-handoff.md): one transactional producer per active
@@ -21,12 +21,12 @@ export class PartitionTransactions {
 
   /** The producer of an event's source partition, or undefined when the partition is not active here. */
   producerFor(topic: string, partition: number): Producer | undefined {
-    return this.producers.get(tpKey(topic, partition))?.producer;
+    return this.producers.get(partitionKeyOf(topic, partition))?.producer;
   }
 
   /** Stops the producers of partitions that left, starts (and so fences) those of new ones. Returns the new partitions. */
   async assign(sources: readonly TopicPartition[]): Promise<TopicPartition[]> {
-    const wanted = new Map(sources.map((tp) => [tpKey(tp.topic, tp.partition), tp]));
+    const wanted = new Map(sources.map((tp) => [partitionKeyOf(tp.topic, tp.partition), tp]));
     const gone = [...this.producers].filter(([key]) => !wanted.has(key));
     for (const [key] of gone) this.producers.delete(key);
     await Promise.all(gone.map(([, { producer }]) => producer.discard().catch(() => undefined)));
@@ -35,7 +35,7 @@ export class PartitionTransactions {
       fresh.map(async (tp) => {
         const producer = this.createProducer(`${this.appId}-${tp.topic}-${tp.partition}`);
         await producer.start();
-        this.producers.set(tpKey(tp.topic, tp.partition), { tp, producer });
+        this.producers.set(partitionKeyOf(tp.topic, tp.partition), { tp, producer });
       }),
     );
     if (fresh.length > 0 || gone.length > 0) this.log.info('transactional producers assigned', { started: fresh.length, stopped: gone.length, active: this.producers.size });
@@ -44,7 +44,7 @@ export class PartitionTransactions {
 
   /** Commits every partition's transaction with its offset; throws when any fails (the worker must stop). */
   async commit(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    const byPartition = new Map(offsets.map((o) => [tpKey(o.topic, o.partition), o]));
+    const byPartition = new Map(offsets.map((o) => [partitionKeyOf(o.topic, o.partition), o]));
     await Promise.all(
       [...this.producers].map(([key, { producer }]) => {
         const offset = byPartition.get(key);

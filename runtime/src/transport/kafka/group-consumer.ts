@@ -11,6 +11,8 @@ import type {
 } from '../../types/transport.js';
 import { createFaustgenAssigner } from './assigner.js';
 import { AssignmentGate, withHeartbeats } from './assignment-gate.js';
+import { MembershipLease } from './membership-lease.js';
+import { subscribeWhenKnown } from './subscribe.js';
 import { createKafkaClient, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRebalanceError, kafkaErrorType, rootCause, wrapKafkaError } from './errors.js';
@@ -44,10 +46,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
   /** Inside beforeJoin: the old generation is still valid, so the release may commit under it. */
   private releasing = false;
   /** Last successful heartbeat (or join): a member silent past its session timeout may be expelled. */
-  private lastHeartbeat = Date.now();
-  private membershipLost = false;
-  /** Half the session passed without a heartbeat: the listener holds its outputs. */
-  private leaseHeld = false;
+  private readonly lease: MembershipLease;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private lastSync: SyncAnswer | undefined;
@@ -68,6 +67,14 @@ export class KafkaGroupConsumer implements GroupConsumer {
     private readonly options: GroupConsumerOptions,
   ) {
     this.kafka = createKafkaClient(driver);
+    this.lease = new MembershipLease(driver.consumer.sessionTimeoutMs, driver.consumer.heartbeatIntervalMs, {
+      lapsed: () => this.listener?.onLeaseLapsed?.(),
+      renewed: () => this.listener?.onLeaseRenewed?.(),
+      lost: () => {
+        this.gate.supersede();
+        this.listener?.onMembershipLost?.();
+      },
+    });
     const { changelogTopics, globalTopics } = options.metadata;
     // Standby and global partitions are fetched by this same consumer, so it subscribes to them too.
     this.topics = [...new Set([...options.topics, ...changelogTopics, ...globalTopics])];
@@ -99,7 +106,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     });
     consumer.on(consumer.events.REBALANCING, () => this.onRebalancing());
     consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberId, event.payload.memberAssignment));
-    consumer.on(consumer.events.HEARTBEAT, () => this.heartbeatOk());
+    consumer.on(consumer.events.HEARTBEAT, () => this.lease.answered());
     // A batch of only markers or aborted records never reaches eachBatch; this event still shows it.
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
       const { topic, partition, batchSize, firstOffset, lastOffset } = event.payload;
@@ -112,7 +119,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     });
     consumer.on(consumer.events.CRASH, (event) => this.onCrash(event.payload.error, event.payload.restart));
     this.consumer = consumer;
-    this.lastHeartbeat = Date.now();
+    this.lease.joined();
     this.leaseTimer = setInterval(() => this.checkMembership(), settings.heartbeatIntervalMs);
     this.leaseTimer.unref();
     try {
@@ -169,7 +176,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
     try {
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
-      this.heartbeatOk();
+      this.lease.answered();
     } catch (error) {
       if (isRebalanceError(error)) {
         throw new FaustgenError('FG_TRANSPORT', `Cannot commit offsets of group ${this.options.groupId}: the group moved to a new generation`, {
@@ -245,31 +252,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     }
   }
 
-  /** The coordinator answered: the session is alive (a lapsed lease is renewed). */
-  private heartbeatOk(): void {
-    this.lastHeartbeat = Date.now();
-    if (!this.leaseHeld) return;
-    this.leaseHeld = false;
-    this.listener?.onLeaseRenewed?.();
-  }
-
-  /**
-   * The coordinator expels a member whose last heartbeat it saw a session timeout ago; this member
-   * only knows when its own last heartbeat was answered, which is later. So writing stops at half the
-   * session (the lease), well before the coordinator can act, and everything counts as lost past it.
-   */
   private checkMembership(): void {
-    if (this.membershipLost || this.joining || this.stopping || this.announced.size === 0) return;
-    const { sessionTimeoutMs, heartbeatIntervalMs } = this.driver.consumer;
-    const silent = Date.now() - this.lastHeartbeat;
-    if (silent > sessionTimeoutMs / 2 && !this.leaseHeld) {
-      this.leaseHeld = true;
-      this.listener?.onLeaseLapsed?.();
-    }
-    if (silent <= sessionTimeoutMs + heartbeatIntervalMs) return;
-    this.membershipLost = true;
-    this.gate.supersede();
-    this.listener?.onMembershipLost?.();
+    if (this.joining || this.stopping || this.announced.size === 0) return;
+    this.lease.check();
   }
 
   private onCrash(error: Error, restart: boolean): void {
@@ -294,10 +279,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const generation = sync?.generationId ?? ++this.localGeneration;
     const next = new Set(assigned.map((tp) => partitionKey(tp.topic, tp.partition)));
     // After a lost membership nothing is kept: every partition restarts from its committed offset.
-    const expelled = this.membershipLost;
-    this.membershipLost = false;
-    this.lastHeartbeat = Date.now();
-    this.leaseHeld = false;
+    const expelled = this.lease.joined();
     if (expelled) this.positions.clear();
     for (const key of [...this.positions.keys()]) if (!next.has(key)) this.positions.delete(key);
     const consumer = this.consumer;
@@ -338,9 +320,9 @@ export class KafkaGroupConsumer implements GroupConsumer {
     // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session: the member is alive.
     const heartbeat = (): Promise<void> =>
       payload.heartbeat().then(
-        () => this.heartbeatOk(),
+        () => this.lease.answered(),
         (error: unknown) => {
-          if (kafkaErrorType(error) === 'REBALANCE_IN_PROGRESS') this.heartbeatOk();
+          if (kafkaErrorType(error) === 'REBALANCE_IN_PROGRESS') this.lease.answered();
           throw error;
         },
       );
@@ -402,21 +384,3 @@ export class KafkaGroupConsumer implements GroupConsumer {
   }
 }
 
-/**
- * Subscribes once every topic's metadata is known: workers that start together create the internal
- * topics, and a broker may answer "unknown topic" for one that another worker just created until
- * its metadata has propagated (seconds at most).
- */
-async function subscribeWhenKnown(consumer: Consumer, topics: string[], fromBeginning: boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await consumer.subscribe({ topics, fromBeginning });
-      return;
-    } catch (error) {
-      const type = kafkaErrorType(error) ?? kafkaErrorType(rootCause(error));
-      if ((type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}

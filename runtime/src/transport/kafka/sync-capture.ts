@@ -41,10 +41,6 @@ export interface CoordinatorHeartbeat {
   heartbeat(request: { groupId: string; groupGenerationId: number; memberId: string }): Promise<unknown>;
 }
 
-export function captureSyncAnswers(cluster: Cluster, onSync: (answer: SyncAnswer) => void): void {
-  captureCoordinator(cluster, { onSync });
-}
-
 export function captureCoordinator(cluster: Cluster, hooks: CoordinatorHooks): void {
   const target = cluster as unknown as Capturable;
   if (target[wrapped] === true) return;
