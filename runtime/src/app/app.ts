@@ -144,6 +144,11 @@ export class App extends Service {
   private frozen = false;
   private leader = false;
   private crashError: FaustgenError | undefined;
+  /**
+   * True from the agents' start until their stop resolved: a stop begins long before its handlers
+   * finish, and a release or revoke running meanwhile must still wait for the events they hold.
+   */
+  private handlersMayRun = false;
   private readonly stoppedWaiters: ((error: FaustgenError | undefined) => void)[] = [];
   private readonly ready: { promise: Promise<void>; resolve: () => void };
   private readonly agentHost: AgentHost;
@@ -190,7 +195,7 @@ export class App extends Service {
       log: this.log.child('conductor'),
       flushProducer: () => this.flushProducer(),
       flushTables: () => this.tableManager?.flush(),
-      agentsRunning: () => this.state === 'running' || this.state === 'starting',
+      agentsRunning: () => this.handlersMayRun,
       isAssignmentOnly: (topic) => topic === this.leaderTopic || (this.tableManager?.isChangelog(topic) ?? false),
       onAssigned: (assignment) => this.onAssigned(assignment),
       onRebalancing: () => {
@@ -489,6 +494,7 @@ export class App extends Service {
     this.exactlyOnce?.start(this.transport, this.admin);
     await discardStateOfEarlierBroker(settings, this.admin, [...this.tablesByName.values()].map((table) => table.changelogTopic), this.log);
     for (const agent of this.agentsByName.values()) agent.start();
+    this.handlersMayRun = true;
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
@@ -559,6 +565,7 @@ export class App extends Service {
     // Stop taking events, let handlers finish what they hold, then flush and commit it.
     this.conductor.dropBufferedForStop();
     await Promise.all([...this.agentsByName.values()].map((agent) => agent.stop()));
+    this.handlersMayRun = false;
     await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
     await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));
     await this.exactlyOnce?.stop();

@@ -17,7 +17,7 @@ export interface ConductorHooks {
   flushProducer(): Promise<void>;
   /** Moves buffered table writes into the stores. */
   flushTables(): void;
-  /** False once the agents are stopped: nothing is in flight any more, so revoke need not wait. */
+  /** False once the agents' stop resolved: no handler holds an event any more, so nothing to wait for. */
   agentsRunning(): boolean;
   /** Topics the consumer subscribes for assignment only: their records are read elsewhere. */
   isAssignmentOnly(topic: string): boolean;
@@ -125,16 +125,27 @@ export class Conductor implements ConsumerListener {
    */
   async onPrepareRebalance(deadlineMs: number): Promise<void> {
     if (this.released !== undefined) return;
-    await this.waitUntil(() => this.idle(), deadlineMs);
+    // Events a stop dropped already will never be acked here: only the others are waited for.
+    await this.waitUntil(() => this.settled(new Map()), deadlineMs);
     this.refusing = true;
-    const firstDropped = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    const partitions = [...this.trackers.values()].map(({ tp }) => tp);
+    // A stop may have dropped buffered events already: those are not in flight either.
+    const firstDropped = lowestPerPartition(this.dropped, this.dropBuffered(partitions));
     // A commit that starts from now on (the timer's) must not wait for the dropped events either.
     this.dropped = firstDropped;
-    await this.waitForInFlight([...this.trackers.values()].map(({ tp }) => tp), firstDropped, deadlineMs);
-    await this.commit(firstDropped, deadlineMs).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
-    this.hooks.holdOutputs();
-    this.released = firstDropped;
-    const busy = [...this.trackers.values()].filter(({ tracker }) => tracker.pending() > 0).length;
+    await this.waitForInFlight(partitions, firstDropped, deadlineMs);
+    // The release is one step of the commit chain: a commit queued before it (a stop's final commit)
+    // runs first, while this generation is valid; one queued after finds the partitions released.
+    await this.enqueue(async () => {
+      await this.commitNow(firstDropped, deadlineMs).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
+      this.hooks.holdOutputs();
+      this.released = firstDropped;
+    });
+    const busy = [...this.trackers].filter(([key, { tracker }]) => {
+      const pending = tracker.firstPending();
+      const dropped = firstDropped.get(key);
+      return pending !== undefined && (dropped === undefined || pending < dropped);
+    }).length;
     this.hooks.log.info('partitions released for rebalance', { partitions: this.trackers.size, ...(busy > 0 ? { stillInHandlers: busy } : {}) });
   }
 
@@ -227,8 +238,13 @@ export class Conductor implements ConsumerListener {
 
   /** Commits every partition up to its first unprocessed event; commits run one at a time. */
   commit(bounds: ReadonlyMap<string, number> = new Map(), deadlineMs = Number.POSITIVE_INFINITY): Promise<void> {
+    return this.enqueue(() => this.commitNow(bounds, deadlineMs));
+  }
+
+  /** Runs `step` after every commit queued before it; the steps run one at a time. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
     this.committing++;
-    const run = this.commitChain.then(() => this.commitNow(bounds, deadlineMs)).finally(() => this.committing--);
+    const run = this.commitChain.then(step).finally(() => this.committing--);
     this.commitChain = run.catch(() => undefined);
     return run;
   }
@@ -353,10 +369,7 @@ export class Conductor implements ConsumerListener {
    * read again after a restart), so the final commit waits only for the events in handlers.
    */
   dropBufferedForStop(): void {
-    const dropped = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
-    const merged = new Map(this.dropped ?? []);
-    for (const [key, offset] of dropped) merged.set(key, Math.min(offset, merged.get(key) ?? offset));
-    this.dropped = merged;
+    this.dropped = lowestPerPartition(this.dropped, this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp)));
   }
 
   /**
@@ -439,4 +452,11 @@ export class Conductor implements ConsumerListener {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
+}
+
+/** The lower offset per partition of two maps (either may be missing). */
+function lowestPerPartition(a: ReadonlyMap<string, number> | undefined, b: ReadonlyMap<string, number>): Map<string, number> {
+  const merged = new Map(a ?? []);
+  for (const [key, offset] of b) merged.set(key, Math.min(offset, merged.get(key) ?? offset));
+  return merged;
 }
