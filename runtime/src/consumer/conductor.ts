@@ -65,6 +65,12 @@ export class Conductor implements ConsumerListener {
   private dropped: ReadonlyMap<string, number> | undefined;
   /** Outputs are held because the member's lease lapsed (no heartbeat for half its session). */
   private leaseHold = false;
+  /**
+   * From onAssigned until its outputs are released: events that finished meanwhile (in a handler past
+   * a release's deadline) have outputs still held, so committing them would flush a producer without
+   * them, and move table writes that never reached the changelog into the stores.
+   */
+  private assigning = false;
   /** Exactly-once commit barrier: no record is handed to an agent while it is set. */
   private barrier: Promise<void> | undefined;
   /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
@@ -95,6 +101,15 @@ export class Conductor implements ConsumerListener {
   async onAssigned(assignment: GroupAssignment): Promise<void> {
     this.lastAssignment = assignment;
     this.leaseHold = false;
+    this.assigning = true;
+    try {
+      await this.assign(assignment);
+    } finally {
+      this.assigning = false;
+    }
+  }
+
+  private async assign(assignment: GroupAssignment): Promise<void> {
     const released = this.released;
     const keep = new Set<string>();
     const assignmentOnly: TopicPartition[] = [];
@@ -112,7 +127,8 @@ export class Conductor implements ConsumerListener {
     else this.dropped = undefined;
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
-    this.hooks.releaseOutputs(assignment);
+    // A lease that lapsed meanwhile keeps them held until a heartbeat is answered (onLeaseRenewed).
+    if (!this.leaseHold) this.hooks.releaseOutputs(assignment);
   }
 
   /**
@@ -272,9 +288,9 @@ export class Conductor implements ConsumerListener {
   }
 
   private async commitNow(bounds: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
-    // Released, or the lease lapsed: outputs are held, so what the processed events produced is not
-    // on the broker yet.
-    if (this.released !== undefined || this.leaseHold) return;
+    // Released, the lease lapsed, or an assignment not yet through: outputs are held, so what the
+    // processed events produced is not on the broker yet.
+    if (this.released !== undefined || this.leaseHold || this.assigning) return;
     const commitTransactions = this.hooks.commitTransactions;
     if (commitTransactions === undefined) {
       await this.commitOffsets(bounds);
@@ -397,7 +413,7 @@ export class Conductor implements ConsumerListener {
     if (!this.leaseHold) return;
     this.leaseHold = false;
     const assignment = this.lastAssignment;
-    if (this.released === undefined && assignment !== undefined) this.hooks.releaseOutputs(assignment);
+    if (this.released === undefined && !this.assigning && assignment !== undefined) this.hooks.releaseOutputs(assignment);
     this.hooks.log.info('heartbeats answered again: held outputs go out');
   }
 

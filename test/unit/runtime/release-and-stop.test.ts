@@ -65,10 +65,13 @@ function record(offset: number): ConsumedRecord {
   return { topic: TOPIC, partition: 0, offset, timestamp: 0, key: null, value: null, headers: {} };
 }
 
-function setUp(handlerSlots: number): { conductor: Conductor; agent: HeldAgent; consumer: GroupConsumer & GenerationConsumer; state: { handlersRun: boolean } } {
+type TestHooks = { -readonly [K in keyof ConductorHooks]: ConductorHooks[K] } & { releasedAt: number[] };
+
+function setUp(handlerSlots: number): { conductor: Conductor; agent: HeldAgent; consumer: GroupConsumer & GenerationConsumer; state: { handlersRun: boolean }; hooks: TestHooks } {
   const state = { handlersRun: true };
   const agent = new HeldAgent(handlerSlots);
-  const hooks: ConductorHooks = {
+  const hooks: TestHooks = {
+    releasedAt: [],
     log: createLogger({ level: 'error', sink: { write: () => undefined } }),
     // A producer flush takes a moment: commits queued meanwhile wait for it.
     flushProducer: () => sleep(20),
@@ -80,13 +83,14 @@ function setUp(handlerSlots: number): { conductor: Conductor; agent: HeldAgent; 
     onRebalancing: () => undefined,
     onPartitionsRevoked: () => undefined,
     holdOutputs: () => undefined,
-    releaseOutputs: () => undefined,
+    releaseOutputs: () => void hooks.releasedAt.push(Date.now()),
   };
-  const conductor = new Conductor(hooks);
+  // The conductor calls hooks through this object, so a test may swap one (onAssigned) later.
+  const conductor = new Conductor({ ...hooks, onAssigned: (a) => hooks.onAssigned(a), releaseOutputs: (a) => hooks.releaseOutputs(a) });
   conductor.subscribe({ agent: agent as unknown as Agent<unknown, unknown, unknown>, topic: { name: TOPIC } as unknown as Topic<unknown, unknown> });
   const consumer = new GenerationConsumer();
   conductor.attach(consumer);
-  return { conductor, agent, consumer, state };
+  return { conductor, agent, consumer, state, hooks };
 }
 
 async function assign(conductor: Conductor): Promise<void> {
@@ -134,4 +138,28 @@ test('a commit queued while the release commits is not sent after the release (t
   await queued;
   assert.deepEqual(consumer.refused, [], 'the queued commit found the partitions released and sent nothing');
   assert.deepEqual(consumer.committed, [{ topic: TOPIC, partition: 0, offset: 2 }]);
+});
+
+test('events finished while a new assignment is set up are committed only once their held outputs went out', async () => {
+  const { conductor, agent, consumer, hooks } = setUp(5);
+  await assign(conductor);
+  await conductor.onRecords([0, 1].map(record));
+  agent.inHandlers.splice(0, 1).forEach((offset) => agent.acker?.ack(offset));
+  // Event 1 outlives the release's deadline: its outputs will be held.
+  await release(conductor, consumer, Date.now() + 20);
+  assert.deepEqual(consumer.committed, [{ topic: TOPIC, partition: 0, offset: 1 }]);
+  const releases = hooks.releasedAt.length;
+  let tablesRecovered: () => void = () => undefined;
+  hooks.onAssigned = () => new Promise<void>((resolve) => (tablesRecovered = resolve));
+  consumer.releasing = true; // a commit would be valid under the new generation: only the hold stops it
+  const assigned = conductor.onAssigned({ generation: 2, memberId: 'm', assignment: { actives: [{ topic: TOPIC, partition: 0 }], standbys: [] }, distribution: {} });
+  agent.finishHandlers();
+  await conductor.commit();
+  assert.equal(hooks.releasedAt.length, releases, 'outputs are still held while the tables recover');
+  assert.deepEqual(consumer.committed, [{ topic: TOPIC, partition: 0, offset: 1 }], 'event 1 is not committed while its outputs are held');
+  tablesRecovered();
+  await assigned;
+  assert.equal(hooks.releasedAt.length, releases + 1);
+  await conductor.commit();
+  assert.deepEqual(consumer.committed.at(-1), { topic: TOPIC, partition: 0, offset: 2 });
 });
