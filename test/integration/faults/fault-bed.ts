@@ -4,7 +4,7 @@
  * steady rate, and the verifier (./verify.ts). The tests break things (workers, brokers) while the
  * feeder runs, then drain, stop the workers and compare the table and the output with what was sent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
@@ -208,6 +208,9 @@ export class FaultBed {
 
   async teardown(): Promise<void> {
     await WorkerProcess.killAll();
+    // FAULTS_DUMP_DIR keeps every worker generation's log, to read a failed run afterwards.
+    const dump = process.env['FAULTS_DUMP_DIR'];
+    if (dump !== undefined) this.history.forEach((w, i) => writeFileSync(join(dump, `${i}-${w.name}.log`), w.stderr));
     await this.feeder.stop().catch(() => undefined);
     await this.cluster.stop({ graceMs: 5_000 });
     rmSync(this.root, { recursive: true, force: true });

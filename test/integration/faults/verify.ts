@@ -121,10 +121,19 @@ export async function verify(bootstrap: string, topics: { source: string; change
   }
 
   const outs = new Map<string, number>();
+  const outsOfKey = new Map<string, FaultOutput[]>();
   for (const r of output) {
     const out = JSON.parse(r.value?.toString() ?? 'null') as FaultOutput;
     const at = `${out.partition}:${out.offset}`;
     outs.set(at, (outs.get(at) ?? 0) + 1);
+    outsOfKey.set(r.key, [...(outsOfKey.get(r.key) ?? []), out]);
+  }
+  // A key below its events: its story, to find the step where a sum lost an event.
+  for (const example of examples.filter((e) => e.sum < e.expected).slice(0, 2)) {
+    const events = source.filter((r) => r.key === example.key).map((r) => `${r.offset}+${(JSON.parse(r.value?.toString() ?? 'null') as FaultEvent).n}`);
+    const writes = changelog.filter((r) => r.key === example.key).map((r) => `${r.partition}@${r.offset}=${r.value?.toString() ?? 'null'}`);
+    const outputs = (outsOfKey.get(example.key) ?? []).map((o) => `${o.offset}:${o.sum ?? '?'}@${o.worker}`);
+    process.stderr.write(`[faults] ${example.key} below (${example.sum}/${example.expected}): events ${events.join(' ')}\n  changelog ${writes.join(' ')}\n  outputs ${outputs.join(' ')}\n`);
   }
   let outLost = 0;
   let outDuplicated = 0;
