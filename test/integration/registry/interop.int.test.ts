@@ -44,6 +44,20 @@ const v2 = {
   ],
 };
 
+/**
+ * Awaits one step of a test, failing with its name if it hangs: a CI run once waited here for 15
+ * minutes with no request in flight and the registry still up, and the file timeout names nothing.
+ */
+async function step<T>(what: string, work: Promise<T>, timeoutMs = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`step "${what}" did not finish within ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    return await Promise.race([work, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls an async check until it gives a value. */
 async function poll<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -190,7 +204,7 @@ describe('registry-framed Avro: interop with @confluentinc/schemaregistry', () =
     app.agent('collect', { source: payments, onError: { deadLetter: deadLetters } }, async (stream) => {
       for await (const value of stream) received.push(value);
     });
-    await app.start();
+    await step('start the app', app.start());
     await waitFor(() => received.length === 3, () => `3 payments (got ${received.length})`, 60_000);
     const plain = received.map((p) => ({ payment_id: p.payment_id, amount: p.amount, status: p.status, currency: p.currency }));
     assert.deepEqual(plain, [
@@ -208,26 +222,26 @@ describe('registry-framed Avro: interop with @confluentinc/schemaregistry', () =
       { payment_id: 'f2', amount: 8_000_000_000, status: 'NEW', currency: 'EUR' },
     ];
     const Payment = received[0]?.constructor as new (fields: Payment) => Payment;
-    for (const value of sent) await payments.send({ key: value.payment_id, value: new Payment(value) });
+    for (const value of sent) await step(`send ${value.payment_id} from faustgen`, payments.send({ key: value.payment_id, value: new Payment(value) }));
     await waitFor(() => received.length === 5, () => `5 payments (got ${received.length})`, 60_000);
-    const all = await readAll(cluster.bootstrap, topic);
+    const all = await step('read the topic back', readAll(cluster.bootstrap, topic));
     const ours = all.slice(3, 5);
     for (const [i, record] of ours.entries()) {
       assert.equal(record.value?.readInt32BE(1), id2, 'faustgen frames with the id of its (v2) schema');
-      const decoded = (await reader.deserialize(topic, record.value as Buffer)) as Record<string, unknown>;
+      const decoded = (await step('deserialize with the Confluent deserializer', reader.deserialize(topic, record.value as Buffer))) as Record<string, unknown>;
       assert.deepEqual({ ...decoded, amount: Number(decoded['amount']) }, sent[i]);
     }
 
     // An unknown id: a coded error through onError; the dead letter keeps the original bytes.
     const unknown = Buffer.concat([Buffer.from([0, 0, 0, 0x27, 0x0f]), Buffer.from('junk')]);
-    await producer.send({ topic, messages: [{ key: 'bad', value: unknown }] });
+    await step('send a record with an unknown schema id', producer.send({ topic, messages: [{ key: 'bad', value: unknown }] }));
     // The registry stops mid-run: a record with a schema id not cached yet cannot be decoded.
     const v3 = { ...v2, fields: [...v2.fields, { name: 'note', type: 'string', default: '' }] };
-    const id3 = await confluent.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(v3) });
-    const v3Bytes = await new AvroSerializer(confluent, SerdeType.VALUE, { useSchemaId: id3 }).serialize(topic, { payment_id: 'p9', amount: 1, status: 'NEW', currency: 'EUR', note: 'n' });
-    await registry.stop();
-    await producer.send({ topic, messages: [{ key: 'unreachable', value: v3Bytes }] });
-    await producer.disconnect();
+    const id3 = await step('register v3 with the Confluent client', confluent.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(v3) }));
+    const v3Bytes = await step('serialize a v3 record with the Confluent serializer', new AvroSerializer(confluent, SerdeType.VALUE, { useSchemaId: id3 }).serialize(topic, { payment_id: 'p9', amount: 1, status: 'NEW', currency: 'EUR', note: 'n' }));
+    await step('stop the registry', registry.stop());
+    await step('send the record the stopped registry cannot resolve', producer.send({ topic, messages: [{ key: 'unreachable', value: v3Bytes }] }));
+    await step('disconnect the test producer', producer.disconnect());
 
     const letters = await poll(async () => {
       const records = await readAll(cluster.bootstrap, deadLetters);

@@ -16,6 +16,8 @@ interface PendingRecord {
   readonly timestamp: number | undefined;
   readonly listener: DeliveryListener<unknown>;
   readonly tag: unknown;
+  /** Rough wire size, to cut batches. */
+  readonly bytes: number;
 }
 
 interface Deferred {
@@ -50,6 +52,12 @@ export class KafkaProducer implements Producer {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * The batch being sent (with its retries). Only one at a time: two batches in flight let a retried
+   * earlier one land after a later one, and a table's changelog then ends on an older value of a
+   * key (Kafka's producer keeps max.in.flight at 1 without idempotence for the same reason).
+   */
+  private batchInFlight: Promise<void> | undefined;
   private stopping = false;
   private readonly outage: OutageLog;
 
@@ -127,15 +135,20 @@ export class KafkaProducer implements Producer {
     if (timestamp !== undefined) message.timestamp = String(timestamp);
     if (record.partition !== undefined) message.partition = record.partition;
     if (record.headers !== undefined) message.headers = { ...record.headers };
-    this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag });
-    this.pendingBytes += recordBytes(record);
+    const bytes = recordBytes(record);
+    this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag, bytes });
+    this.pendingBytes += bytes;
     if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
     else this.schedule();
   }
 
   async flush(): Promise<void> {
     this.dispatch();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // Each batch that ends dispatches the records that waited for it: loop until none is left.
+    while (this.inFlight.size > 0 || this.pending.length > 0) {
+      if (this.inFlight.size === 0) this.dispatch();
+      await Promise.allSettled([...this.inFlight]);
+    }
   }
 
   private schedule(): void {
@@ -150,12 +163,33 @@ export class KafkaProducer implements Producer {
       clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const sending = this.sendBatch(batch).finally(() => this.inFlight.delete(sending));
+    if (this.pending.length === 0 || this.batchInFlight !== undefined) return;
+    const batch = this.takeBatch();
+    const sending = this.sendBatch(batch).finally(() => {
+      this.inFlight.delete(sending);
+      this.batchInFlight = undefined;
+      // Records that arrived meanwhile waited long enough: no linger for them.
+      if (this.pending.length > 0) this.dispatch();
+    });
+    this.batchInFlight = sending;
     this.inFlight.add(sending);
+  }
+
+  /** The oldest pending records, up to one batch's size; the rest wait for the next one. */
+  private takeBatch(): PendingRecord[] {
+    let bytes = 0;
+    let count = 0;
+    const { maxBatchBytes } = this.options.producer;
+    while (count < this.pending.length && count < MAX_BATCH_RECORDS) {
+      const size = (this.pending[count] as PendingRecord).bytes;
+      if (count > 0 && bytes + size > maxBatchBytes) break;
+      bytes += size;
+      count++;
+    }
+    const batch = this.pending.slice(0, count);
+    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+    return batch;
   }
 
   private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
