@@ -9,7 +9,7 @@ import { fieldNameProblem, pascalCase } from '../names.js';
 import type { DiagnosticSink, SourceDoc } from '../source.js';
 import { SchemaDocuments } from './documents.js';
 import type { Located, SchemaDocument } from './documents.js';
-import { AllOfMerger, asLocatedRef, locatedRef, locationKey } from './merge.js';
+import { AllOfMerger, asLocatedRef, intersectTypes, locatedRef, locationKey } from './merge.js';
 import type { SchemaNode } from './merge.js';
 import { findDiscriminator } from './discriminator.js';
 import { defaultValue } from './defaults.js';
@@ -430,9 +430,9 @@ class JsonSchemaConverter {
       this.sink.report(at.sdoc.source, membersAt, `${keyword} must be a non-empty array of schemas`);
       return undefined;
     }
-    // Sibling keywords (e.g. shared properties) apply to every branch, as allOf would.
+    // Sibling keywords (e.g. shared properties, a type) apply to every branch, as allOf would.
     const { oneOf: _o, anyOf: _a, title: _t, description: _d, ...base } = node;
-    // `type: "object"` next to oneOf is common and adds nothing the branches do not say themselves.
+    const baseType = base['type'];
     const hasBase = Object.keys(base).some((k) => k !== 'type' && schemaKeywords.has(k));
     const branches: IrType[] = [];
     for (const [i, member] of members.entries()) {
@@ -440,8 +440,13 @@ class JsonSchemaConverter {
       const memberNode = asLocatedRef(member)?.node ?? member;
       const name = isSchemaObject(memberNode) && typeof memberNode['title'] === 'string' ? memberNode['title'] : `${hint.name}Option${i + 1}`;
       const branchHint = { ...hint, name };
+      const memberType = baseType === undefined ? undefined : this.declaredType(memberAt);
+      // A branch of a type the base excludes matches no value: it adds nothing to anyOf nor to oneOf.
+      if (baseType !== undefined && memberType !== undefined && intersectTypes(baseType, memberType) === undefined) continue;
       let branch: IrType | undefined;
-      if (hasBase) {
+      // A branch that already says the base's type (e.g. a named record next to `type: "object"`) is
+      // kept as written, so named models stay references; any other branch is merged with the base.
+      if (hasBase || (baseType !== undefined && !typeWithin(memberType, baseType))) {
         const merged = this.merger.merge({ ...at, node: { ...base, allOf: [locatedRef(memberAt)] } });
         branch = merged === undefined ? undefined : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
       } else {
@@ -450,10 +455,43 @@ class JsonSchemaConverter {
       if (branch === undefined) return undefined;
       branches.push(branch);
     }
+    if (branches.length === 0) {
+      this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'type'), `no ${keyword} branch can match a value of type ${JSON.stringify(baseType)}: no value is valid`);
+      return undefined;
+    }
     if (branches.length === 1) return branches[0];
     const discriminator = findDiscriminator(branches, (name) => this.modelFor(name));
     return { kind: 'union', branches, mode: keyword, ...(discriminator === undefined ? {} : { discriminator }) };
   }
+
+  /**
+   * The JSON types a schema declares for itself (`type`, or `object` for a record schema), following
+   * a `$ref` that stands for its whole schema object; undefined when it does not say.
+   */
+  private declaredType(at: Located): unknown {
+    let place: Located = asLocatedRef(at.node) ?? at;
+    for (let hops = 0; hops < 32; hops++) {
+      const node = place.node;
+      if (!isSchemaObject(node)) return undefined;
+      const ref = node['$ref'];
+      const onlyRef = refOnly(node, place);
+      if (!onlyRef && node['type'] !== undefined) return node['type'];
+      if (typeof ref !== 'string') return isRecordSchema(node) ? 'object' : undefined;
+      if (!onlyRef && (hasValidation(node) || node['allOf'] !== undefined)) return undefined;
+      const target = this.docs.resolve(ref, place, true);
+      if (target === undefined) return undefined;
+      place = target;
+    }
+    return undefined;
+  }
+}
+
+/** Whether every JSON type of `member` is one of `base`'s (an integer is a number). */
+function typeWithin(member: unknown, base: unknown): boolean {
+  if (member === undefined) return false;
+  const list = (t: unknown): unknown[] => (Array.isArray(t) ? t : [t]);
+  const baseTypes = list(base);
+  return list(member).every((t) => baseTypes.includes(t) || (t === 'integer' && baseTypes.includes('number')));
 }
 
 /** Draft-07: a schema object with `$ref` is that reference alone; its other keywords are ignored. */

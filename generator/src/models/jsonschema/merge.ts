@@ -178,7 +178,8 @@ export class AllOfMerger {
   }
 }
 
-function intersectTypes(a: unknown, b: unknown): unknown {
+/** The JSON types both allow (`integer` within `number`), or undefined when they share none. */
+export function intersectTypes(a: unknown, b: unknown): unknown {
   if (a === undefined) return b;
   const list = (t: unknown): string[] => (Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : []);
   const left = list(a);
