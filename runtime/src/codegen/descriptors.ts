@@ -88,7 +88,8 @@ export interface StringDesc {
 }
 export interface LiteralDesc {
   readonly k: 'literal';
-  readonly values: readonly JsonPrimitive[];
+  /** The allowed values (JSON Schema `const`/`enum`), compared by JSON equality. */
+  readonly values: readonly JsonValue[];
 }
 export interface ArrayDesc {
   readonly k: 'array';

@@ -3,6 +3,8 @@
  * models; inline object schemas become named records under their parent; everything else maps to
  * IR types (see docs/type-mapping.md). Unsupported keywords are reported, never silently ignored.
  */
+import type { JsonValue } from '../../../../runtime/src/codegen/descriptors.js';
+import { jsonEqual } from '../../../../runtime/src/codegen/json-equal.js';
 import type { IrField, IrType, ModelIr } from '../ir.js';
 import { pointerJoin } from '../json-locate.js';
 import { fieldNameProblem, pascalCase } from '../names.js';
@@ -15,7 +17,7 @@ import { findDiscriminator } from './discriminator.js';
 import { defaultValue } from './defaults.js';
 import { rootNames } from './naming.js';
 import { numberType, stringType } from './scalars.js';
-import { hasValidation, impliedTypes, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
+import { hasValidation, impliedTypes, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
 
 interface Slot {
   readonly fullName: string;
@@ -232,15 +234,12 @@ class JsonSchemaConverter {
       this.sink.report(at.sdoc.source, keyword === '' ? at.pointer : pointerJoin(at.pointer, keyword), message);
       return undefined;
     };
-    if (node['const'] !== undefined) {
-      const value = node['const'];
-      return isPrimitive(value) ? { kind: 'literal', values: [value] } : report('const', 'only string, number, boolean and null constants are supported');
-    }
+    // Values are compared by JSON equality (runtime/src/codegen/json-equal.ts), objects and arrays included.
+    if (node['const'] !== undefined) return { kind: 'literal', values: [node['const'] as JsonValue] };
     if (node['enum'] !== undefined) {
       const values = node['enum'];
       if (!Array.isArray(values) || values.length === 0) return report('enum', 'enum must be a non-empty array');
-      if (!values.every(isPrimitive)) return report('enum', 'only string, number, boolean and null enum values are supported');
-      return { kind: 'literal', values: [...new Set(values)] };
+      return { kind: 'literal', values: (values as JsonValue[]).filter((v, i) => values.findIndex((w) => jsonEqual(v, w)) === i) };
     }
     for (const keyword of ['oneOf', 'anyOf'] as const) {
       if (node[keyword] !== undefined) return this.convertUnion(node, keyword, at, hint);

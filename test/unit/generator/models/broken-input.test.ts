@@ -51,7 +51,7 @@ const expected: readonly (readonly [string, number, string, RegExp])[] = [
   ['unsupported.schema.json', 7, '/properties/conditional/then', /keyword "then" is not supported/],
   ['unsupported.schema.json', 8, '/properties/never', /schema `false` accepts no value/],
   ['unsupported.schema.json', 9, '/properties/unique/uniqueItems', /uniqueItems/],
-  ['unsupported.schema.json', 10, '/properties/objConst/const', /only string, number, boolean and null constants/],
+  ['unsupported.schema.json', 10, '/properties/noValue/enum', /enum must be a non-empty array/],
   ['unsupported.schema.json', 11, '/properties/__proto__', /field name "__proto__" is reserved/],
   ['unsupported.schema.json', 12, '/properties/badPattern/pattern', /invalid pattern/],
   ['unsupported.schema.json', 13, '/properties/badType/type', /unknown type "text"/],
