@@ -14,7 +14,7 @@ import type {
 import type { SourceDoc } from './source.js';
 
 export type IrType =
-  | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' }
+  | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' | 'never' }
   | { readonly kind: 'number'; readonly rules: NumberRules }
   | {
       readonly kind: 'string';

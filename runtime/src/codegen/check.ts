@@ -61,6 +61,9 @@ export function checkValue(desc: TypeDesc, value: unknown, path: string, issues:
     case 'unknown':
       if (!isJsonCompatible(value)) fail('a JSON value');
       return;
+    case 'never':
+      fail('no value (the schema is `false`)');
+      return;
     case 'literal':
       if (!d.values.some((v) => jsonEqual(v, value))) fail(describeDesc(d));
       return;

@@ -85,6 +85,8 @@ export class Expressions {
         return '$fg.Bytes';
       case 'unknown':
         return '$fg.JsonValue';
+      case 'never':
+        return 'never';
       case 'literal':
         return t.values.map(literalType).join(' | ');
       case 'array':
@@ -120,6 +122,7 @@ export class Expressions {
       case 'double':
       case 'bytes':
       case 'unknown':
+      case 'never':
         return `{ k: '${t.kind}' }`;
       case 'number':
         return `{ k: 'number', rules: ${tsJson(t.rules)} }`;

@@ -130,8 +130,9 @@ class JsonSchemaConverter {
     const { located } = slot;
     let node = located.node;
     if (isSchemaObject(node) && !refOnly(node, located) && (node['allOf'] !== undefined || (node['$ref'] !== undefined && hasValidation(node)))) {
-      node = this.merger.merge(located);
-      if (node === undefined) return undefined;
+      const merged = this.merger.merge(located);
+      if (merged === undefined) return undefined;
+      node = merged;
     }
     const hint: Hint = { parent: slot.fullName, parentClass: slot.className, name: '' };
     const base = {
@@ -176,10 +177,8 @@ class JsonSchemaConverter {
     const target = asLocatedRef(node);
     if (target !== undefined) return this.convertLocation(target, hint);
     if (node === true) return { kind: 'unknown' };
-    if (node === false) {
-      this.sink.report(at.sdoc.source, at.pointer, 'the schema `false` accepts no value; faustgen cannot generate a type for it');
-      return undefined;
-    }
+    // `false` accepts no value: a property that may not be present, an array that must be empty, a branch that never matches.
+    if (node === false) return { kind: 'never' };
     if (!isSchemaObject(node)) {
       this.sink.report(at.sdoc.source, at.pointer, `expected a schema (an object or a boolean), got ${JSON.stringify(node)}`);
       return undefined;
@@ -189,7 +188,7 @@ class JsonSchemaConverter {
     const ref = node['$ref'];
     if (!refOnly(node, at) && (node['allOf'] !== undefined || (typeof ref === 'string' && hasValidation(node)))) {
       const merged = this.merger.merge({ ...at, node });
-      return merged === undefined ? undefined : this.convertBody(merged, { ...at, node: merged }, hint);
+      return merged === undefined ? undefined : merged === false ? { kind: 'never' } : this.convertBody(merged, { ...at, node: merged }, hint);
     }
     if (ref !== undefined) {
       if (typeof ref !== 'string') {
@@ -238,7 +237,8 @@ class JsonSchemaConverter {
     if (node['const'] !== undefined) return { kind: 'literal', values: [node['const'] as JsonValue] };
     if (node['enum'] !== undefined) {
       const values = node['enum'];
-      if (!Array.isArray(values) || values.length === 0) return report('enum', 'enum must be a non-empty array');
+      if (!Array.isArray(values)) return report('enum', 'enum must be an array');
+      if (values.length === 0) return { kind: 'never' };
       return { kind: 'literal', values: (values as JsonValue[]).filter((v, i) => values.findIndex((w) => jsonEqual(v, w)) === i) };
     }
     for (const keyword of ['oneOf', 'anyOf'] as const) {
@@ -367,7 +367,12 @@ class JsonSchemaConverter {
         fields.push({ name, type, optional: false, aliases: [], pointer, defaultValue: value, ...doc });
         continue;
       }
-      fields.push({ name, type, optional: !required.includes(name), aliases: [], pointer, ...doc });
+      if (type.kind === 'never' && required.includes(name)) {
+        this.sink.report(at.sdoc.source, pointer, `required property "${name}" accepts no value (its schema is \`false\`): no object is valid`);
+        continue;
+      }
+      // A property whose schema accepts no value may only be absent.
+      fields.push({ name, type, optional: type.kind === 'never' || !required.includes(name), aliases: [], pointer, ...doc });
     }
     // A required key without a property schema must be present; its value is whatever additionalProperties allows.
     const requiredAt = pointerJoin(at.pointer, 'required');
@@ -418,7 +423,9 @@ class JsonSchemaConverter {
       rest = t;
     }
     // Tuple members are required unless minItems says fewer (a deliberate reading, see docs/type-mapping.md).
-    const required = Math.min(prefix.length, counts.minItems ?? prefix.length);
+    // An item whose schema is `false` cannot be present, nor can any after it.
+    const firstNever = prefix.findIndex((t) => t.kind === 'never');
+    const required = Math.min(prefix.length, counts.minItems ?? prefix.length, firstNever === -1 ? prefix.length : firstNever);
     return { kind: 'tuple', prefix, rest, required, ...(counts.maxItems === undefined ? {} : { maxItems: counts.maxItems }) };
   }
 
@@ -447,17 +454,15 @@ class JsonSchemaConverter {
       // kept as written, so named models stay references; any other branch is merged with the base.
       if (hasBase || (baseType !== undefined && !typeWithin(memberType, baseType))) {
         const merged = this.merger.merge({ ...at, node: { ...base, allOf: [locatedRef(memberAt)] } });
-        branch = merged === undefined ? undefined : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
+        branch = merged === undefined ? undefined : merged === false ? { kind: 'never' } : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
       } else {
         branch = this.convertNode(member, memberAt, branchHint);
       }
       if (branch === undefined) return undefined;
-      branches.push(branch);
+      if (branch.kind !== 'never') branches.push(branch);
     }
-    if (branches.length === 0) {
-      this.sink.report(at.sdoc.source, pointerJoin(at.pointer, 'type'), `no ${keyword} branch can match a value of type ${JSON.stringify(baseType)}: no value is valid`);
-      return undefined;
-    }
+    // No branch can match (all `false`, or of types the base excludes): no value is valid.
+    if (branches.length === 0) return { kind: 'never' };
     if (branches.length === 1) return branches[0];
     const discriminator = findDiscriminator(branches, (name) => this.modelFor(name));
     return { kind: 'union', branches, mode: keyword, ...(discriminator === undefined ? {} : { discriminator }) };

@@ -41,8 +41,11 @@ export class AllOfMerger {
     private readonly sink: DiagnosticSink,
   ) {}
 
-  /** The merged schema of a node with `allOf`, or undefined after reporting a conflict or a cycle. */
-  merge(owner: Located): SchemaNode | undefined {
+  /**
+   * The merged schema of a node with `allOf`, `false` when a member is the schema `false` (no value
+   * fits), or undefined after reporting a conflict or a cycle.
+   */
+  merge(owner: Located): SchemaNode | false | undefined {
     const parts: Located[] = [];
     if (!this.flatten(owner, parts, new Set())) return undefined;
     const result: SchemaNode = {};
@@ -52,6 +55,7 @@ export class AllOfMerger {
     };
     for (const part of parts) {
       if (part.node === true) continue;
+      if (part.node === false) return false;
       if (typeof part.node !== 'object' || part.node === null || Array.isArray(part.node)) return report('every allOf member must be a schema object');
       for (const [key, value] of Object.entries(part.node)) {
         const at = (...tokens: (string | number)[]): SchemaNode =>
