@@ -436,8 +436,9 @@ class JsonSchemaConverter {
       this.sink.report(at.sdoc.source, membersAt, `${keyword} must be a non-empty array of schemas`);
       return undefined;
     }
-    // Sibling keywords (e.g. shared properties, a type) apply to every branch, as allOf would.
-    const { oneOf: _o, anyOf: _a, title: _t, description: _d, ...base } = node;
+    // Sibling keywords (e.g. shared properties, a type, an anyOf next to this oneOf) apply to every
+    // branch, as allOf would.
+    const { [keyword]: _members, title: _t, description: _d, ...base } = node;
     const baseType = base['type'];
     const hasBase = Object.keys(base).some((k) => k !== 'type' && schemaKeywords.has(k));
     const branches: IrType[] = [];

@@ -89,6 +89,9 @@ export class AllOfMerger {
           result[key] = Math.max(value, existing);
         } else if (upperBounds.has(key) && typeof value === 'number' && typeof existing === 'number') {
           result[key] = Math.min(value, existing);
+        } else if (key === 'multipleOf' && integerLcm(existing, value) !== undefined) {
+          // A multiple of both 2 and 5 is a multiple of 10 (exact for positive integers only).
+          result[key] = integerLcm(existing, value);
         } else {
           return report(`allOf members disagree on "${key}" (${JSON.stringify(existing)} vs ${JSON.stringify(value)})`);
         }
@@ -180,6 +183,14 @@ export class AllOfMerger {
       stack.delete(key);
     }
   }
+}
+
+/** The least common multiple of two positive integers, if it is a safe integer. */
+function integerLcm(a: unknown, b: unknown): number | undefined {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || (a as number) <= 0 || (b as number) <= 0) return undefined;
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  const lcm = ((a as number) / gcd(a as number, b as number)) * (b as number);
+  return Number.isSafeInteger(lcm) ? lcm : undefined;
 }
 
 /** The JSON types both allow (`integer` within `number`), or undefined when they share none. */

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateProject, typecheck } from './harness.js';
+import { generateModels } from '../../../../generator/src/models/index.js';
+import { generateProject, outDir, repoRoot, typecheck } from './harness.js';
 import type { GeneratedProject } from './harness.js';
 
 const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
@@ -47,6 +48,11 @@ const cases: Record<string, Case> = {
   'base-all-any': {
     schema: { $schema: DRAFT2020, type: 'string', allOf: [{ pattern: '^f' }], anyOf: [{ maxLength: 2 }, { minLength: 4 }] },
     tests: [['fo', true], ['foo', false], ['fooo', true], ['bar', false], [7, false]],
+  },
+  // Suite allOf.json "allOf combined with anyOf, oneOf": integer multipleOf values merge to their least common multiple.
+  'all-any-one': {
+    schema: { $schema: DRAFT2020, allOf: [{ multipleOf: 2 }], anyOf: [{ multipleOf: 3 }], oneOf: [{ multipleOf: 5 }] },
+    tests: [[1, false], [5, false], [3, false], [2, false], [30, true], [15, false], [10, false], [6, false], [60, true], ['x', true]],
   },
   // Branches that are named models of the base type stay references to those models.
   pets: {
@@ -241,10 +247,22 @@ describe('JSON Schema resources, anchors and applicators next to type', () => {
   });
 
   test('a type next to anyOf / oneOf / allOf holds together with them', async () => {
-    for (const name of ['base-any-of', 'base-any-of07', 'base-one-of', 'base-types', 'base-all-any', 'pets']) await check(name);
+    for (const name of ['base-any-of', 'base-any-of07', 'base-one-of', 'base-types', 'base-all-any', 'all-any-one', 'pets']) await check(name);
     // Named branches of the base type are not copied into inline models.
     const pets = project.result.catalog.entries.filter((e) => e.location.file.endsWith('/pets.schema.json')).map((e) => e.fullName);
     assert.deepEqual(pets.sort(), ['Pets', 'Pets.Cat', 'Pets.Dog']);
+  });
+
+  test('multipleOf values that are not both integers still cannot be merged, and are reported', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'faustgen-multiple-'));
+    try {
+      const file = join(tmp, 'halves.schema.json');
+      writeFileSync(file, JSON.stringify({ $schema: DRAFT2020, allOf: [{ multipleOf: 0.5 }, { multipleOf: 0.3 }] }));
+      const result = await generateModels({ schemaFiles: [file], projectRoot: repoRoot, outDir });
+      assert.deepEqual(result.diagnostics.map((d) => [d.where.pointer, d.message]), [['/allOf', 'allOf members disagree on "multipleOf" (0.5 vs 0.3)']]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test('draft-07 ignores an $id next to $ref; 2020-12 lets it change the base', async () => {
