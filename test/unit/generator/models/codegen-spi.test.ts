@@ -99,6 +99,17 @@ describe('codegen SPI: logical conversions', () => {
     assert.equal(logical.isRfc3339DateTime('2024-13-02T03:04:05Z'), false);
   });
 
+  test('format date-time (asserted in draft-07): RFC 3339 with leap seconds, valid offsets, any fraction', () => {
+    // Cases from the official JSON Schema Test Suite, draft7/optional/format/date-time.json.
+    const valid = ['1998-12-31T23:59:60Z', '1998-12-31T15:59:60.123-08:00', '1985-04-12T00:59:59.999999999999999Z', '1963-06-19t08:30:06.283185z', '1937-01-01T12:00:27.87+00:20'];
+    const invalid = [
+      '1998-12-31T23:59:61Z', '1998-12-31T23:58:60Z', '1998-12-31T22:59:60Z', '2016-12-31T24:59:60+01:00', '1990-12-31T10:00:00+10:60',
+      '1990-12-31T15:59:59-24:00', '1990-12-31T24:00:00Z', '1985-04-12T23:20:50+01', '1963-06-19T08:30:06.28123+01:00Z', '1985-04-12T23:20:50Z\n', '1990-02-31T15:59:59.123-08:00',
+    ];
+    for (const text of valid) assert.equal(logical.isRfc3339DateTime(text), true, text);
+    for (const text of invalid) assert.equal(logical.isRfc3339DateTime(text), false, text);
+  });
+
   test('decimals: exact two\'s complement bytes and plain-notation strings', () => {
     const cases: [bigint, string][] = [[0n, '00'], [1n, '01'], [-1n, 'ff'], [127n, '7f'], [128n, '0080'], [-128n, '80'], [-129n, 'ff7f'], [2n ** 70n, '400000000000000000']];
     for (const [value, hex] of cases) {
