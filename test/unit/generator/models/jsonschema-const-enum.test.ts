@@ -1,8 +1,9 @@
 /**
- * `const` and `enum` with object and array values (JSON Schema compares them by JSON equality: key
- * order does not matter, `false` is not `0`, `[1]` is not `[true]`), with cases from the official
- * suite's const.json and enum.json: they generate literal types that type-check, and validate() and
- * decoding agree with the spec.
+ * `const` and `enum` with object and array values. JSON Schema compares them by JSON equality
+ * (draft-07 and 2020-12 core §4.2.2 "Instance Equality"; validation §6.1.2 `enum`, §6.1.3 `const`):
+ * object key order does not matter, `false` is not `0`, `[1]` is not `[true]`. The cases are written
+ * from those sections in payment terms; they generate literal types that type-check, and validate()
+ * and decoding agree with the specs.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,50 +17,72 @@ const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
 const DRAFT2020 = 'https://json-schema.org/draft/2020-12/schema';
 
 const cases: Record<string, { schema: unknown; tests: readonly (readonly [unknown, boolean])[] }> = {
-  // Suite "const with object".
-  'const-object': {
-    schema: { $schema: DRAFT2020, const: { foo: 'bar', baz: 'bax' } },
-    tests: [[{ foo: 'bar', baz: 'bax' }, true], [{ baz: 'bax', foo: 'bar' }, true], [{ foo: 'bar' }, false], [[1, 2], false]],
+  // An object constant: a fixed market. Same members in any order match; fewer or more do not.
+  market: {
+    schema: { $schema: DRAFT2020, const: { currency: 'EUR', country: 'DE' } },
+    tests: [
+      [{ currency: 'EUR', country: 'DE' }, true],
+      [{ country: 'DE', currency: 'EUR' }, true],
+      [{ currency: 'EUR' }, false],
+      [{ currency: 'EUR', country: 'DE', vat: 19 }, false],
+      [['EUR', 'DE'], false],
+    ],
   },
-  // Suite "const with [false] does not match [0]".
-  'const-array': {
-    schema: { $schema: DRAFT7, const: [false] },
-    tests: [[[false], true], [[0], false], [[0.0], false], [[false, false], false]],
+  // An array constant (draft-07): capture flags [captured, retries]. Items compare by type and
+  // position: `false` is not `0`, `0` is not `false`.
+  'capture-flags': {
+    schema: { $schema: DRAFT7, const: [false, 0] },
+    tests: [[[false, 0], true], [[0, false], false], [[0, 0], false], [[false, false], false], [[false, 0, 0], false], [[false], false]],
   },
-  // Suite "const with {"a": true} does not match {"a": 1}".
-  'const-nested': {
-    schema: { $schema: DRAFT2020, const: { a: true } },
-    tests: [[{ a: true }, true], [{ a: 1 }, false], [{ a: 1.0 }, false]],
+  // A nested boolean: `true` is not `1` nor `"true"` inside an object either.
+  refundable: {
+    schema: { $schema: DRAFT2020, const: { refundable: true } },
+    tests: [[{ refundable: true }, true], [{ refundable: 1 }, false], [{ refundable: 'true' }, false]],
   },
-  // Suite "heterogeneous enum validation".
-  'enum-mixed': {
-    schema: { $schema: DRAFT7, enum: [6, 'foo', [], true, { foo: 12 }] },
-    tests: [[[], true], [null, false], [{ foo: false }, false], [{ foo: 12 }, true], [{ foo: 12, boo: 42 }, false], [6, true], [6.0, true]],
+  // Payment terms of every JSON type (draft-07): a number of days, a keyword, no instalments, no
+  // terms at all (false), or an object.
+  'payment-terms': {
+    schema: { $schema: DRAFT7, enum: [30, 'on-receipt', [], false, { days: 60 }] },
+    tests: [
+      [30, true],
+      [30.0, true],
+      ['on-receipt', true],
+      [[], true],
+      [false, true],
+      [{ days: 60 }, true],
+      ['ON-RECEIPT', false],
+      [0, false],
+      [null, false],
+      [[30], false],
+      [{ days: false }, false],
+      [{ days: 60, discount: 2 }, false],
+    ],
   },
-  // Suite "enum with [1] does not match [true]"; duplicates by JSON equality count once.
-  'enum-arrays': {
-    schema: { $schema: DRAFT2020, enum: [[1], [1.0], { a: [1] }, { a: [1.0] }] },
-    tests: [[[1], true], [[true], false], [{ a: [1] }, true], [{ a: [true] }, false]],
+  // Instalment plans as arrays and objects; 1 and 1.0 are the same JSON number, so the duplicates
+  // count once, while `true` is not `1`.
+  instalments: {
+    schema: { $schema: DRAFT2020, enum: [[1, 2], [1.0, 2.0], { split: [1] }, { split: [1.0] }] },
+    tests: [[[1, 2], true], [[2, 1], false], [[true, 2], false], [{ split: [1] }, true], [{ split: [true] }, false]],
   },
   // In a record, with a default among the values and an empty object constant.
-  shape: {
+  shipment: {
     schema: {
       $schema: DRAFT2020,
       type: 'object',
       properties: {
-        origin: { const: { x: 0, y: 0 } },
-        tags: { enum: [['a'], ['b', 'c']], default: ['a'] },
-        empty: { const: {} },
+        origin: { const: { country: 'DE', zone: 1 } },
+        services: { enum: [['standard'], ['express', 'insured']], default: ['standard'] },
+        extras: { const: {} },
       },
       required: ['origin'],
     },
-    // `tags` is always present in the model (it has a default), so these instances carry it.
+    // `services` is always present in the model (it has a default), so these instances carry it.
     tests: [
-      [{ origin: { y: 0, x: 0 }, tags: ['a'] }, true],
-      [{ origin: { x: 0, y: 0 }, tags: ['b', 'c'], empty: {} }, true],
-      [{ origin: { x: 1, y: 0 }, tags: ['a'] }, false],
-      [{ origin: { x: 0, y: 0 }, tags: ['c', 'b'] }, false],
-      [{ origin: { x: 0, y: 0 }, tags: ['a'], empty: { a: 1 } }, false],
+      [{ origin: { zone: 1, country: 'DE' }, services: ['standard'] }, true],
+      [{ origin: { country: 'DE', zone: 1 }, services: ['express', 'insured'], extras: {} }, true],
+      [{ origin: { country: 'DE', zone: 2 }, services: ['standard'] }, false],
+      [{ origin: { country: 'DE', zone: 1 }, services: ['insured', 'express'] }, false],
+      [{ origin: { country: 'DE', zone: 1 }, services: ['standard'], extras: { gift: true } }, false],
     ],
   },
 };
@@ -91,14 +114,14 @@ describe('const and enum with object and array values', () => {
     writeFileSync(
       join(project.dir, outDir, 'use.ts'),
       [
-        "import { Shape } from './models/shape.js';",
-        "import type { ConstArray } from './models/const-array.js';",
-        'const made = new Shape({ origin: { x: 0, y: 0 }, empty: {} });',
-        "const tags: readonly ['a'] | readonly ['b', 'c'] = made.tags;",
-        'const flags: ConstArray = [false];',
-        'export const used = [tags, flags];',
-        '// @ts-expect-error the constant is { x: 0, y: 0 }',
-        'export const wrong = new Shape({ origin: { x: 1, y: 0 } });',
+        "import { Shipment } from './models/shipment.js';",
+        "import type { CaptureFlags } from './models/capture-flags.js';",
+        "const made = new Shipment({ origin: { country: 'DE', zone: 1 }, extras: {} });",
+        "const services: readonly ['standard'] | readonly ['express', 'insured'] = made.services;",
+        'const flags: CaptureFlags = [false, 0];',
+        'export const used = [services, flags];',
+        "// @ts-expect-error the constant is { country: 'DE', zone: 1 }",
+        "export const wrong = new Shipment({ origin: { country: 'DE', zone: 2 } });",
       ].join('\n'),
     );
     assert.deepEqual(typecheck(project.dir), []);
@@ -124,7 +147,7 @@ describe('const and enum with object and array values', () => {
   });
 
   test('a default among object or array values is applied', async () => {
-    const { Shape } = await project.load<{ Shape: new (fields: Record<string, unknown>) => Record<string, unknown> }>('models/shape.ts');
-    assert.deepEqual(new Shape({ origin: { x: 0, y: 0 } })['tags'], ['a']);
+    const { Shipment } = await project.load<{ Shipment: new (fields: Record<string, unknown>) => Record<string, unknown> }>('models/shipment.ts');
+    assert.deepEqual(new Shipment({ origin: { country: 'DE', zone: 1 } })['services'], ['standard']);
   });
 });
