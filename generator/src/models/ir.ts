@@ -6,6 +6,7 @@
 import type {
   DiscriminatorDesc,
   JsonPrimitive,
+  JsonValue,
   LogicalName,
   NumberRules,
   StringRules,
@@ -13,7 +14,7 @@ import type {
 import type { SourceDoc } from './source.js';
 
 export type IrType =
-  | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' }
+  | { readonly kind: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' | 'never' }
   | { readonly kind: 'number'; readonly rules: NumberRules }
   | {
       readonly kind: 'string';
@@ -21,7 +22,7 @@ export type IrType =
       /** A `format` kept as an annotation (JSON Schema 2020-12): it names the TypeScript alias but is not validated. */
       readonly formatType?: NonNullable<StringRules['format']>;
     }
-  | { readonly kind: 'literal'; readonly values: readonly JsonPrimitive[] }
+  | { readonly kind: 'literal'; readonly values: readonly JsonValue[] }
   | { readonly kind: 'array'; readonly items: IrType; readonly minItems?: number; readonly maxItems?: number }
   | { readonly kind: 'tuple'; readonly prefix: readonly IrType[]; readonly rest: IrType | null; readonly required: number; readonly maxItems?: number }
   | { readonly kind: 'map'; readonly values: IrType }

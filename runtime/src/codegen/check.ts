@@ -2,6 +2,7 @@
  * Validation of model-form values (what generated classes hold and what codecs encode), collecting
  * every issue with its path rather than stopping at the first.
  */
+import { jsonEqual } from './json-equal.js';
 import { deref } from './descriptors.js';
 import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { childPath, describeValue, indexPath, isObjectLike } from './issues.js';
@@ -60,8 +61,11 @@ export function checkValue(desc: TypeDesc, value: unknown, path: string, issues:
     case 'unknown':
       if (!isJsonCompatible(value)) fail('a JSON value');
       return;
+    case 'never':
+      fail('no value (the schema is `false`)');
+      return;
     case 'literal':
-      if (!d.values.some((v) => v === value)) fail(describeDesc(d));
+      if (!d.values.some((v) => jsonEqual(v, value))) fail(describeDesc(d));
       return;
     case 'enum':
       if (typeof value !== 'string' || !d.symbols.includes(value)) fail(`one of ${d.symbols.map((s) => JSON.stringify(s)).join(', ')}`);

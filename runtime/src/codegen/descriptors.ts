@@ -75,8 +75,9 @@ export type LogicalName =
   | 'uuid'
   | 'duration';
 
+/** `never` is JSON Schema's `false` (and an empty `enum`): no value fits. */
 export type PrimitiveDesc = {
-  readonly k: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown';
+  readonly k: 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'unknown' | 'never';
 };
 export interface NumberDesc {
   readonly k: 'number';
@@ -88,7 +89,8 @@ export interface StringDesc {
 }
 export interface LiteralDesc {
   readonly k: 'literal';
-  readonly values: readonly JsonPrimitive[];
+  /** The allowed values (JSON Schema `const`/`enum`), compared by JSON equality. */
+  readonly values: readonly JsonValue[];
 }
 export interface ArrayDesc {
   readonly k: 'array';

@@ -92,13 +92,25 @@ export function formatIsoInstant(units: number, options: InstantOptions): string
   return formatInstant(BigInt(units), options.micros ? 6 : 3, options.local);
 }
 
-const instantRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})?$/;
+const dateTimeRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
-/** Accepts any RFC 3339 date-time (JSON Schema `format: date-time`), whatever its precision. */
+/**
+ * Accepts any RFC 3339 date-time (JSON Schema `format: date-time`), whatever its fraction precision:
+ * the offset is required and at most 23:59, and a leap second (`:60`) is valid only at 23:59 UTC.
+ */
 export function isRfc3339DateTime(text: string): boolean {
-  const m = instantRe.exec(text);
-  if (m === null || m[8] === undefined) return false;
-  return civilToMs(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) !== undefined;
+  const m = dateTimeRe.exec(text);
+  if (m === null) return false;
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const [offsetHours, offsetMinutes] = [Number(m[8] ?? 0), Number(m[9] ?? 0)];
+  if (offsetHours > 23 || offsetMinutes > 59) return false;
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) return false;
+  if (s === 60) {
+    const offset = (m[7] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+    const utcMinute = (((h * 60 + mi - offset) % 1440) + 1440) % 1440;
+    if (h > 23 || mi > 59 || utcMinute !== 23 * 60 + 59) return false;
+  }
+  return civilToMs(y, mo, d, h, mi, s === 60 ? 59 : s) !== undefined;
 }
 
 const uuidRe = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

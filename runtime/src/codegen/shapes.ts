@@ -62,6 +62,8 @@ export function shapesOf(desc: TypeDesc, json: boolean): readonly Shape[] {
       return [...new Set(d.branches.flatMap((b) => shapesOf(b, json)))];
     case 'unknown':
       return allShapes;
+    case 'never':
+      return [];
   }
 }
 

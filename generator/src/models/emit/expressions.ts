@@ -31,6 +31,17 @@ export function tsJsonBlock(value: unknown, indent = '', width = 100): string {
   return `{\n${entries.join(',\n')}\n${indent}}`;
 }
 
+/** The TypeScript type of one JSON value: `1`, `"a"`, `readonly [false]`, `{ readonly "a": 1 }`. */
+function literalType(value: unknown): string {
+  if (Array.isArray(value)) return `readonly [${value.map(literalType).join(', ')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return 'Readonly<Record<string, never>>';
+    return `{ ${entries.map(([k, v]) => `readonly ${tsString(k)}: ${literalType(v)}`).join('; ')} }`;
+  }
+  return tsJson(value);
+}
+
 const logicalTypes: Readonly<Record<string, string>> = {
   date: '$fg.IsoDate',
   'time-millis': '$fg.IsoTime',
@@ -74,8 +85,10 @@ export class Expressions {
         return '$fg.Bytes';
       case 'unknown':
         return '$fg.JsonValue';
+      case 'never':
+        return 'never';
       case 'literal':
-        return t.values.map((v) => tsJson(v)).join(' | ');
+        return t.values.map(literalType).join(' | ');
       case 'array':
         return `readonly ${this.wrapped(t.items)}[]`;
       case 'tuple': {
@@ -109,6 +122,7 @@ export class Expressions {
       case 'double':
       case 'bytes':
       case 'unknown':
+      case 'never':
         return `{ k: '${t.kind}' }`;
       case 'number':
         return `{ k: 'number', rules: ${tsJson(t.rules)} }`;

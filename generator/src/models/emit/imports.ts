@@ -58,8 +58,10 @@ export class ModuleImports {
       { moduleSpecifier: `${runtimeImport}/codegen`, namespaceImport: '$fg' },
     ];
     for (const module of [...byModule.keys()].sort()) {
-      let specifier = `${posix.relative(fromDir, module)}.js`;
-      if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+      // Relative to the target's folder, then its file: a module can import one whose path is its own
+      // folder (models/tree/node imports models/tree), where relative(fromDir, module) would be empty.
+      const folder = posix.relative(fromDir, posix.dirname(module));
+      const specifier = `${folder === '' ? '.' : folder.startsWith('.') ? folder : `./${folder}`}/${posix.basename(module)}.js`;
       const entries = (byModule.get(module) ?? []).sort((a, b) => a.exported.localeCompare(b.exported));
       const allTypes = entries.every((e) => e.typeOnly);
       structures.push({

@@ -3,19 +3,21 @@
  * models; inline object schemas become named records under their parent; everything else maps to
  * IR types (see docs/type-mapping.md). Unsupported keywords are reported, never silently ignored.
  */
+import type { JsonValue } from '../../../../runtime/src/codegen/descriptors.js';
+import { jsonEqual } from '../../../../runtime/src/codegen/json-equal.js';
 import type { IrField, IrType, ModelIr } from '../ir.js';
 import { pointerJoin } from '../json-locate.js';
 import { fieldNameProblem, pascalCase } from '../names.js';
 import type { DiagnosticSink, SourceDoc } from '../source.js';
 import { SchemaDocuments } from './documents.js';
 import type { Located, SchemaDocument } from './documents.js';
-import { AllOfMerger, asLocatedRef, locatedRef, locationKey } from './merge.js';
+import { AllOfMerger, asLocatedRef, intersectTypes, locatedRef, locationKey } from './merge.js';
 import type { SchemaNode } from './merge.js';
 import { findDiscriminator } from './discriminator.js';
 import { defaultValue } from './defaults.js';
 import { rootNames } from './naming.js';
 import { numberType, stringType } from './scalars.js';
-import { hasValidation, impliedTypes, isPrimitive, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
+import { hasValidation, impliedTypes, isRecordSchema, isSchemaObject, schemaKeywords, unsupportedKeywords } from './schema-node.js';
 
 interface Slot {
   readonly fullName: string;
@@ -128,8 +130,9 @@ class JsonSchemaConverter {
     const { located } = slot;
     let node = located.node;
     if (isSchemaObject(node) && !refOnly(node, located) && (node['allOf'] !== undefined || (node['$ref'] !== undefined && hasValidation(node)))) {
-      node = this.merger.merge(located);
-      if (node === undefined) return undefined;
+      const merged = this.merger.merge(located);
+      if (merged === undefined) return undefined;
+      node = merged;
     }
     const hint: Hint = { parent: slot.fullName, parentClass: slot.className, name: '' };
     const base = {
@@ -174,10 +177,8 @@ class JsonSchemaConverter {
     const target = asLocatedRef(node);
     if (target !== undefined) return this.convertLocation(target, hint);
     if (node === true) return { kind: 'unknown' };
-    if (node === false) {
-      this.sink.report(at.sdoc.source, at.pointer, 'the schema `false` accepts no value; faustgen cannot generate a type for it');
-      return undefined;
-    }
+    // `false` accepts no value: a property that may not be present, an array that must be empty, a branch that never matches.
+    if (node === false) return { kind: 'never' };
     if (!isSchemaObject(node)) {
       this.sink.report(at.sdoc.source, at.pointer, `expected a schema (an object or a boolean), got ${JSON.stringify(node)}`);
       return undefined;
@@ -187,7 +188,7 @@ class JsonSchemaConverter {
     const ref = node['$ref'];
     if (!refOnly(node, at) && (node['allOf'] !== undefined || (typeof ref === 'string' && hasValidation(node)))) {
       const merged = this.merger.merge({ ...at, node });
-      return merged === undefined ? undefined : this.convertBody(merged, { ...at, node: merged }, hint);
+      return merged === undefined ? undefined : merged === false ? { kind: 'never' } : this.convertBody(merged, { ...at, node: merged }, hint);
     }
     if (ref !== undefined) {
       if (typeof ref !== 'string') {
@@ -232,15 +233,13 @@ class JsonSchemaConverter {
       this.sink.report(at.sdoc.source, keyword === '' ? at.pointer : pointerJoin(at.pointer, keyword), message);
       return undefined;
     };
-    if (node['const'] !== undefined) {
-      const value = node['const'];
-      return isPrimitive(value) ? { kind: 'literal', values: [value] } : report('const', 'only string, number, boolean and null constants are supported');
-    }
+    // Values are compared by JSON equality (runtime/src/codegen/json-equal.ts), objects and arrays included.
+    if (node['const'] !== undefined) return { kind: 'literal', values: [node['const'] as JsonValue] };
     if (node['enum'] !== undefined) {
       const values = node['enum'];
-      if (!Array.isArray(values) || values.length === 0) return report('enum', 'enum must be a non-empty array');
-      if (!values.every(isPrimitive)) return report('enum', 'only string, number, boolean and null enum values are supported');
-      return { kind: 'literal', values: [...new Set(values)] };
+      if (!Array.isArray(values)) return report('enum', 'enum must be an array');
+      if (values.length === 0) return { kind: 'never' };
+      return { kind: 'literal', values: (values as JsonValue[]).filter((v, i) => values.findIndex((w) => jsonEqual(v, w)) === i) };
     }
     for (const keyword of ['oneOf', 'anyOf'] as const) {
       if (node[keyword] !== undefined) return this.convertUnion(node, keyword, at, hint);
@@ -368,7 +367,12 @@ class JsonSchemaConverter {
         fields.push({ name, type, optional: false, aliases: [], pointer, defaultValue: value, ...doc });
         continue;
       }
-      fields.push({ name, type, optional: !required.includes(name), aliases: [], pointer, ...doc });
+      if (type.kind === 'never' && required.includes(name)) {
+        this.sink.report(at.sdoc.source, pointer, `required property "${name}" accepts no value (its schema is \`false\`): no object is valid`);
+        continue;
+      }
+      // A property whose schema accepts no value may only be absent.
+      fields.push({ name, type, optional: type.kind === 'never' || !required.includes(name), aliases: [], pointer, ...doc });
     }
     // A required key without a property schema must be present; its value is whatever additionalProperties allows.
     const requiredAt = pointerJoin(at.pointer, 'required');
@@ -419,7 +423,9 @@ class JsonSchemaConverter {
       rest = t;
     }
     // Tuple members are required unless minItems says fewer (a deliberate reading, see docs/type-mapping.md).
-    const required = Math.min(prefix.length, counts.minItems ?? prefix.length);
+    // An item whose schema is `false` cannot be present, nor can any after it.
+    const firstNever = prefix.findIndex((t) => t.kind === 'never');
+    const required = Math.min(prefix.length, counts.minItems ?? prefix.length, firstNever === -1 ? prefix.length : firstNever);
     return { kind: 'tuple', prefix, rest, required, ...(counts.maxItems === undefined ? {} : { maxItems: counts.maxItems }) };
   }
 
@@ -430,9 +436,10 @@ class JsonSchemaConverter {
       this.sink.report(at.sdoc.source, membersAt, `${keyword} must be a non-empty array of schemas`);
       return undefined;
     }
-    // Sibling keywords (e.g. shared properties) apply to every branch, as allOf would.
-    const { oneOf: _o, anyOf: _a, title: _t, description: _d, ...base } = node;
-    // `type: "object"` next to oneOf is common and adds nothing the branches do not say themselves.
+    // Sibling keywords (e.g. shared properties, a type, an anyOf next to this oneOf) apply to every
+    // branch, as allOf would.
+    const { [keyword]: _members, title: _t, description: _d, ...base } = node;
+    const baseType = base['type'];
     const hasBase = Object.keys(base).some((k) => k !== 'type' && schemaKeywords.has(k));
     const branches: IrType[] = [];
     for (const [i, member] of members.entries()) {
@@ -440,20 +447,56 @@ class JsonSchemaConverter {
       const memberNode = asLocatedRef(member)?.node ?? member;
       const name = isSchemaObject(memberNode) && typeof memberNode['title'] === 'string' ? memberNode['title'] : `${hint.name}Option${i + 1}`;
       const branchHint = { ...hint, name };
+      const memberType = baseType === undefined ? undefined : this.declaredType(memberAt);
+      // A branch of a type the base excludes matches no value: it adds nothing to anyOf nor to oneOf.
+      if (baseType !== undefined && memberType !== undefined && intersectTypes(baseType, memberType) === undefined) continue;
       let branch: IrType | undefined;
-      if (hasBase) {
+      // A branch that already says the base's type (e.g. a named record next to `type: "object"`) is
+      // kept as written, so named models stay references; any other branch is merged with the base.
+      if (hasBase || (baseType !== undefined && !typeWithin(memberType, baseType))) {
         const merged = this.merger.merge({ ...at, node: { ...base, allOf: [locatedRef(memberAt)] } });
-        branch = merged === undefined ? undefined : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
+        branch = merged === undefined ? undefined : merged === false ? { kind: 'never' } : this.convertBody(merged, { ...memberAt, node: merged }, branchHint);
       } else {
         branch = this.convertNode(member, memberAt, branchHint);
       }
       if (branch === undefined) return undefined;
-      branches.push(branch);
+      if (branch.kind !== 'never') branches.push(branch);
     }
+    // No branch can match (all `false`, or of types the base excludes): no value is valid.
+    if (branches.length === 0) return { kind: 'never' };
     if (branches.length === 1) return branches[0];
     const discriminator = findDiscriminator(branches, (name) => this.modelFor(name));
     return { kind: 'union', branches, mode: keyword, ...(discriminator === undefined ? {} : { discriminator }) };
   }
+
+  /**
+   * The JSON types a schema declares for itself (`type`, or `object` for a record schema), following
+   * a `$ref` that stands for its whole schema object; undefined when it does not say.
+   */
+  private declaredType(at: Located): unknown {
+    let place: Located = asLocatedRef(at.node) ?? at;
+    for (let hops = 0; hops < 32; hops++) {
+      const node = place.node;
+      if (!isSchemaObject(node)) return undefined;
+      const ref = node['$ref'];
+      const onlyRef = refOnly(node, place);
+      if (!onlyRef && node['type'] !== undefined) return node['type'];
+      if (typeof ref !== 'string') return isRecordSchema(node) ? 'object' : undefined;
+      if (!onlyRef && (hasValidation(node) || node['allOf'] !== undefined)) return undefined;
+      const target = this.docs.resolve(ref, place, true);
+      if (target === undefined) return undefined;
+      place = target;
+    }
+    return undefined;
+  }
+}
+
+/** Whether every JSON type of `member` is one of `base`'s (an integer is a number). */
+function typeWithin(member: unknown, base: unknown): boolean {
+  if (member === undefined) return false;
+  const list = (t: unknown): unknown[] => (Array.isArray(t) ? t : [t]);
+  const baseTypes = list(base);
+  return list(member).every((t) => baseTypes.includes(t) || (t === 'integer' && baseTypes.includes('number')));
 }
 
 /** Draft-07: a schema object with `$ref` is that reference alone; its other keywords are ignored. */

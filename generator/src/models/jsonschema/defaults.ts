@@ -4,6 +4,7 @@
  * that the value has the property's JSON type (a default that does not fit would not compile).
  */
 import type { IrType, ModelIr, TsValue } from '../ir.js';
+import { jsonEqual } from '../../../../runtime/src/codegen/json-equal.js';
 import { isPrimitive } from './schema-node.js';
 
 /** The default as a model value, or why it does not fit the property's type. */
@@ -21,7 +22,7 @@ export function defaultValue(type: IrType, json: unknown, model: (name: string) 
     case 'string':
       return typeof json === 'string' ? plain(json) : wrong('a string');
     case 'literal':
-      return type.values.some((v) => v === json) ? plain(json) : wrong(type.values.map((v) => JSON.stringify(v)).join(' | '));
+      return type.values.some((v) => jsonEqual(v, json)) ? plain(json) : wrong(type.values.map((v) => JSON.stringify(v)).join(' | '));
     case 'array':
     case 'tuple': {
       if (!Array.isArray(json)) return wrong('an array');

@@ -41,8 +41,11 @@ export class AllOfMerger {
     private readonly sink: DiagnosticSink,
   ) {}
 
-  /** The merged schema of a node with `allOf`, or undefined after reporting a conflict or a cycle. */
-  merge(owner: Located): SchemaNode | undefined {
+  /**
+   * The merged schema of a node with `allOf`, `false` when a member is the schema `false` (no value
+   * fits), or undefined after reporting a conflict or a cycle.
+   */
+  merge(owner: Located): SchemaNode | false | undefined {
     const parts: Located[] = [];
     if (!this.flatten(owner, parts, new Set())) return undefined;
     const result: SchemaNode = {};
@@ -52,6 +55,7 @@ export class AllOfMerger {
     };
     for (const part of parts) {
       if (part.node === true) continue;
+      if (part.node === false) return false;
       if (typeof part.node !== 'object' || part.node === null || Array.isArray(part.node)) return report('every allOf member must be a schema object');
       for (const [key, value] of Object.entries(part.node)) {
         const at = (...tokens: (string | number)[]): SchemaNode =>
@@ -85,6 +89,9 @@ export class AllOfMerger {
           result[key] = Math.max(value, existing);
         } else if (upperBounds.has(key) && typeof value === 'number' && typeof existing === 'number') {
           result[key] = Math.min(value, existing);
+        } else if (key === 'multipleOf' && integerLcm(existing, value) !== undefined) {
+          // A multiple of both 2 and 5 is a multiple of 10 (exact for positive integers only).
+          result[key] = integerLcm(existing, value);
         } else {
           return report(`allOf members disagree on "${key}" (${JSON.stringify(existing)} vs ${JSON.stringify(value)})`);
         }
@@ -178,7 +185,16 @@ export class AllOfMerger {
   }
 }
 
-function intersectTypes(a: unknown, b: unknown): unknown {
+/** The least common multiple of two positive integers, if it is a safe integer. */
+function integerLcm(a: unknown, b: unknown): number | undefined {
+  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || (a as number) <= 0 || (b as number) <= 0) return undefined;
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  const lcm = ((a as number) / gcd(a as number, b as number)) * (b as number);
+  return Number.isSafeInteger(lcm) ? lcm : undefined;
+}
+
+/** The JSON types both allow (`integer` within `number`), or undefined when they share none. */
+export function intersectTypes(a: unknown, b: unknown): unknown {
   if (a === undefined) return b;
   const list = (t: unknown): string[] => (Array.isArray(t) ? t.filter((x): x is string => typeof x === 'string') : typeof t === 'string' ? [t] : []);
   const left = list(a);

@@ -99,6 +99,24 @@ describe('codegen SPI: logical conversions', () => {
     assert.equal(logical.isRfc3339DateTime('2024-13-02T03:04:05Z'), false);
   });
 
+  test('format date-time (asserted in draft-07): RFC 3339 with leap seconds, valid offsets, any fraction', () => {
+    // Written from RFC 3339 §5.6 (the date-time grammar: "T"/"Z" in either case, time-secfrac is
+    // "." 1*DIGIT, time-numoffset is ±time-hour:time-minute, so at most 23:59) and §5.7 (time-second
+    // 60 only for a leap second, which happens at 23:59:60 UTC; 2016-12-31 had one). Draft-07
+    // validation §7.3.1 names this production for `format: date-time`.
+    const valid = [
+      '2016-12-31T23:59:60Z', '2016-12-31T18:59:60-05:00', '2017-01-01T09:29:60.5+09:30', '2024-03-15T10:42:07.123456789012Z',
+      '2024-03-15t10:42:07z', '2024-03-15T10:42:07+05:45', '2024-02-29T12:00:00Z', '2024-03-15T10:42:07-00:00',
+    ];
+    const invalid = [
+      '2016-12-31T23:59:61Z', '2016-12-31T23:58:60Z', '2016-12-31T22:59:60Z', '2016-12-31T23:59:60+01:00', '2024-03-15T24:00:00Z',
+      '2024-03-15T10:42:07+05:60', '2024-03-15T10:42:07-24:00', '2024-03-15T10:42:07+05', '2024-03-15T10:42:07.5+01:00Z', '2024-03-15T10:42:07Z\n',
+      '2023-02-29T12:00:00Z', '2024-04-31T10:42:07Z', '2024-03-15T10:42:07', '2024-03-15 10:42:07Z', '2024-03-15T10:42:07.Z',
+    ];
+    for (const text of valid) assert.equal(logical.isRfc3339DateTime(text), true, text);
+    for (const text of invalid) assert.equal(logical.isRfc3339DateTime(text), false, text);
+  });
+
   test('decimals: exact two\'s complement bytes and plain-notation strings', () => {
     const cases: [bigint, string][] = [[0n, '00'], [1n, '01'], [-1n, 'ff'], [127n, '7f'], [128n, '0080'], [-128n, '80'], [-129n, 'ff7f'], [2n ** 70n, '400000000000000000']];
     for (const [value, hex] of cases) {
