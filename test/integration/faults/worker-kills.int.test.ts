@@ -28,10 +28,6 @@ after(async () => {
 
 for (const guarantee of guaranteesToRun(['at_least_once'])) test(`${KILLS} random worker SIGKILLs + restarts under load: tables never below (exact with exactly_once), every output at least once [${guarantee}]`, {
   timeout: 600_000,
-  // Open (issue 9): at_least_once still ends with a key below its events in about one run in four
-  // (final run: 1 key, deficit 16). Kept visible as a skipped test and run with FAULTS_WORKER_KILLS=1
-  // until that is found; docs/faults.md has the runs.
-  skip: process.env['FAULTS_WORKER_KILLS'] === '1' ? false : 'open deficit, run with FAULTS_WORKER_KILLS=1 (docs/faults.md)',
 }, async (t) => {
   // Each run gets its own cluster; the previous one is gone before this one starts.
   await bed?.teardown();
