@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { parseCron } from '../../../runtime/src/app/cron.js';
 import { ManualClock } from '../../../runtime/src/core/clock.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
-import { testApp, waitFor } from './helpers.js';
+import { codecs } from '../../../runtime/src/serde/codecs.js';
+import { brokerUrl, testApp, waitFor } from './helpers.js';
 
 test('timers run on the app clock; leader-only timers run on the leader; tasks run once', async () => {
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
@@ -65,4 +66,33 @@ test('an app is an async disposable: `await using` stops it at the end of the sc
     assert.equal(scoped.state, 'running');
   }
   assert.equal(stopped, true);
+});
+
+test('a task runs once after the app is ready; an onLeader task runs only on the worker that is the leader then', async () => {
+  const broker = brokerUrl();
+  const runs = { a: [] as string[], b: [] as string[] };
+  const worker = (name: 'a' | 'b') => {
+    const { app } = testApp({ id: 'tasks', broker });
+    const table = app.table('t', { key: codecs.string, value: codecs.number, usePartitioner: true, partitions: 2 });
+    app.task('everywhere', () => runs[name].push(`everywhere ready=${String(app.recovering === false)}`));
+    app.task('leader-only', () => runs[name].push(`leader-only leader=${String(app.isLeader())}`), { onLeader: true });
+    app.task('reads-table', () => runs[name].push(`table has ${String(table.has('x'))}`));
+    return app;
+  };
+  const a = worker('a');
+  await a.start();
+  const b = worker('b');
+  try {
+    await waitFor(() => runs.a.length === 3, 'tasks of the first worker');
+    assert.deepEqual(runs.a, ['everywhere ready=true', 'leader-only leader=true', 'table has false']);
+    await b.start();
+    assert.ok(runs.b.includes('table has false'), 'every task ran by the time start() resolved');
+    await waitFor(() => a.isLeader() !== b.isLeader(), 'one leader');
+    assert.equal(runs.a.filter((run) => run.startsWith('leader-only')).length, 1, 'a task runs once, also across a rebalance');
+    assert.deepEqual(runs.b.filter((run) => run.startsWith('leader-only')), b.isLeader() ? ['leader-only leader=true'] : []);
+    assert.equal(runs.b.filter((run) => run.startsWith('everywhere')).length, 1);
+  } finally {
+    await b.stop();
+    await a.stop();
+  }
 });
