@@ -3,7 +3,7 @@ import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { CrontabSpec, PageSpec, TimerSpec, Uses } from './types.js';
+import type { CrontabSpec, PageSpec, TaskSpec, TimerSpec, Uses } from './types.js';
 
 function readUses(reader: Reader, object: Obj, pointer: string): Uses {
   return {
@@ -22,6 +22,17 @@ export function readTimer(reader: Reader, value: unknown, pointer: string): Time
   const uses = readUses(reader, object, pointer);
   if (named === undefined || intervalMs === undefined) return undefined;
   return { ...named, ...uses, intervalMs, onLeader };
+}
+
+/** `tasks:` entries: Faust's `@app.task` (`onLeader` as `on_leader=True`). */
+export function readTask(reader: Reader, value: unknown, pointer: string): TaskSpec | undefined {
+  const object = reader.object(value, pointer, topologyKeys.task, 'task');
+  if (object === undefined) return undefined;
+  const named = readNamed(reader, object, pointer, 'task');
+  const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
+  const uses = readUses(reader, object, pointer);
+  if (named === undefined) return undefined;
+  return { ...named, ...uses, onLeader };
 }
 
 /** The runtime's own parser (croner), so codegen refuses exactly what the worker would refuse at start. */
