@@ -24,10 +24,18 @@ export function readTimer(reader: Reader, value: unknown, pointer: string): Time
   return { ...named, ...uses, intervalMs, onLeader };
 }
 
+/** Keys of Faust's habit of iterating `app.stream(topic)` in a task; refused with the faustgen way. */
+const streamKeys = ['source', 'stream'] as const;
+
 /** `tasks:` entries: Faust's `@app.task` (`onLeader` as `on_leader=True`). */
 export function readTask(reader: Reader, value: unknown, pointer: string): TaskSpec | undefined {
-  const object = reader.object(value, pointer, topologyKeys.task, 'task');
+  const object = reader.object(value, pointer, [...topologyKeys.task, ...streamKeys], 'task');
   if (object === undefined) return undefined;
+  for (const key of streamKeys) {
+    if (object[key] === undefined) continue;
+    const topic = typeof object[key] === 'string' ? object[key] : '<topic>';
+    reader.error(joinPointer(pointer, key), 'a task does not consume a topic: in faustgen a stream is read by an agent', `declare an agent with \`source: ${topic}\` (Faust's app.stream(topic) iterated in a task); the task can send to it through \`agents:\``, { key: true });
+  }
   const named = readNamed(reader, object, pointer, 'task');
   const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
   const uses = readUses(reader, object, pointer);

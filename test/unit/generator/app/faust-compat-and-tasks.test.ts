@@ -104,6 +104,11 @@ describe('faustCompat and tasks in faustgen.yaml', () => {
     assert.ok(messages.some((m) => /^8: unknown key "interval" in task/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => /^8: unknown table "nope"/.test(m)), messages.join('\n'));
     assert.ok(messages.some((m) => /duplicate agent, timer, crontab, task, page or window close handler name "print-greetings"/.test(m)), messages.join('\n'));
+    const streamInTask = parseTopology('app: a\ntopics:\n  - { name: clicks, value: string }\ntasks:\n  - name: drain\n    source: clicks\n', '/p/faustgen.yaml', 'faustgen.yaml');
+    assert.deepEqual(
+      streamInTask.diagnostics.map((d) => [d.where.line, d.message, d.hint]),
+      [[6, 'a task does not consume a topic: in faustgen a stream is read by an agent', "declare an agent with `source: clicks` (Faust's app.stream(topic) iterated in a task); the task can send to it through `agents:`"]],
+    );
   });
 
   test('generated codecs follow Faust\'s serializers; tasks are wired with onLeader; a stub is written once', async () => {
