@@ -4,6 +4,7 @@ import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
 import { faustCodecs, faustJsonString } from '../../../runtime/src/serde/faust.js';
 import { getMemoryBroker, memoryBrokerName } from '../../../runtime/src/transport/memory/registry.js';
+import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import { brokerOf, brokerUrl, testApp, waitFor } from './helpers.js';
 
 /**
@@ -113,6 +114,8 @@ test('faustgen writes a changelog and a topic as Faust does: JSON str keys on th
     const changelog = (partition: number) => memory.log('faust-counts-counts-changelog', partition).read(0, 100).map((r) => [r.key?.toString('latin1'), r.value?.toString('utf8')]);
     assert.deepEqual(changelog(0), [['"foo"', '1'], ['"foo"', '2']], 'partition of the source event, key json(k) as Python writes it');
     assert.deepEqual(changelog(1), [['"h\\u00e9llo"', '1']]);
+    // Routing by key (app.keyOwner) follows the raw topic key, where Faust's producer puts the key's events.
+    for (const word of ['foo', 'héllo', 'bar']) assert.equal(app.keyOwner(counts, word)?.partition, partitionForKey(Buffer.from(word, 'utf8'), 2), word);
     // A value sent to the topic is what Faust's json value serializer reads as a str.
     await app.topics.get('words')?.send({ key: 'bar', value: 'bär', partition: 1 } as never);
     const sent = memory.log('words', 1).read(0, 100).at(-1);
