@@ -4,6 +4,7 @@ import { parseCron } from '../../../runtime/src/app/cron.js';
 import { ManualClock } from '../../../runtime/src/core/clock.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
+import { getMemoryBroker, memoryBrokerName } from '../../../runtime/src/transport/memory/registry.js';
 import { brokerUrl, testApp, waitFor } from './helpers.js';
 
 test('timers run on the app clock; leader-only timers run on the leader; tasks run once', async () => {
@@ -94,5 +95,22 @@ test('a task runs once after the app is ready; an onLeader task runs only on the
   } finally {
     await b.stop();
     await a.stop();
+  }
+});
+
+test('a task runs after the tables are recovered: it reads what the changelog holds', async () => {
+  const broker = brokerUrl();
+  const memory = getMemoryBroker(memoryBrokerName(broker));
+  memory.createTopic('recovered-task-counts-changelog', 2);
+  memory.log('recovered-task-counts-changelog', 1).append({ key: Buffer.from('k'), value: Buffer.from('41'), headers: {}, timestamp: 0 });
+  const { app } = testApp({ id: 'recovered-task', broker });
+  const counts = app.table('counts', { key: codecs.string, value: codecs.number, usePartitioner: true, partitions: 2 });
+  const seen: (number | undefined)[] = [];
+  app.task('read', () => seen.push(counts.get('k')));
+  await app.start();
+  try {
+    assert.deepEqual(seen, [41]);
+  } finally {
+    await app.stop();
   }
 });
