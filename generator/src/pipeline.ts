@@ -64,7 +64,7 @@ export interface GenerateResult {
   readonly deleted: readonly string[];
   /** Handler and test stubs created (or, in check mode, that would be). */
   readonly userStubsAdded: readonly string[];
-  /** Stubs whose agent, timer, crontab or page is gone; reported, never deleted. */
+  /** Stubs whose agent, timer, crontab, task or page is gone; reported, never deleted. */
   readonly orphanedStubs: readonly string[];
   readonly topology?: Topology;
   readonly catalog?: ModelCatalog;

@@ -27,6 +27,7 @@ export { SetTable } from './tables/set-table.js';
 export { WindowedTable, type RelativeTo, type WindowCloseHandler } from './tables/windowed-table.js';
 export { tumbling, hopping, sliding, rangesFor, type WindowSpec, type WindowRange } from './windows/window.js';
 export { codecs, jsonCodec, rawCodec, stringCodec, type CodecLike } from './serde/codecs.js';
+export { faustCodecs, faustJsonString, faustTableKey, faustJsonText } from './serde/faust.js';
 export type { Codec } from './types/codec.js';
 export { FaustgenError, errorCodes, type ErrorCode, type ErrorKind } from './core/errors.js';
 export { createLogger, type Logger, type LogLevel } from './core/logger.js';

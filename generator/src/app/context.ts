@@ -9,7 +9,7 @@ import type { ImportSet } from './imports.js';
 import type { ModuleRenderer } from './render-module.js';
 import { TypeResolver } from './type-resolver.js';
 
-export type HandlerKind = 'agent' | 'timer' | 'crontab' | 'page' | 'window-close';
+export type HandlerKind = 'agent' | 'timer' | 'crontab' | 'task' | 'page' | 'window-close';
 
 /** A user-owned handler module and how generated code reaches it. */
 export interface HandlerModule {
@@ -47,6 +47,7 @@ export function handlerModules(topology: Topology): HandlerModule[] {
     ...topology.agents.map((agent) => ['agent', agent] as [HandlerKind, AgentSpec]),
     ...topology.timers.map((timer) => ['timer', timer] as [HandlerKind, typeof timer]),
     ...topology.crontabs.map((crontab) => ['crontab', crontab] as [HandlerKind, typeof crontab]),
+    ...topology.tasks.map((task) => ['task', task] as [HandlerKind, typeof task]),
     ...topology.pages.map((page) => ['page', page] as [HandlerKind, typeof page]),
     ...windowCloseHandlers(topology).map((handler) => ['window-close', handler] as [HandlerKind, WindowCloseSpec]),
   ];

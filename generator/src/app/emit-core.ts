@@ -7,6 +7,7 @@ import { docText, literal, relativeSpecifier, windowCloseMembers } from './conte
 import { ImportSet } from './imports.js';
 import { renderTemplate } from './templates.js';
 import { modelModule } from './type-resolver.js';
+import { tableIsFaust, topicIsFaust, wireCodec } from './wire-codecs.js';
 
 
 function render(context: EmitContext, path: string, template: string, imports: ImportSet, view: object): string {
@@ -34,6 +35,7 @@ export function emitSettings(context: EmitContext): string {
   if (settings.processingGuarantee !== undefined) entries.push(`processingGuarantee: ${literal(settings.processingGuarantee)}`);
   if (settings.schemaRegistryUrl !== undefined) entries.push(`schemaRegistryUrl: ${literal(settings.schemaRegistryUrl)}`);
   if (settings.schemaRegistryAutoRegister !== undefined) entries.push(`schemaRegistryAutoRegister: ${settings.schemaRegistryAutoRegister}`);
+  // faustCompat is not a runtime setting: it chose the codecs of topics.ts and tables.ts.
   return render(context, 'settings.ts', 'app/settings.ts.hbs', imports, { idLiteral: literal(settings.id), entries });
 }
 
@@ -49,6 +51,15 @@ export function emitApp(context: EmitContext): string {
   imports.add('./agents.js', 'declareAgents');
   imports.add('./schedules.js', 'declareSchedules');
   return render(context, 'app.ts', 'app/app.ts.hbs', imports, {});
+}
+
+/** The key and value codec expressions of a topic (Faust's format under faustCompat, registry framing when asked). */
+function topicCodecs(context: EmitContext, topic: TopicSpec, imports: ImportSet): { key: string; value: string } {
+  const faust = topicIsFaust(context.topology, topic);
+  return {
+    key: registryFramed(topic, 'key', wireCodec(context, topic.key.ref, 'topicKey', faust, imports), imports, context.catalog),
+    value: registryFramed(topic, 'value', wireCodec(context, topic.value.ref, 'topicValue', faust, imports), imports, context.catalog),
+  };
 }
 
 /** The codec expression of a topic part, wrapped in registry framing when the topology asks for it. */
@@ -70,7 +81,8 @@ export function emitTopics(context: EmitContext): string {
   const imports = new ImportSet(['declareTopics', 'Topics', 'Channels', 'topics', 'channels', 'app']);
   imports.add('faustgen', 'App', { typeOnly: true });
   const topics = context.topology.topics.map((topic) => {
-    const options = [`key: ${registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog)}`, `value: ${registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog)}`];
+    const codecs = topicCodecs(context, topic, imports);
+    const options = [`key: ${codecs.key}`, `value: ${codecs.value}`];
     if (topic.partitions !== undefined) options.push(`partitions: ${topic.partitions}`);
     if (topic.replication !== undefined) options.push(`replicationFactor: ${topic.replication}`);
     const configs = Object.entries(topic.configs);
@@ -79,7 +91,7 @@ export function emitTopics(context: EmitContext): string {
       id: topic.id,
       nameLiteral: literal(topic.name),
       options: options.join(', '),
-      doc: docText(`Topic "${topic.name}": key ${topic.key.text}, value ${topic.value.text}.`),
+      doc: docText(`Topic "${topic.name}": key ${topic.key.text}, value ${topic.value.text}${topicIsFaust(context.topology, topic) ? ", in Faust's wire format" : ''}.`),
     };
   });
   const channels = context.topology.channels.map((channel) => ({
@@ -135,13 +147,14 @@ function tableDoc(table: TableSpec): string {
 function tableDeclaration(context: EmitContext, table: TableSpec, imports: ImportSet): string {
   const { types } = context;
   const partitions = table.partitions === undefined ? [] : [`partitions: ${table.partitions}`];
-  const key = `key: ${types.codec(table.key.ref, imports)}`;
+  const faust = tableIsFaust(context.topology, table);
+  const key = `key: ${wireCodec(context, table.key.ref, 'tableKey', faust, imports)}`;
   if (table.kind === 'set') {
     // Members travel as JSON (the runtime's choice), so only the key codec is ours to give.
     const typeArgs = `${types.tsType(table.key.ref, imports)}, ${types.tsType(table.value.ref, imports)}`;
     return `app.setTable<${typeArgs}>(${literal(table.name)}, { ${[key, ...partitions].join(', ')} })`;
   }
-  const options = [key, `value: ${types.codec(table.value.ref, imports)}`];
+  const options = [key, `value: ${wireCodec(context, table.value.ref, 'tableValue', faust, imports)}`];
   const fallback = defaultExpression(table);
   if (fallback !== undefined) options.push(`default: ${fallback}`);
   options.push(...partitions);
@@ -177,12 +190,10 @@ export function emitTables(context: EmitContext): string {
 export function emitRegistry(context: EmitContext): string {
   const imports = new ImportSet(['topicCodecs', 'agentTopics', 'app']);
   const { topology } = context;
-  const entries: { nameLiteral: string; keyCodec: string; valueCodec: string; framed?: boolean }[] = topology.topics.map((topic) => ({
-    nameLiteral: literal(topic.name),
-    keyCodec: registryFramed(topic, 'key', context.types.codec(topic.key.ref, imports), imports, context.catalog),
-    valueCodec: registryFramed(topic, 'value', context.types.codec(topic.value.ref, imports), imports, context.catalog),
-    framed: topic.registry !== undefined,
-  }));
+  const entries: { nameLiteral: string; keyCodec: string; valueCodec: string; framed?: boolean }[] = topology.topics.map((topic) => {
+    const codecs = topicCodecs(context, topic, imports);
+    return { nameLiteral: literal(topic.name), keyCodec: codecs.key, valueCodec: codecs.value, framed: topic.registry !== undefined };
+  });
   const framed = entries.some((entry) => entry.framed === true);
   if (framed) {
     imports.add('faustgen', 'settingsFromEnv');
@@ -196,8 +207,8 @@ export function emitRegistry(context: EmitContext): string {
       agents.push({ nameLiteral: literal(agent.name), topicLiteral: literal(topicName) });
       entries.push({
         nameLiteral: literal(topicName),
-        keyCodec: context.types.codec(agent.key.ref, imports),
-        valueCodec: context.types.codec(agent.value.ref, imports),
+        keyCodec: wireCodec(context, agent.key.ref, 'topicKey', topology.settings.faustCompat === true, imports),
+        valueCodec: wireCodec(context, agent.value.ref, 'topicValue', topology.settings.faustCompat === true, imports),
       });
     }
   }

@@ -23,6 +23,8 @@ function membersOf(context: EmitContext, module: HandlerModule): ContextMembers 
       return contextMembers(topology, topology.timers.find((timer) => timer.name === module.name) ?? { topics: [], tables: [], agents: [] });
     case 'crontab':
       return contextMembers(topology, topology.crontabs.find((crontab) => crontab.name === module.name) ?? { topics: [], tables: [], agents: [] });
+    case 'task':
+      return contextMembers(topology, topology.tasks.find((task) => task.name === module.name) ?? { topics: [], tables: [], agents: [] });
     case 'page': {
       const page = topology.pages.find((candidate) => candidate.name === module.name);
       return page === undefined ? { topics: [], tables: [], agents: [] } : contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] });
@@ -41,6 +43,7 @@ function handlerStub(context: EmitContext, module: HandlerModule): GeneratedFile
     agent: agent?.yields === undefined ? 'app/agent-consumer.ts.hbs' : 'app/agent-generator.ts.hbs',
     timer: 'app/schedule.ts.hbs',
     crontab: 'app/schedule.ts.hbs',
+    task: 'app/task.ts.hbs',
     page: 'app/page.ts.hbs',
     'window-close': 'app/window-close.ts.hbs',
   };
@@ -72,7 +75,7 @@ function agentTestStub(context: EmitContext, agent: AgentSpec): GeneratedFile {
   return { path, content, ownership: 'user' };
 }
 
-/** Scaffold-once files: one handler module per agent, timer, crontab and page, and a test per agent. */
+/** Scaffold-once files: one handler module per agent, timer, crontab, task and page, and a test per agent. */
 export function emitStubs(context: EmitContext): GeneratedFile[] {
   const handlers = handlerModules(context.topology).map((module) => handlerStub(context, module));
   const tests = context.topology.agents.map((agent) => agentTestStub(context, agent));

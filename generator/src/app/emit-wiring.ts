@@ -1,10 +1,11 @@
 import { agentInput } from '../topology/check-types.js';
 import { isIdentifier } from '../topology/names.js';
-import type { AgentSpec, CrontabSpec, PageSpec, TimerSpec } from '../topology/types.js';
+import type { AgentSpec, CrontabSpec, PageSpec, TaskSpec, TimerSpec } from '../topology/types.js';
 import type { ContextMembers, EmitContext, HandlerModule } from './context.js';
 import { agentContextMembers, agentCopartitionedTables, agentStreamTypes, contextMembers, docText, handlerModules, literal, windowCloseMembers, windowCloseTable } from './context.js';
 import { ImportSet } from './imports.js';
 import { renderTemplate } from './templates.js';
+import { wireCodec } from './wire-codecs.js';
 import { agentsInSinkOrder, windowCloseHandlers } from '../topology/validate.js';
 import { sourcePartitions } from '../topology/copartitioning.js';
 
@@ -89,6 +90,9 @@ export function emitHandlerTypes(context: EmitContext): string {
     ...topology.crontabs.map((crontab) =>
       entry('crontab', crontab, contextMembers(topology, crontab), `(ctx: ${crontab.typeName}Context) => Promise<void>`, docText(`Crontab "${crontab.name}": runs at "${crontab.cron}"${crontab.timezone === undefined ? '' : ` (${crontab.timezone})`}.`)),
     ),
+    ...topology.tasks.map((task) =>
+      entry('task', task, contextMembers(topology, task), `(ctx: ${task.typeName}Context) => Promise<void>`, docText(`Task "${task.name}": runs once when the worker is ready${task.onLeader ? ', on the leader only' : ''}.`)),
+    ),
     ...topology.pages.map((page) =>
       entry('page', page, contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] }), `(request: fg.PageRequest, ctx: ${page.typeName}Context) => fg.PageResponse | Promise<fg.PageResponse>`, docText(`Page "${page.name}": serves ${page.path}.`)),
     ),
@@ -142,8 +146,10 @@ export function emitAgents(context: EmitContext): string {
       used[isChannel ? 'channels' : 'topics'] = true;
       options.push(`source: ${isChannel ? 'channels' : 'topics'}.${id}`);
     } else {
-      if (agent.key !== undefined) options.push(`key: ${context.types.codec(agent.key.ref, imports)}`);
-      if (agent.value !== undefined) options.push(`value: ${context.types.codec(agent.value.ref, imports)}`);
+      // The agent's own topic follows the app-wide faustCompat.
+      const faust = topology.settings.faustCompat === true;
+      if (agent.key !== undefined) options.push(`key: ${wireCodec(context, agent.key.ref, 'topicKey', faust, imports)}`);
+      if (agent.value !== undefined) options.push(`value: ${wireCodec(context, agent.value.ref, 'topicValue', faust, imports)}`);
     }
     if (agent.concurrency !== undefined) options.push(`concurrency: ${agent.concurrency}`);
     if (agent.sinks.length > 0) {
@@ -195,14 +201,14 @@ export function emitAgents(context: EmitContext): string {
 
 export function emitSchedules(context: EmitContext): string {
   const { topology } = context;
-  const imports = new ImportSet(['declareSchedules', 'app', 'topics', 'tables', 'agents', ...[...topology.timers, ...topology.crontabs, ...topology.pages].map((entity) => `${entity.id}Context`)]);
+  const imports = new ImportSet(['declareSchedules', 'app', 'topics', 'tables', 'agents', ...[...topology.timers, ...topology.crontabs, ...topology.tasks, ...topology.pages].map((entity) => `${entity.id}Context`)]);
   imports.add('faustgen', 'App', { typeOnly: true });
   imports.add('./topics.js', 'Topics', { typeOnly: true });
   imports.add('./tables.js', 'Tables', { typeOnly: true });
   imports.add('./handlers.js', 'Agents', { typeOnly: true });
   const used = { topics: false, tables: false, agents: false };
   const contexts: object[] = [];
-  const wire = (entity: TimerSpec | CrontabSpec | PageSpec, members: ContextMembers) => {
+  const wire = (entity: TimerSpec | CrontabSpec | TaskSpec | PageSpec, members: ContextMembers) => {
     const module = handlerOf(context, entity.name);
     const handler = imports.add(module.specifier, entity.id, { as: `handle${entity.typeName}` });
     const contextType = imports.add('./handlers.js', `${entity.typeName}Context`, { typeOnly: true });
@@ -222,6 +228,11 @@ export function emitSchedules(context: EmitContext): string {
     options: [`cron: ${literal(crontab.cron)}`, ...(crontab.timezone === undefined ? [] : [`timezone: ${literal(crontab.timezone)}`]), `onLeader: ${crontab.onLeader}`].join(', '),
     doc: docText(`Crontab "${crontab.name}" at "${crontab.cron}".`),
   }));
+  const tasks = topology.tasks.map((task) => ({
+    ...wire(task, contextMembers(topology, task)),
+    options: task.onLeader ? 'onLeader: true' : '',
+    doc: docText(`Task "${task.name}", once when the worker is ready${task.onLeader ? ', on the leader' : ''}.`),
+  }));
   const pages = topology.pages.map((page) => ({
     ...wire(page, contextMembers(topology, page, { tables: page.table === undefined ? [] : [page.table] })),
     pathLiteral: literal(page.path),
@@ -234,5 +245,5 @@ export function emitSchedules(context: EmitContext): string {
     ['tables', 'Tables', used.tables],
     ['agents', 'Agents', used.agents],
   ]);
-  return render(context, 'schedules.ts', 'app/schedules.ts.hbs', imports, { timers, crontabs, pages, contexts, params });
+  return render(context, 'schedules.ts', 'app/schedules.ts.hbs', imports, { timers, crontabs, tasks, pages, contexts, params });
 }

@@ -10,4 +10,4 @@ export function stubMarker(kind: string, name: string): string {
   return `// faustgen:stub ${kind} ${name}`;
 }
 
-export const stubMarkerPattern = /^\/\/ faustgen:stub (agent|timer|crontab|page|window-close|agent-test) (\S+)/m;
+export const stubMarkerPattern = /^\/\/ faustgen:stub (agent|timer|crontab|task|page|window-close|agent-test) (\S+)/m;

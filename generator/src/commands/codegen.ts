@@ -8,7 +8,7 @@ import { failureLines } from '../cli/failure.js';
 
 export default class Codegen extends FaustgenCommand {
   static override summary = 'Generate models and app wiring from faustgen.yaml and the schemas.';
-  static override description = `Reads the topology file and every schema it names, then rewrites the generated folder (default src/generated) and adds a handler stub and a test stub for each new agent, timer, crontab or page. Files you own are never overwritten; stubs whose entry left the topology are reported, not deleted. If any problem is found, nothing is written.`;
+  static override description = `Reads the topology file and every schema it names, then rewrites the generated folder (default src/generated) and adds a handler stub and a test stub for each new agent, timer, crontab, task or page. Files you own are never overwritten; stubs whose entry left the topology are reported, not deleted. If any problem is found, nothing is written.`;
   static override examples = ['<%= config.bin %> codegen', '<%= config.bin %> codegen --check', '<%= config.bin %> codegen --watch --config services/orders/faustgen.yaml'];
   static override enableJsonFlag = true;
   static override flags = {

@@ -6,7 +6,7 @@ import { Reader } from './reader.js';
 import { readPaths, readSettings } from './read-root.js';
 import { readAgent, readChannel, readTopic } from './read-streams.js';
 import { readTable } from './read-tables.js';
-import { readCrontab, readPage, readTimer } from './read-schedules.js';
+import { readCrontab, readPage, readTask, readTimer } from './read-schedules.js';
 import { parseSource } from './source-map.js';
 import type { SourceDocument } from './source-map.js';
 import type { Topology } from './types.js';
@@ -46,6 +46,7 @@ export function parseTopology(text: string, file: string, displayPath: string): 
     tables: collect(reader, root, 'tables', readTable),
     timers: collect(reader, root, 'timers', readTimer),
     crontabs: collect(reader, root, 'crontabs', readCrontab),
+    tasks: collect(reader, root, 'tasks', readTask),
     pages: collect(reader, root, 'pages', readPage),
   };
   const validated = validateReferences(draft, document);

@@ -57,6 +57,7 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     security: readSecurity(reader, root),
     schemaRegistryUrl,
     schemaRegistryAutoRegister,
+    faustCompat: reader.boolean(root, 'faustCompat', ''),
   };
   const session = optional.sessionTimeoutMs ?? 10_000;
   if (optional.heartbeatIntervalMs !== undefined && optional.heartbeatIntervalMs >= session) {

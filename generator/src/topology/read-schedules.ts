@@ -3,7 +3,7 @@ import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { CrontabSpec, PageSpec, TimerSpec, Uses } from './types.js';
+import type { CrontabSpec, PageSpec, TaskSpec, TimerSpec, Uses } from './types.js';
 
 function readUses(reader: Reader, object: Obj, pointer: string): Uses {
   return {
@@ -22,6 +22,25 @@ export function readTimer(reader: Reader, value: unknown, pointer: string): Time
   const uses = readUses(reader, object, pointer);
   if (named === undefined || intervalMs === undefined) return undefined;
   return { ...named, ...uses, intervalMs, onLeader };
+}
+
+/** Keys of Faust's habit of iterating `app.stream(topic)` in a task; refused with the faustgen way. */
+const streamKeys = ['source', 'stream'] as const;
+
+/** `tasks:` entries: Faust's `@app.task` (`onLeader` as `on_leader=True`). */
+export function readTask(reader: Reader, value: unknown, pointer: string): TaskSpec | undefined {
+  const object = reader.object(value, pointer, [...topologyKeys.task, ...streamKeys], 'task');
+  if (object === undefined) return undefined;
+  for (const key of streamKeys) {
+    if (object[key] === undefined) continue;
+    const topic = typeof object[key] === 'string' ? object[key] : '<topic>';
+    reader.error(joinPointer(pointer, key), 'a task does not consume a topic: in faustgen a stream is read by an agent', `declare an agent with \`source: ${topic}\` (Faust's app.stream(topic) iterated in a task); the task can send to it through \`agents:\``, { key: true });
+  }
+  const named = readNamed(reader, object, pointer, 'task');
+  const onLeader = reader.boolean(object, 'onLeader', pointer) ?? false;
+  const uses = readUses(reader, object, pointer);
+  if (named === undefined) return undefined;
+  return { ...named, ...uses, onLeader };
 }
 
 /** The runtime's own parser (croner), so codegen refuses exactly what the worker would refuse at start. */

@@ -40,6 +40,10 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
     }
   }
   const registry = readTopicRegistry(reader, object, pointer);
+  const faustCompat = reader.boolean(object, 'faustCompat', pointer);
+  if (faustCompat === true && registry !== undefined) {
+    reader.error(joinPointer(pointer, 'faustCompat'), `topic "${named?.name ?? '?'}" cannot be both registry-framed and in Faust's format`, 'Faust does not frame records for a schema registry: drop one of registry and faustCompat', { key: true });
+  }
   if (named === undefined || key === undefined || valueType === undefined) return undefined;
   return {
     name: named.name,
@@ -49,6 +53,7 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
     value: valueType,
     configs,
     ...(registry === undefined ? {} : { registry }),
+    ...(faustCompat === undefined ? {} : { faustCompat }),
     ...(partitions === undefined ? {} : { partitions }),
     ...(replication === undefined ? {} : { replication }),
   };

@@ -102,6 +102,10 @@ export function readTable(reader: Reader, value: unknown, pointer: string): Tabl
   if (kind === 'set' && tableDefault !== undefined) {
     reader.error(tableDefault.pointer, 'a set table has no default: missing keys read as an empty set', undefined, { key: true });
   }
+  const faustCompat = reader.boolean(object, 'faustCompat', pointer);
+  if (faustCompat === true && (kind === 'set' || object['window'] !== undefined)) {
+    reader.error(joinPointer(pointer, 'faustCompat'), `a ${kind === 'set' ? 'set' : 'windowed'} table cannot use Faust's changelog format`, "faustCompat covers plain and global tables; Faust's set and windowed changelogs have formats of their own (docs/faust-interop.md)", { key: true });
+  }
   if (named === undefined || kind === undefined || key === undefined || valueType === undefined) return undefined;
   return {
     name: named.name,
@@ -114,5 +118,6 @@ export function readTable(reader: Reader, value: unknown, pointer: string): Tabl
     ...(partitions === undefined ? {} : { partitions }),
     ...(window === undefined ? {} : { window }),
     ...(onWindowClose === undefined ? {} : { onWindowClose }),
+    ...(faustCompat === undefined ? {} : { faustCompat }),
   };
 }

@@ -53,6 +53,8 @@ export interface Settings {
   /** `schemaRegistry.url`; credentials are never in the topology (environment only). */
   readonly schemaRegistryUrl?: string;
   readonly schemaRegistryAutoRegister?: boolean;
+  /** Keys and values as Python Faust's default serializers write them (docs/faust-interop.md). */
+  readonly faustCompat?: boolean;
 }
 
 export interface Paths {
@@ -90,6 +92,8 @@ export interface TopicSpec extends Named {
   readonly partitions?: number;
   readonly replication?: number;
   readonly configs: Readonly<Record<string, string>>;
+  /** Explicit `faustCompat:` of the topic; absent: the app-wide setting. */
+  readonly faustCompat?: boolean;
 }
 
 export interface ChannelSpec extends Named {
@@ -167,6 +171,8 @@ export interface TableSpec extends Named {
   readonly partitions?: number;
   readonly window?: WindowSpec;
   readonly onWindowClose?: WindowCloseSpec;
+  /** Explicit `faustCompat:` of the table; absent: the app-wide setting (plain and global tables only). */
+  readonly faustCompat?: boolean;
 }
 
 export interface TimerSpec extends Named, Uses {
@@ -179,6 +185,12 @@ export interface CrontabSpec extends Named, Uses {
   readonly typeName: string;
   readonly cron: string;
   readonly timezone?: string;
+  readonly onLeader: boolean;
+}
+
+/** Faust's `@app.task`: run once at worker start, after the app is ready. */
+export interface TaskSpec extends Named, Uses {
+  readonly typeName: string;
   readonly onLeader: boolean;
 }
 
@@ -206,5 +218,6 @@ export interface Topology {
   readonly tables: readonly TableSpec[];
   readonly timers: readonly TimerSpec[];
   readonly crontabs: readonly CrontabSpec[];
+  readonly tasks: readonly TaskSpec[];
   readonly pages: readonly PageSpec[];
 }

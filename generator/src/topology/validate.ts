@@ -41,8 +41,8 @@ export function validateReferences(topology: Topology, document: SourceDocument)
   checkUnique(topology.channels, 'channel', (entity) => entity.id, 'identifier');
   checkUnique(topology.tables, 'table', (entity) => entity.name, 'name');
   checkUnique(topology.tables, 'table', (entity) => entity.id, 'identifier');
-  const handlers = [...topology.agents, ...topology.timers, ...topology.crontabs, ...topology.pages, ...windowCloseHandlers(topology)];
-  const handlerWhat = 'agent, timer, crontab, page or window close handler';
+  const handlers = [...topology.agents, ...topology.timers, ...topology.crontabs, ...topology.tasks, ...topology.pages, ...windowCloseHandlers(topology)];
+  const handlerWhat = 'agent, timer, crontab, task, page or window close handler';
   checkUnique(handlers, handlerWhat, (entity) => entity.name, 'name');
   checkUnique(handlers, handlerWhat, (entity) => entity.id, 'identifier');
   checkUnique(handlers, handlerWhat, (entity) => kebabCase(entity.name), 'handler file');
@@ -105,6 +105,7 @@ export function validateReferences(topology: Topology, document: SourceDocument)
   for (const handler of windowCloseHandlers(topology)) for (const ref of handler.topics) expect(ref, topicNames, 'topic');
   for (const timer of topology.timers) checkUses(timer);
   for (const crontab of topology.crontabs) checkUses(crontab);
+  for (const task of topology.tasks) checkUses(task);
   for (const page of topology.pages) {
     checkUses(page);
     if (page.table !== undefined) expect(page.table, tableNames, 'table');

@@ -51,6 +51,11 @@ export class Scheduler {
 
   private async loop(job: ScheduledJob, signal: AbortSignal): Promise<void> {
     if (job.kind === 'task') {
+      // Once, after the app is ready (the first assignment decided the leader), as Faust's @app.task.
+      if (job.onLeader && !this.isLeader()) {
+        this.log.debug('task skipped: this worker is not the leader', { name: job.name });
+        return;
+      }
       await this.runOnce(job);
       return;
     }

@@ -319,7 +319,11 @@ export class TableManager {
     // Records of a partition no longer read (a batch fetched before the unassign) are dropped.
     if (managed === undefined || open === undefined || !managed.reading.has(first.partition)) return;
     const writes: StoreWrite[] = [];
-    for (const record of records) if (record.key !== null) writes.push({ key: record.key, value: record.value });
+    // Keys another writer spelled differently (Faust's JSON) are stored as this table encodes them.
+    const canonical = managed.table.definition.keyCodec.canonical;
+    for (const record of records) {
+      if (record.key !== null) writes.push({ key: canonical === undefined ? record.key : canonical(record.key), value: record.value });
+    }
     const last = records[records.length - 1] as ConsumedRecord;
     open.applyChangelog(writes, last.offset);
     const name = managed.table.name;

@@ -41,7 +41,9 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Partitions that moved to another worker: a handler still finishing one of their events is told so. */
   readonly revoked = new Set<number>();
 
-  constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {}
+  constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {
+    this.placementKeyOf = definition.keyCodec.placementKey?.bind(definition.keyCodec);
+  }
 
   get name(): string {
     return this.definition.name;
@@ -113,7 +115,11 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** The partition a key lives in when written with the partitioner (for routing and global tables). */
   partitionOfKey(key: K): number | undefined {
     const count = this.host.partitionCount(this.changelogTopic);
-    return count === undefined ? undefined : partitionForKey(this.encodeKey(key), count);
+    if (count === undefined) return undefined;
+    const encoded = this.encodeKey(key);
+    // Without the partitioner a key lives where its events are: on the partition of its message key.
+    const placement = this.definition.usePartitioner ? undefined : this.definition.keyCodec.placementKey;
+    return partitionForKey(placement === undefined ? encoded : placement(encoded), count);
   }
 
   private encodeKey(key: K): Buffer {

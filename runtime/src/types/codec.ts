@@ -15,4 +15,17 @@ export interface Codec<T> {
    * (keeping the partition's order); a rejection goes through the agent's error policy.
    */
   prepareDecode?(bytes: Buffer): Promise<void> | undefined;
+  /**
+   * The one encoding of the value `bytes` hold, for codecs whose format admits several spellings of
+   * one value (JSON written by Python's stdlib escapes non-ASCII, orjson does not). Tables apply it
+   * to keys read from a changelog, so a key another writer spelled differently is still found.
+   * Bytes it cannot decode are returned as they are.
+   */
+  canonical?(bytes: Buffer): Buffer;
+  /**
+   * The message-key bytes a producer of the same logical key sends, when a table stores keys in
+   * another form than topics carry them (Faust's JSON `"k"` table keys of raw `k` topic keys).
+   * Tables place and route keys by it; undefined: the encoded key itself.
+   */
+  placementKey?(encoded: Buffer): Buffer;
 }

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { parseCron } from '../../../runtime/src/app/cron.js';
 import { ManualClock } from '../../../runtime/src/core/clock.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
-import { testApp, waitFor } from './helpers.js';
+import { codecs } from '../../../runtime/src/serde/codecs.js';
+import { getMemoryBroker, memoryBrokerName } from '../../../runtime/src/transport/memory/registry.js';
+import { brokerUrl, testApp, waitFor } from './helpers.js';
 
 test('timers run on the app clock; leader-only timers run on the leader; tasks run once', async () => {
   const clock = new ManualClock(Date.UTC(2024, 0, 1));
@@ -65,4 +67,50 @@ test('an app is an async disposable: `await using` stops it at the end of the sc
     assert.equal(scoped.state, 'running');
   }
   assert.equal(stopped, true);
+});
+
+test('a task runs once after the app is ready; an onLeader task runs only on the worker that is the leader then', async () => {
+  const broker = brokerUrl();
+  const runs = { a: [] as string[], b: [] as string[] };
+  const worker = (name: 'a' | 'b') => {
+    const { app } = testApp({ id: 'tasks', broker });
+    const table = app.table('t', { key: codecs.string, value: codecs.number, usePartitioner: true, partitions: 2 });
+    app.task('everywhere', () => runs[name].push(`everywhere ready=${String(app.recovering === false)}`));
+    app.task('leader-only', () => runs[name].push(`leader-only leader=${String(app.isLeader())}`), { onLeader: true });
+    app.task('reads-table', () => runs[name].push(`table has ${String(table.has('x'))}`));
+    return app;
+  };
+  const a = worker('a');
+  await a.start();
+  const b = worker('b');
+  try {
+    await waitFor(() => runs.a.length === 3, 'tasks of the first worker');
+    assert.deepEqual(runs.a, ['everywhere ready=true', 'leader-only leader=true', 'table has false']);
+    await b.start();
+    assert.ok(runs.b.includes('table has false'), 'every task ran by the time start() resolved');
+    await waitFor(() => a.isLeader() !== b.isLeader(), 'one leader');
+    assert.equal(runs.a.filter((run) => run.startsWith('leader-only')).length, 1, 'a task runs once, also across a rebalance');
+    assert.deepEqual(runs.b.filter((run) => run.startsWith('leader-only')), b.isLeader() ? ['leader-only leader=true'] : []);
+    assert.equal(runs.b.filter((run) => run.startsWith('everywhere')).length, 1);
+  } finally {
+    await b.stop();
+    await a.stop();
+  }
+});
+
+test('a task runs after the tables are recovered: it reads what the changelog holds', async () => {
+  const broker = brokerUrl();
+  const memory = getMemoryBroker(memoryBrokerName(broker));
+  memory.createTopic('recovered-task-counts-changelog', 2);
+  memory.log('recovered-task-counts-changelog', 1).append({ key: Buffer.from('k'), value: Buffer.from('41'), headers: {}, timestamp: 0 });
+  const { app } = testApp({ id: 'recovered-task', broker });
+  const counts = app.table('counts', { key: codecs.string, value: codecs.number, usePartitioner: true, partitions: 2 });
+  const seen: (number | undefined)[] = [];
+  app.task('read', () => seen.push(counts.get('k')));
+  await app.start();
+  try {
+    assert.deepEqual(seen, [41]);
+  } finally {
+    await app.stop();
+  }
 });

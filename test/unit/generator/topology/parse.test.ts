@@ -84,7 +84,7 @@ describe('topology parsing', () => {
     assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
     const keys = (properties: Record<string, unknown> | undefined): string[] => Object.keys(properties ?? {}).sort();
     assert.deepEqual(keys(schema.properties), [...topologyKeys.root].sort());
-    for (const kind of ['topic', 'channel', 'agent', 'table', 'timer', 'crontab', 'page'] as const) {
+    for (const kind of ['topic', 'channel', 'agent', 'table', 'timer', 'crontab', 'task', 'page'] as const) {
       assert.deepEqual(keys(schema.$defs[kind]?.properties), [...topologyKeys[kind]].sort(), kind);
     }
     assert.deepEqual(keys(schema.$defs['table']?.properties?.['window']?.properties), [...topologyKeys.window].sort());
