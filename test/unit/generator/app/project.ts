@@ -1,4 +1,5 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,3 +25,15 @@ export const fakeModels: GenerateModels = (input) => {
   const file: GeneratedFile = { path, content: 'export class Greeting {}\n', ownership: 'generated' };
   return { catalog: fakeCatalog(), files: new Map([[path, file]]), diagnostics: [] };
 };
+
+/**
+ * Type-checks a scaffolded project with the repository's TypeScript, faustgen linked in as its
+ * dependency; returns tsc's status and output.
+ */
+export function typecheckScaffold(root: string): { status: number | null; output: string } {
+  mkdirSync(join(root, 'node_modules'), { recursive: true });
+  symlinkSync(repoRoot, join(root, 'node_modules/faustgen'), 'dir');
+  symlinkSync(join(repoRoot, 'node_modules/@types'), join(root, 'node_modules/@types'), 'dir');
+  const compiled = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, encoding: 'utf8' });
+  return { status: compiled.status, output: `${compiled.stdout}${compiled.stderr}` };
+}

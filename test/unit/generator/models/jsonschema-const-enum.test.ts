@@ -7,16 +7,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateProject, outDir, typecheck } from './harness.js';
+import { outDir, typecheck } from './harness.js';
 import type { GeneratedProject } from './harness.js';
+import { assertCaseHolds, generateCases, type SchemaCase } from './schema-cases.js';
 
 const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
 const DRAFT2020 = 'https://json-schema.org/draft/2020-12/schema';
 
-const cases: Record<string, { schema: unknown; tests: readonly (readonly [unknown, boolean])[] }> = {
+const cases: Record<string, SchemaCase> = {
   // An object constant: a fixed market. Same members in any order match; fewer or more do not.
   market: {
     schema: { $schema: DRAFT2020, const: { currency: 'EUR', country: 'DE' } },
@@ -87,26 +87,12 @@ const cases: Record<string, { schema: unknown; tests: readonly (readonly [unknow
   },
 };
 
-interface Codec {
-  decode(bytes: Buffer): unknown;
-  validate(value: unknown): unknown[];
-}
-
-let dir: string;
 let project: GeneratedProject;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'faustgen-const-enum-'));
-  const files = Object.entries(cases).map(([name, c]) => {
-    writeFileSync(join(dir, `${name}.schema.json`), JSON.stringify(c.schema));
-    return join(dir, `${name}.schema.json`);
-  });
-  project = await generateProject(files);
+  project = await generateCases(cases);
 });
-after(() => {
-  project.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => project.cleanup());
 
 describe('const and enum with object and array values', () => {
   test('generate without diagnostics; the literal types type-check, with user code that uses them', () => {
@@ -128,22 +114,7 @@ describe('const and enum with object and array values', () => {
   });
 
   test('validate() and decoding compare by JSON equality', async () => {
-    for (const [name, c] of Object.entries(cases)) {
-      const entry = project.result.catalog.entries.find((e) => e.location.file.endsWith(`/${name}.schema.json`) && e.location.pointer === '');
-      assert.ok(entry !== undefined, name);
-      const codec = (await project.load<Record<string, Codec>>(entry.modulePath.replace(/\.js$/, '.ts')))[`${entry.className}JsonCodec`];
-      assert.ok(codec !== undefined, name);
-      for (const [data, valid] of c.tests) {
-        let decoded = true;
-        try {
-          codec.decode(Buffer.from(JSON.stringify(data)));
-        } catch {
-          decoded = false;
-        }
-        assert.equal(decoded, valid, `${name}: decode ${JSON.stringify(data)}`);
-        assert.equal(codec.validate(data).length === 0, valid, `${name}: validate() ${JSON.stringify(data)}`);
-      }
-    }
+    for (const [name, c] of Object.entries(cases)) await assertCaseHolds(project, name, c);
   });
 
   test('a default among object or array values is applied', async () => {

@@ -12,19 +12,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateModels } from '../../../../generator/src/models/index.js';
-import { generateProject, outDir, repoRoot, typecheck } from './harness.js';
+import { outDir, repoRoot, typecheck } from './harness.js';
 import type { GeneratedProject } from './harness.js';
+import { assertCaseHolds, generateCases, rootJsonCodec, type JsonCodecUnderTest, type SchemaCase } from './schema-cases.js';
 
 const DRAFT7 = 'http://json-schema.org/draft-07/schema#';
 const DRAFT2020 = 'https://json-schema.org/draft/2020-12/schema';
 
-interface Case {
-  readonly schema: unknown;
-  /** Instances with the spec's answer. */
-  readonly tests: readonly (readonly [unknown, boolean])[];
-}
 
-const cases: Record<string, Case> = {
+const cases: Record<string, SchemaCase> = {
   // 2020-12 validation §6.1.1 `type` and core §10.2.1.2 `anyOf` are evaluated independently: a
   // payment reference is a string that is either a short branch code or a long ledger id.
   'payment-ref': {
@@ -216,50 +212,19 @@ const cases: Record<string, Case> = {
   },
 };
 
-interface Codec {
-  decode(bytes: Buffer): unknown;
-  encode(value: unknown): Buffer;
-  validate(value: unknown): unknown[];
-}
-
-let dir: string;
 let project: GeneratedProject;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'faustgen-jsonscoping-'));
-  const files = Object.entries(cases).map(([name, c]) => {
-    writeFileSync(join(dir, `${name}.schema.json`), JSON.stringify(c.schema));
-    return join(dir, `${name}.schema.json`);
-  });
-  project = await generateProject(files);
+  project = await generateCases(cases);
 });
-after(() => {
-  project.cleanup();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => project.cleanup());
 
-async function rootCodec(name: string): Promise<Codec> {
-  const entry = project.result.catalog.entries.find((e) => e.location.file.endsWith(`/${name}.schema.json`) && e.location.pointer === '');
-  assert.ok(entry !== undefined, `no root model for ${name}`);
-  const codec = (await project.load<Record<string, Codec>>(entry.modulePath.replace(/\.js$/, '.ts')))[`${entry.className}JsonCodec`];
-  assert.ok(codec !== undefined, `no JSON codec for ${name}`);
-  return codec;
-}
+const rootCodec = (name: string): Promise<JsonCodecUnderTest> => rootJsonCodec(project, name);
 
 async function check(name: string): Promise<void> {
   const c = cases[name];
   assert.ok(c !== undefined);
-  const codec = await rootCodec(name);
-  for (const [data, valid] of c.tests) {
-    let decoded = true;
-    try {
-      codec.decode(Buffer.from(JSON.stringify(data)));
-    } catch {
-      decoded = false;
-    }
-    assert.equal(decoded, valid, `${name}: decode ${JSON.stringify(data)}`);
-    assert.equal(codec.validate(data).length === 0, valid, `${name}: validate() ${JSON.stringify(data)}`);
-  }
+  await assertCaseHolds(project, name, c);
 }
 
 describe('JSON Schema resources, anchors and applicators next to type', () => {
