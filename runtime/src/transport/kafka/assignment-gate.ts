@@ -16,6 +16,11 @@ export class AssignmentGate {
     return this.state === 'open';
   }
 
+  /** Superseded gates never open: a waiter must wait for the consumer's next gate instead. */
+  get isSuperseded(): boolean {
+    return this.state === 'superseded';
+  }
+
   open(): void {
     if (this.state !== 'closed') return;
     this.state = 'open';

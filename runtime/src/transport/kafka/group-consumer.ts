@@ -331,6 +331,13 @@ export class KafkaGroupConsumer implements GroupConsumer {
       if (!isRunning() || isStale() || this.stopping) return;
       const gate = this.gate;
       if (gate.isOpen) break;
+      if (gate.isSuperseded) {
+        // This batch belongs to a generation that is over. Its gate never opens (awaiting its settled
+        // `ready` again would spin without yielding to I/O, and the worker would never rejoin), and
+        // its records are read again from the positions the next generation seeks to.
+        await this.leaveSupersededBatch(heartbeat);
+        return;
+      }
       await withHeartbeats(gate.ready, heartbeat, intervalMs, isRebalanceError, true);
     }
     if (!this.owned.has(key) || this.paused.has(key) || batch.messages.length === 0) return;
@@ -369,6 +376,23 @@ export class KafkaGroupConsumer implements GroupConsumer {
         );
       }
     }
+  }
+
+  /**
+   * kafkajs rejoins by itself after a REBALANCING event or a crash. After a lost lease it knows of
+   * nothing: a heartbeat tells whether the coordinator expelled the member (its error makes kafkajs
+   * rejoin); if the member is still in, a rebalance error thrown from eachBatch makes kafkajs rejoin,
+   * which the lost membership requires before anything is processed again.
+   */
+  private async leaveSupersededBatch(heartbeat: () => Promise<void>): Promise<void> {
+    if (!this.lease.lost || this.stopping) return;
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (isRebalanceError(error)) throw error;
+      return;
+    }
+    throw Object.assign(new Error(`group ${this.options.groupId}: membership lost (no heartbeat answered for a session); rejoining`), { type: 'REBALANCE_IN_PROGRESS', retriable: true });
   }
 
   /** Resolves when no onRecords call is in flight. */
