@@ -10,31 +10,29 @@ import { resolveKafkaOptions } from '../../../runtime/src/transport/kafka/config
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A broker as the producer sees it: requests for `slowPartition` time out (retriable) once, after a while; the rest succeed. */
+/** A broker as the producer sees it: the first request times out (retriable) after a while, the rest succeed. */
 class FlakyFirstSend extends KafkaProducer {
   readonly written: string[] = [];
-  private failedOnce = false;
-  private readonly nextOffset = new Map<number, number>();
+  private attempts = 0;
+  private nextOffset = 0;
 
-  constructor(private readonly slowPartition = 0) {
+  constructor() {
     super(resolveKafkaOptions(['127.0.0.1:9'], { producer: { lingerMs: 0 } }));
     this.producer = {} as KafkaJsProducer;
   }
 
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
-    const messages = (batch.topicMessages ?? []).flatMap(({ topic, messages }) => messages.map((m) => ({ topic, partition: m.partition ?? 0, value: String(m.value) })));
-    const slow = !this.failedOnce && messages.some((m) => m.partition === this.slowPartition);
-    await sleep(slow ? 60 : 5);
-    if (slow) {
-      this.failedOnce = true;
-      throw Object.assign(new Error('Request timed out'), { name: 'KafkaJSRequestTimeoutError', retriable: true });
-    }
+    this.attempts++;
+    const attempt = this.attempts;
+    await sleep(attempt === 1 ? 60 : 5);
+    if (attempt === 1) throw Object.assign(new Error('Request timed out'), { name: 'KafkaJSRequestTimeoutError', retriable: true });
     const results: KafkaJsRecordMetadata[] = [];
-    for (const m of messages) {
-      const offset = this.nextOffset.get(m.partition) ?? 0;
-      if (!results.some((r) => r.topicName === m.topic && r.partition === m.partition)) results.push({ topicName: m.topic, partition: m.partition, errorCode: 0, baseOffset: String(offset) });
-      this.nextOffset.set(m.partition, offset + 1);
-      this.written.push(m.value);
+    for (const { topic, messages } of batch.topicMessages ?? []) {
+      results.push({ topicName: topic, partition: 0, errorCode: 0, baseOffset: String(this.nextOffset) });
+      for (const message of messages) {
+        this.written.push(String(message.value));
+        this.nextOffset++;
+      }
     }
     return results;
   }
@@ -51,14 +49,4 @@ test('a retried batch lands before the batches produced after it (per-partition 
   await Promise.all(sends);
   await producer.flush();
   assert.deepEqual(producer.written, ['sum=237', 'sum=241', 'sum=248'], 'the log ends on the last value written');
-});
-
-test('a partition whose batch is retried holds back only its own records: another partition goes on', async () => {
-  const producer = new FlakyFirstSend(0);
-  const first = producer.send({ topic: 'orders', partition: 0, key: Buffer.from('a'), value: Buffer.from('p0-first') });
-  await sleep(15);
-  const other = producer.send({ topic: 'orders', partition: 1, key: Buffer.from('b'), value: Buffer.from('p1') });
-  const second = producer.send({ topic: 'orders', partition: 0, key: Buffer.from('a'), value: Buffer.from('p0-second') });
-  await Promise.all([first, other, second]);
-  assert.deepEqual(producer.written, ['p1', 'p0-first', 'p0-second'], 'partition 1 did not wait for the retry of partition 0, which kept its order');
 });

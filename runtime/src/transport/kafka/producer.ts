@@ -7,8 +7,6 @@ import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
 import { tellDelivered, tellFailed } from '../delivery.js';
 import { OutageLog } from './outage-log.js';
 import { createFaustgenPartitioner } from './partitioning.js';
-import { PartitionOrder } from './partition-order.js';
-import { partitionForKey } from '../partitioner.js';
 
 interface PendingRecord {
   readonly topic: string;
@@ -40,8 +38,6 @@ const RECORD_OVERHEAD_BYTES = 24;
  * (quadratic), so very large sendBatch calls get slower per record; batches are cut at this count.
  */
 const MAX_BATCH_RECORDS = 2_000;
-/** Batches in flight at once (each holding partitions no other one holds); Kafka's producer allows 5 per connection. */
-const MAX_BATCHES_IN_FLIGHT = 5;
 
 /**
  * The Producer on kafkajs. kafkajs's `send` costs one produce request per call, so records sent in
@@ -56,12 +52,12 @@ export class KafkaProducer implements Producer {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
-  /** Keeps each partition's records in order across the batches in flight (see PartitionOrder). */
-  private readonly order = new PartitionOrder();
-  private batchesInFlight = 0;
-  /** Partition counts kafkajs's metadata gave the partitioner: records are placed up front with them. */
-  private readonly partitionCounts = new Map<string, number>();
-  private readonly nextRoundRobin = new Map<string, number>();
+  /**
+   * The batch being sent (with its retries). Only one at a time: two batches in flight let a retried
+   * earlier one land after a later one, and a table's changelog then ends on an older value of a
+   * key (Kafka's producer keeps max.in.flight at 1 without idempotence for the same reason).
+   */
+  private batchInFlight: Promise<void> | undefined;
   private stopping = false;
   private readonly outage: OutageLog;
 
@@ -99,13 +95,7 @@ export class KafkaProducer implements Producer {
   protected producerConfig(): ProducerConfig {
     const { idempotent } = this.options.producer;
     return {
-      createPartitioner: () => {
-        const choose = createFaustgenPartitioner();
-        return (args) => {
-          this.partitionCounts.set(args.topic, args.partitionMetadata.length);
-          return choose(args);
-        };
-      },
+      createPartitioner: createFaustgenPartitioner,
       allowAutoTopicCreation: false,
       idempotent,
       ...(idempotent ? { maxInFlightRequests: 1 } : {}),
@@ -144,7 +134,6 @@ export class KafkaProducer implements Producer {
     const message: Message = { key: record.key, value: record.value };
     if (timestamp !== undefined) message.timestamp = String(timestamp);
     if (record.partition !== undefined) message.partition = record.partition;
-    else this.placeUpFront(record.topic, message);
     if (record.headers !== undefined) message.headers = { ...record.headers };
     const bytes = recordBytes(record);
     this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag, bytes });
@@ -158,24 +147,7 @@ export class KafkaProducer implements Producer {
     // Each batch that ends dispatches the records that waited for it: loop until none is left.
     while (this.inFlight.size > 0 || this.pending.length > 0) {
       if (this.inFlight.size === 0) this.dispatch();
-      if (this.inFlight.size === 0) throw new FaustgenError('FG_INTERNAL', `Kafka producer: ${this.pending.length} record(s) pending with nothing in flight`);
       await Promise.allSettled([...this.inFlight]);
-    }
-  }
-
-  /**
-   * Chooses the partition when the topic's partition count is known (as Kafka's producer does in
-   * send()), so the record holds back only its own partition while an earlier batch is retried.
-   */
-  private placeUpFront(topic: string, message: Message): void {
-    const count = this.partitionCounts.get(topic);
-    if (count === undefined || count <= 0) return;
-    if (message.key === undefined || message.key === null) {
-      const next = this.nextRoundRobin.get(topic) ?? 0;
-      this.nextRoundRobin.set(topic, next + 1);
-      message.partition = next % count;
-    } else {
-      message.partition = partitionForKey(typeof message.key === 'string' ? Buffer.from(message.key) : message.key, count);
     }
   }
 
@@ -191,39 +163,33 @@ export class KafkaProducer implements Producer {
       clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    // Several batches may be in flight as long as no two hold records of one partition.
-    while (this.pending.length > 0 && this.batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
-      const batch = this.takeBatch();
-      if (batch.length === 0) return;
-      const release = this.order.hold(batch);
-      this.batchesInFlight++;
-      const sending = this.sendBatch(batch).finally(() => {
-        this.inFlight.delete(sending);
-        this.batchesInFlight--;
-        release();
-        // Records that waited for this batch go out now: no linger for them.
-        if (this.pending.length > 0) this.dispatch();
-      });
-      this.inFlight.add(sending);
-    }
+    if (this.pending.length === 0 || this.batchInFlight !== undefined) return;
+    const batch = this.takeBatch();
+    const sending = this.sendBatch(batch).finally(() => {
+      this.inFlight.delete(sending);
+      this.batchInFlight = undefined;
+      // Records that arrived meanwhile waited long enough: no linger for them.
+      if (this.pending.length > 0) this.dispatch();
+    });
+    this.batchInFlight = sending;
+    this.inFlight.add(sending);
   }
 
-  /** The oldest pending records that may go now, up to one batch's size; the rest stays pending. */
+  /** The oldest pending records, up to one batch's size; the rest wait for the next one. */
   private takeBatch(): PendingRecord[] {
-    const { maxBatchBytes } = this.options.producer;
     let bytes = 0;
     let count = 0;
-    const { now, later } = this.order.select(this.pending, (record) => {
-      if (count > 0 && (bytes + record.bytes > maxBatchBytes || count >= MAX_BATCH_RECORDS)) return false;
-      bytes += record.bytes;
+    const { maxBatchBytes } = this.options.producer;
+    while (count < this.pending.length && count < MAX_BATCH_RECORDS) {
+      const size = (this.pending[count] as PendingRecord).bytes;
+      if (count > 0 && bytes + size > maxBatchBytes) break;
+      bytes += size;
       count++;
-      return true;
-    });
-    if (now.length > 0) {
-      this.pending = later;
-      this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
     }
-    return now;
+    const batch = this.pending.slice(0, count);
+    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+    return batch;
   }
 
   private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
