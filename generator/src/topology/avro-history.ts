@@ -13,6 +13,23 @@ function buildType(schema: unknown, registry: Record<string, avro.Type>): avro.T
   return avro.Type.forSchema(schema as avro.Schema, { logicalTypes: modelLogicalTypes, wrapUnions: true, registry });
 }
 
+/** avsc's reason, prefixed with the top-level field whose type does not resolve when there is one. */
+function resolutionProblem(reader: avro.Type, writer: avro.Type, error: unknown): string {
+  if (reader instanceof avro.types.RecordType && writer instanceof avro.types.RecordType) {
+    for (const field of reader.fields) {
+      const names = [field.name, ...field.aliases];
+      const written = writer.fields.find((candidate) => names.includes(candidate.name));
+      if (written === undefined) continue;
+      try {
+        field.type.createResolver(written.type);
+      } catch (inner) {
+        return `field ${field.name}: ${message(inner)}`;
+      }
+    }
+  }
+  return message(error);
+}
+
 /**
  * The current (reader) Avro type of a model, from its schema file, or undefined when the file does
  * not build on its own (a schema naming types of other files); the runtime then checks the history
@@ -88,7 +105,7 @@ export async function withAvroHistory(
         try {
           reader.createResolver(writer);
         } catch (error) {
-          report(item.pointer, `history schema ${item.path} cannot be read as the current schema ${entry.fullName} of topic "${topic.name}": ${message(error)}`, 'Avro schema resolution: give added fields a default, keep field types promotable, match renamed fields with aliases');
+          report(item.pointer, `history schema ${item.path} cannot be read as the current schema ${entry.fullName} of topic "${topic.name}": ${resolutionProblem(reader, writer, error)}`, 'Avro schema resolution: give added fields a default, keep field types promotable, match renamed fields with aliases');
           continue;
         }
       }

@@ -82,7 +82,7 @@ describe('codegen: avro history files', () => {
       const result = await generate({ projectRoot: root });
       const lines = result.diagnostics.map(formatDiagnostic);
       assert.equal(lines.length, 4, lines.join('\n'));
-      assert.match(lines[0] ?? '', /^faustgen\.yaml:15:\d+ \(\/topics\/0\/avro\/history\/0\): history schema history\/greeting\.v0\.avsc cannot be read as the current schema example\.Greeting of topic "greetings": cannot read "int" as "string"/);
+      assert.match(lines[0] ?? '', /^faustgen\.yaml:15:\d+ \(\/topics\/0\/avro\/history\/0\): history schema history\/greeting\.v0\.avsc cannot be read as the current schema example\.Greeting of topic "greetings": field from_name: cannot read "int" as "string"/);
       assert.match(lines[1] ?? '', /\(\/topics\/0\/avro\/history\/1\): history schema history\/broken\.avsc of topic "greetings" cannot be read: .*JSON/);
       assert.match(lines[2] ?? '', /\(\/topics\/0\/avro\/history\/2\): history schema history\/not-avro\.avsc of topic "greetings" is not a usable Avro schema/);
       assert.match(lines[3] ?? '', /\(\/topics\/0\/avro\/history\/3\): history schema history\/missing\.avsc of topic "greetings" cannot be read: ENOENT/);
