@@ -1,20 +1,42 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import avro from 'avsc';
+import { crc64Avro, fingerprintBytes } from '../../../../runtime/src/registry/fingerprint.js';
+import { canonicalForm } from '../../../../runtime/src/registry/single-object.js';
 import { describe, test } from 'node:test';
 import { emitAppFiles } from '../../../../generator/src/app/index.js';
 import { scaffold } from '../../../../generator/src/cli/scaffold.js';
 import { formatDiagnostic } from '../../../../generator/src/ir/diagnostics.js';
 import { generate } from '../../../../generator/src/pipeline.js';
 import { parseTopology } from '../../../../generator/src/topology/load.js';
-import { typecheckScaffold } from '../app/project.js';
+import { repoRoot, typecheckScaffold } from '../app/project.js';
 import { fakeCatalog } from '../app/fake-catalog.js';
 
 const yaml = (topic: string, root = ''): string => `app: hist\n${root}topics:\n${topic}\nagents:\n  - name: read\n    source: greetings\n`;
 
 /** The scaffold's Greeting with a field since removed (v1), and a version the current one cannot read. */
 const v1 = { type: 'record', name: 'Greeting', namespace: 'example', fields: [{ name: 'from_name', type: 'string' }, { name: 'mood', type: 'string' }, { name: 'to_name', type: 'string' }] };
+/** Runs the generated app on memory://: a record written with v1 (bytes in argv) and one sent by the app itself; prints what the agent printed. */
+const runScript = `import { buildApp } from './src/generated/app.js';
+import { Greeting } from './src/generated/models.js';
+const lines: string[] = [];
+const print = console.log;
+console.log = (...args: unknown[]) => { lines.push(args.join(' ')); };
+const { app, topics } = buildApp({ settings: { broker: 'memory://history-e2e', store: 'memory://', webEnabled: false } });
+await app.start();
+await app.sendRaw('greetings', Buffer.from('v1-sender'), Buffer.from(process.argv[2] ?? '', 'hex'));
+await topics.greetings.send({ key: 'v2-sender', value: new Greeting({ from_name: 'v2-sender', to_name: 'bob' }) });
+const deadline = Date.now() + 20_000;
+while (Date.now() < deadline && !(lines.some((l) => l.startsWith('v1-sender')) && lines.some((l) => l.startsWith('v2-sender')))) await new Promise((r) => setTimeout(r, 20));
+await app.stop();
+print(JSON.stringify(lines.filter((l) => /^v[12]-sender/.test(l)).sort()));
+process.exit(0);
+`;
+
 const incompatible = { type: 'record', name: 'Greeting', namespace: 'example', fields: [{ name: 'from_name', type: 'int' }, { name: 'to_name', type: 'string' }] };
 
 describe('topology: avro single-object encoding with history versions', () => {
@@ -70,6 +92,14 @@ describe('codegen: avro history files', () => {
       assert.deepEqual([again.diagnostics, again.stale], [[], []], 'regeneration is byte-identical');
       const compiled = typecheckScaffold(root);
       assert.equal(compiled.status, 0, compiled.output);
+      // Run it: a record written with v1 in single-object encoding and one the app writes (v2) both reach the agent as Greeting.
+      const writer = avro.Type.forSchema(v1 as avro.Schema);
+      const old = Buffer.concat([Buffer.from([0xc3, 0x01]), fingerprintBytes(crc64Avro(canonicalForm(writer))), writer.toBuffer({ from_name: 'v1-sender', mood: 'glad', to_name: 'ann' })]);
+      writeFileSync(join(root, 'run.ts'), runScript);
+      const loader = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+      const run = spawnSync(process.execPath, ['--import', loader, 'run.ts', old.toString('hex')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+      assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '[]'), ['v1-sender → ann', 'v2-sender → bob']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
