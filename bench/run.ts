@@ -13,9 +13,10 @@ import type { Scenario } from './lib/scenario.js';
 import { renderTable } from './lib/table.js';
 import { faustStatelessScenario } from './scenarios/faust-stateless.js';
 import { recoveryScenario } from './scenarios/recovery.js';
+import { statelessAvroRegistryScenario } from './scenarios/stateless-avro-registry.js';
 import { statelessScenario } from './scenarios/stateless.js';
 
-const SCENARIOS: readonly Scenario[] = [statelessScenario, recoveryScenario, faustStatelessScenario];
+const SCENARIOS: readonly Scenario[] = [statelessScenario, statelessAvroRegistryScenario, recoveryScenario, faustStatelessScenario];
 
 function selected(only: readonly string[]): Scenario[] {
   if (only.length === 0) return SCENARIOS.filter((s) => s.optional !== true);

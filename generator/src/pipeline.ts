@@ -7,6 +7,7 @@ import type { ModelCatalog } from './ir/model-catalog.js';
 import { checkTypes, loadTopology } from './topology/index.js';
 import type { Topology } from './topology/index.js';
 import { findTopology } from './topology/find.js';
+import { withAvroHistory } from './topology/avro-history.js';
 import { expandSchemaPaths } from './topology/schema-files.js';
 
 export { findTopology };
@@ -119,24 +120,27 @@ export async function generate(config: GenerateConfig, hooks: GenerateHooks = {}
   const nothing = { written: [], unchanged: [], stale: [], deleted: [], userStubsAdded: [], orphanedStubs: [] };
   hooks.onProgress?.({ stage: 'topology', file: displayPath });
   const loaded = await loadTopology(topologyFile, displayPath);
-  const { topology, document } = loaded;
-  if (topology === undefined || document === undefined) return { ...nothing, diagnostics: loaded.diagnostics };
+  const { topology: declared, document } = loaded;
+  if (declared === undefined || document === undefined) return { ...nothing, diagnostics: loaded.diagnostics };
   const locate = (diagnostic: Diagnostic): Diagnostic =>
     diagnostic.where.file === displayPath && diagnostic.where.line === undefined && diagnostic.where.pointer !== undefined
       ? { ...diagnostic, where: document.locate(diagnostic.where.pointer) }
       : diagnostic;
 
-  const schemas = await expandSchemaPaths(dirname(topologyFile), topology.paths.schemas, displayPath);
+  const schemas = await expandSchemaPaths(dirname(topologyFile), declared.paths.schemas, displayPath);
   hooks.onProgress?.({ stage: 'schemas', done: 0, total: schemas.files.length });
   const models = await (hooks.generateModels ?? defaultGenerateModels)({
     projectRoot,
     schemaFiles: schemas.files,
-    outputDir: topology.paths.output,
+    outputDir: declared.paths.output,
     onProgress: (done, total, file) => hooks.onProgress?.({ stage: 'schemas', done, total, file }),
   });
   hooks.onProgress?.({ stage: 'schemas', done: schemas.files.length, total: schemas.files.length });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics, ...schemas.diagnostics, ...models.diagnostics];
-  diagnostics.push(...checkTypes(topology, models.catalog, document));
+  diagnostics.push(...checkTypes(declared, models.catalog, document));
+  const history = await withAvroHistory(declared, models.catalog, document, dirname(topologyFile), projectRoot);
+  diagnostics.push(...history.diagnostics);
+  const topology = history.topology;
   const base = { ...nothing, topology, catalog: models.catalog };
   if (diagnostics.length > 0) return { ...base, diagnostics: diagnostics.map(locate) };
 
@@ -145,7 +149,7 @@ export async function generate(config: GenerateConfig, hooks: GenerateHooks = {}
   hooks.onProgress?.({ stage: 'emit', files: merged.files.size });
   diagnostics.push(...app.diagnostics, ...merged.diagnostics);
   const inputs: Record<string, string> = { [displayPath]: topology.sha256 };
-  for (const file of schemas.files) inputs[toPosix(relative(projectRoot, file))] = sha256(await readFile(file));
+  for (const file of [...schemas.files, ...history.files]) inputs[toPosix(relative(projectRoot, file))] = sha256(await readFile(file));
 
   hooks.onProgress?.({ stage: 'write', check: config.check === true });
   const result = await writeFileMap({ projectRoot, outputDir: topology.paths.output, files: merged.files, diagnostics, inputs, check: config.check === true });

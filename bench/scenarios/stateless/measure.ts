@@ -18,6 +18,18 @@ export interface ThroughputFigures {
   readonly incomplete?: string;
 }
 
+/** How the latency phase writes its input records and reads the outputs' id and send time. */
+export interface LatencyWire {
+  encode(payment: Payment): Buffer | string;
+  decode(value: Buffer): Pick<Payment, 'id' | 'sentAt'>;
+}
+
+/** The JSON stateless workload's wire. */
+export const jsonWire: LatencyWire = {
+  encode: (payment) => JSON.stringify(payment),
+  decode: (value) => JSON.parse(value.toString('utf8')) as Payment,
+};
+
 const POLL_MS = 25;
 const WARMUP_SECONDS = 1;
 
@@ -111,8 +123,9 @@ export async function measureLatency(
   kafka: Kafka,
   admin: Admin,
   topics: PipelineTopics,
-  options: { readonly rate: number; readonly seconds: number; readonly label: string },
+  options: { readonly rate: number; readonly seconds: number; readonly label: string; readonly wire?: LatencyWire },
 ): Promise<LatencyFigures> {
+  const wire = options.wire ?? jsonWire;
   // The first second is a warm-up (a fresh pipeline's first fetches, connections to the output
   // partitions): its records are sent at the same pace but not sampled.
   const warmup = Math.round(options.rate * WARMUP_SECONDS);
@@ -134,7 +147,7 @@ export async function measureLatency(
       const receivedAt = Date.now();
       for (const message of batch.messages) {
         if (message.value === null) continue;
-        const payment = JSON.parse(message.value.toString('utf8')) as Payment;
+        const payment = wire.decode(message.value);
         if (payment.id >= sampledFrom) samples.push(receivedAt - payment.sentAt);
       }
     },
@@ -154,7 +167,7 @@ export async function measureLatency(
         const messages: Message[] = [];
         for (let i = sent; i < due; i++) {
           const id = LATENCY_ID_BASE + i;
-          messages.push({ key: null, value: JSON.stringify(makePayment(id, Date.now())), partition: i % topics.partitions });
+          messages.push({ key: null, value: wire.encode(makePayment(id, Date.now())), partition: i % topics.partitions });
         }
         sends.push(producer.send({ topic: topics.inTopic, acks: -1, messages }));
         sent = due;

@@ -58,8 +58,14 @@ function topicCodecs(context: EmitContext, topic: TopicSpec, imports: ImportSet)
   const faust = topicIsFaust(context.topology, topic);
   return {
     key: registryFramed(topic, 'key', wireCodec(context, topic.key.ref, 'topicKey', faust, imports), imports, context.catalog),
-    value: registryFramed(topic, 'value', wireCodec(context, topic.value.ref, 'topicValue', faust, imports), imports, context.catalog),
+    value: singleObject(topic, registryFramed(topic, 'value', wireCodec(context, topic.value.ref, 'topicValue', faust, imports), imports, context.catalog), imports),
   };
+}
+
+/** The value codec wrapped in Avro single-object encoding with the topic's older writer schemas (`avro: { history }`). */
+function singleObject(topic: TopicSpec, codec: string, imports: ImportSet): string {
+  if (topic.avro === undefined) return codec;
+  return `${imports.add('faustgen', 'singleObjectAvroCodec')}(${codec}, [${(topic.avro.writers ?? []).join(', ')}])`;
 }
 
 /** The codec expression of a topic part, wrapped in registry framing when the topology asks for it. */

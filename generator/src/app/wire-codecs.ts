@@ -6,9 +6,9 @@ import { modelModule } from './type-resolver.js';
 /** Where a codec is used; Faust's default serializers differ by place (docs/faust-interop.md). */
 export type WireRole = 'topicKey' | 'topicValue' | 'tableKey' | 'tableValue';
 
-/** Whether a topic is written in Faust's format: its own `faustCompat`, else the app's (not for registry-framed topics). */
+/** Whether a topic is written in Faust's format: its own `faustCompat`, else the app's (not for registry-framed nor single-object topics). */
 export function topicIsFaust(topology: Topology, topic: TopicSpec): boolean {
-  return topic.faustCompat ?? (topic.registry === undefined && topology.settings.faustCompat === true);
+  return topic.faustCompat ?? (topic.registry === undefined && topic.avro === undefined && topology.settings.faustCompat === true);
 }
 
 /** Whether a table's changelog is in Faust's format: its own `faustCompat`, else the app's (plain and global tables). */

@@ -2,7 +2,7 @@ import { topologyKeys } from './keys.js';
 import { readNamed } from './read-named.js';
 import type { Obj, Reader } from './reader.js';
 import { joinPointer } from './source-map.js';
-import type { AgentSpec, ChannelSpec, ErrorPolicy, GroupBySpec, TopicRegistrySpec, TopicSpec } from './types.js';
+import type { AgentSpec, ChannelSpec, ErrorPolicy, GroupBySpec, TopicAvroSpec, TopicRegistrySpec, TopicSpec } from './types.js';
 
 const subjectStrategies = ['topic', 'record', 'topic-record'] as const;
 
@@ -21,6 +21,25 @@ function readTopicRegistry(reader: Reader, object: Obj, pointer: string): TopicR
     return undefined;
   }
   return { key: reader.boolean(spec, 'key', at) ?? false, value: reader.boolean(spec, 'value', at) ?? true, subjectStrategy: known, pointer: at };
+}
+
+/** `avro: { framing?: single-object, history: [files] }`: the value in single-object encoding with older writer schemas. */
+function readTopicAvro(reader: Reader, object: Obj, pointer: string): TopicAvroSpec | undefined {
+  if (object['avro'] === undefined) return undefined;
+  const at = joinPointer(pointer, 'avro');
+  const spec = reader.object(object['avro'], at, topologyKeys.topicAvro, 'topic avro');
+  if (spec === undefined) return undefined;
+  const framing = reader.string(spec, 'framing', at) ?? 'single-object';
+  if (framing !== 'single-object') {
+    reader.error(joinPointer(at, 'framing'), `unknown Avro framing "${framing}"`, 'use single-object (Avro single-object encoding: C3 01, the writer schema fingerprint, the binary)');
+    return undefined;
+  }
+  const history: { path: string; pointer: string }[] = [];
+  for (const item of reader.list(spec, 'history', at)) {
+    if (typeof item.value === 'string' && item.value !== '') history.push({ path: item.value, pointer: item.pointer });
+    else reader.error(item.pointer, 'a history entry is the path of an older .avsc file, relative to this file');
+  }
+  return { framing, history, pointer: at };
 }
 
 export function readTopic(reader: Reader, value: unknown, pointer: string): TopicSpec | undefined {
@@ -44,6 +63,10 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
   if (faustCompat === true && registry !== undefined) {
     reader.error(joinPointer(pointer, 'faustCompat'), `topic "${named?.name ?? '?'}" cannot be both registry-framed and in Faust's format`, 'Faust does not frame records for a schema registry: drop one of registry and faustCompat', { key: true });
   }
+  const avro = readTopicAvro(reader, object, pointer);
+  if (avro !== undefined && (faustCompat === true || registry?.value === true)) {
+    reader.error(avro.pointer, `topic "${named?.name ?? '?'}" cannot frame its value both ${faustCompat === true ? "in Faust's format" : 'for the schema registry'} and in Avro single-object encoding`, `drop avro or ${faustCompat === true ? 'faustCompat' : 'registry'}`, { key: true });
+  }
   if (named === undefined || key === undefined || valueType === undefined) return undefined;
   return {
     name: named.name,
@@ -53,6 +76,7 @@ export function readTopic(reader: Reader, value: unknown, pointer: string): Topi
     value: valueType,
     configs,
     ...(registry === undefined ? {} : { registry }),
+    ...(avro === undefined ? {} : { avro }),
     ...(faustCompat === undefined ? {} : { faustCompat }),
     ...(partitions === undefined ? {} : { partitions }),
     ...(replication === undefined ? {} : { replication }),

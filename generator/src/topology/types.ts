@@ -84,11 +84,26 @@ export interface TopicRegistrySpec {
   readonly pointer: string;
 }
 
+/**
+ * Evolution without a registry: values in Avro single-object encoding, read from the current schema
+ * or any of the older versions kept in files (`avro: { history: [files] }`).
+ */
+export interface TopicAvroSpec {
+  readonly framing: 'single-object';
+  /** Older writer schema files as written, relative to the topology file, each with its pointer. */
+  readonly history: readonly { readonly path: string; readonly pointer: string }[];
+  /** The history schemas as compact JSON, once codegen has read and checked the files. */
+  readonly writers?: readonly string[];
+  readonly pointer: string;
+}
+
 export interface TopicSpec extends Named {
   readonly key: TypeUse;
   readonly value: TypeUse;
   /** Registry framing (`registry: true` frames values; `{ key, value, subjectStrategy }` for more). */
   readonly registry?: TopicRegistrySpec;
+  /** Avro single-object encoding of the value with older writer schemas from files. */
+  readonly avro?: TopicAvroSpec;
   readonly partitions?: number;
   readonly replication?: number;
   readonly configs: Readonly<Record<string, string>>;

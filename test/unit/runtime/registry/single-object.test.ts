@@ -9,6 +9,8 @@ import { FaustgenError } from '../../../../runtime/src/core/errors.js';
 import { crc64Avro, fingerprintBytes } from '../../../../runtime/src/registry/fingerprint.js';
 import { canonicalForm, singleObjectAvroCodec } from '../../../../runtime/src/registry/single-object.js';
 import { generateProject, type GeneratedProject } from '../../generator/models/harness.js';
+import { codecs } from '../../../../runtime/src/serde/codecs.js';
+import { testApp, waitFor } from '../helpers.js';
 
 const v1 = {
   type: 'record',
@@ -85,5 +87,26 @@ describe('evolution without a registry: Avro single-object encoding with history
     assert.throws(() => single.decode(Buffer.from([0, 0, 0, 0, 1, 2])), (error: unknown) => FaustgenError.hasCode(error, 'FG_SCHEMA_FRAMING'));
     const unreadable = { ...v1, fields: [{ name: 'id', type: 'string' }, { name: 'amount', type: 'string' }] };
     assert.throws(() => singleObjectAvroCodec(codec, [unreadable]), (error: unknown) => FaustgenError.hasCode(error, 'FG_SCHEMA_INCOMPATIBLE') && error.kind === 'user' && /history schema #1/.test(error.message));
+  });
+
+  test('on memory://: an agent reads records written with v1 (from a file) and v2 into the v2 type', async () => {
+    const { app } = testApp({ id: 'history-reader' });
+    const payments = app.topic('payments', { key: codecs.string, value: singleObjectAvroCodec(codec, [v1]), partitions: 1 });
+    const got: Payment[] = [];
+    app.agent('read', { source: payments }, async (stream) => {
+      for await (const payment of stream) got.push(payment);
+    });
+    await app.start();
+    try {
+      const writer = avro.Type.forSchema(v1 as avro.Schema);
+      const old = Buffer.concat([Buffer.from([0xc3, 0x01]), fingerprintBytes(crc64Avro(canonicalForm(writer))), writer.toBuffer({ id: 'p1', amount: 42, legacy_note: 'x' })]);
+      await app.sendRaw('payments', Buffer.from('p1'), old);
+      const current = codec.fromAvro({ payment_id: 'p2', amount: 7, currency: 'USD' });
+      await payments.send({ key: 'p2', value: current });
+      await waitFor(() => got.length === 2, 'two payments');
+      assert.deepEqual(got.map((p) => [p.constructor.name, p.payment_id, p.amount, p.currency]), [['Payment', 'p1', 42, 'EUR'], ['Payment', 'p2', 7, 'USD']]);
+    } finally {
+      await app.stop();
+    }
   });
 });
