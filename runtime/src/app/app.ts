@@ -5,7 +5,7 @@ import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/a
 import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
+import { FaustgenError, describeError, isAbandonedOutput } from '../core/errors.js';
 import { createLogger, type Logger, type LogSink } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
@@ -189,7 +189,19 @@ export class App extends Service {
       },
       sendRaw: (topic, key, value, headers, partition) => this.sendRaw(topic, key, value, headers, partition),
     };
-    this.exactlyOnce = this.settings.processingGuarantee === 'exactly_once' ? new ExactlyOnce(this.settings.id, this.log) : undefined;
+    this.exactlyOnce =
+      this.settings.processingGuarantee === 'exactly_once'
+        ? new ExactlyOnce(this.settings.id, this.log, {
+            abandonPartitions: (why) => this.conductor.abandonAll(why),
+            rejoin: () => {
+              if (this.consumer?.rejoin === undefined) return false;
+              this.consumer.rejoin();
+              return true;
+            },
+            crash: (error) => this.crash(error),
+            stopping: () => !this.handlersMayRun || (this.state !== 'running' && this.state !== 'starting'),
+          })
+        : undefined;
     this.conductor = new Conductor({
       ...(this.exactlyOnce === undefined ? {} : { commitTransactions: (offsets: readonly TopicPartitionOffset[]) => this.commitTransactions(offsets) }),
       log: this.log.child('conductor'),
@@ -205,7 +217,10 @@ export class App extends Service {
       },
       onMessagesIn: (topic, partition, count) => this.sensors.onMessagesIn(topic, partition, count),
       holdOutputs: () => this.outputHold.hold(),
-      onPartitionsRevoked: (revoked) => this.tableManager?.release(revoked),
+      onPartitionsRevoked: (revoked) => {
+        this.tableManager?.release(revoked);
+        this.outputHold.drop(revoked);
+      },
       releaseOutputs: (assignment) => this.outputHold.release(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
     });
@@ -595,18 +610,10 @@ export class App extends Service {
     if (this.deliveryFailure !== undefined) throw this.deliveryFailure;
   }
 
-  /** Exactly-once commit; a failed transaction stops the worker with its events uncommitted. */
+  /** Exactly-once commit; a failed transaction starts every partition over in place (ExactlyOnce). */
   private async commitTransactions(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    try {
-      if (this.exactlyOnce?.active === true) await this.exactlyOnce.commit(offsets);
-      else if (offsets.length > 0) await this.consumer?.commit(offsets);
-    } catch (error) {
-      const failure = FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `transaction commit failed: ${describeError(error)}`, { cause: error });
-      // The open transactions are unusable now: stop with their events uncommitted (a restart fences,
-      // recovers and processes them again) rather than go on without ever committing.
-      this.crash(failure);
-      throw failure;
-    }
+    if (this.exactlyOnce?.active === true) await this.exactlyOnce.commit(offsets);
+    else if (offsets.length > 0) await this.consumer?.commit(offsets);
   }
 
   private async whenReadyOrCrash(): Promise<void> {
@@ -734,8 +741,8 @@ export class App extends Service {
       );
     },
     reportSendError: (topic: string, error: unknown): void => {
-      if (hasErrorCode(error, 'FG_PARTITION_REVOKED')) {
-        this.log.debug('table write dropped: its partition moved to another worker', { topic });
+      if (isAbandonedOutput(error)) {
+        this.log.debug('output dropped: its event is processed again (partition moved or transaction failed)', { topic });
         return;
       }
       this.metrics.sendErrors++;

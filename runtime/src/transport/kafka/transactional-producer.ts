@@ -1,6 +1,6 @@
 import type { Producer as KafkaJsProducer, ProducerBatch, ProducerConfig, RecordMetadata as KafkaJsRecordMetadata, Transaction } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
-import type { TopicPartitionOffset, TransactionalProducer } from '../../types/transport.js';
+import type { TopicPartitionOffset, TransactionalProducer, TransactionEvents } from '../../types/transport.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isFencedError, wrapKafkaError } from './errors.js';
 import { KafkaProducer } from './producer.js';
@@ -23,7 +23,11 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   /** Batches go out one after another: see transmit(). */
   private sending: Promise<unknown> = Promise.resolve();
 
-  constructor(options: KafkaDriverOptions, readonly transactionalId: string) {
+  constructor(
+    options: KafkaDriverOptions,
+    readonly transactionalId: string,
+    private readonly events?: TransactionEvents,
+  ) {
     super(options);
   }
 
@@ -54,8 +58,8 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     return false;
   }
 
-  protected override unanswered(error: FaustgenError): void {
-    this.failure ??= this.discarding ? this.movedAway(error) : error;
+  protected override unanswered(error: FaustgenError): FaustgenError {
+    return this.discarding ? this.movedAway(error) : this.broke(error);
   }
 
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
@@ -66,6 +70,8 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     const previous = this.sending;
     const run = (async (): Promise<KafkaJsRecordMetadata[]> => {
       await previous.catch(() => undefined);
+      // A transaction that failed once can only abort: what it would still send is lost work.
+      if (this.failure !== undefined) throw this.failure;
       const transaction = await this.open();
       this.sent = true;
       return transaction.sendBatch(batch);
@@ -75,8 +81,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
       return await run;
     } catch (error) {
       if (this.discarding) throw this.movedAway(error);
-      this.failure ??= this.wrap(error, 'failed to send inside its transaction');
-      throw this.failure;
+      throw this.broke(this.failure ?? this.wrap(error, 'failed to send inside its transaction'));
     }
   }
 
@@ -104,8 +109,10 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
       }
       await transaction.commit();
     } catch (error) {
-      this.failure = this.wrap(error, 'failed to commit its transaction');
-      throw this.failure;
+      const failure = this.wrap(error, 'failed to commit its transaction');
+      this.broke(failure);
+      this.failure = failure;
+      throw failure;
     }
     this.transaction = undefined;
     this.sent = false;
@@ -123,6 +130,22 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   override async stop(): Promise<void> {
     await this.abortTransaction().catch(() => undefined);
     await super.stop();
+  }
+
+  /**
+   * The open transaction cannot commit any more: the owner is told once, and senders get
+   * FG_TRANSACTION_ABORTED (their events are processed again from the committed offset, not failed).
+   */
+  private broke(error: FaustgenError): FaustgenError {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.events?.broken(error);
+    }
+    return new FaustgenError('FG_TRANSACTION_ABORTED', `transactional producer ${this.transactionalId}: the transaction failed (${error.message}); its events are processed again from the committed offset`, {
+      cause: error,
+      retriable: true,
+      details: { transactionalId: this.transactionalId },
+    });
   }
 
   private movedAway(error: unknown): FaustgenError {

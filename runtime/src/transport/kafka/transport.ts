@@ -1,4 +1,4 @@
-import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, Transport } from '../../types/transport.js';
+import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, TransactionEvents, Transport } from '../../types/transport.js';
 import { KafkaAdmin } from './admin.js';
 import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from './config.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
@@ -17,8 +17,8 @@ export class KafkaTransport implements Transport {
     return new KafkaProducer(this.options);
   }
 
-  createTransactionalProducer(transactionalId: string): TransactionalProducer {
-    return new KafkaTransactionalProducer(this.options, transactionalId);
+  createTransactionalProducer(transactionalId: string, events?: TransactionEvents): TransactionalProducer {
+    return new KafkaTransactionalProducer(this.options, transactionalId, events);
   }
 
   createAdmin(): Admin {
