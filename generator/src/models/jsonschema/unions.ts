@@ -11,7 +11,7 @@ import type { Located } from './documents.js';
 import { asLocatedRef, intersectTypes, locatedRef } from './merge.js';
 import type { SchemaNode } from './merge.js';
 import type { NameHint } from './model-slots.js';
-import { isRecordSchema, isSchemaObject, hasValidation, schemaKeywords } from './schema-node.js';
+import { hasValidation, isRecordSchema, isSchemaObject, schemaKeywords } from './schema-node.js';
 import { refOnly } from './subschemas.js';
 
 export function convertUnion(cx: Conversion, node: SchemaNode, keyword: 'oneOf' | 'anyOf', at: Located, hint: NameHint): IrType | undefined {
