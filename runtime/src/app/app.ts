@@ -702,16 +702,19 @@ export class App extends Service {
     produceOwned: (original: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
       const record = this.tracing.stamp(original);
       const event = trackedEvent();
-      const producer = this.outputProducer(event);
-      if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
+      if (this.producer === undefined) return Promise.reject(this.notStartedError(record.topic));
       this.metrics.messagesSent++;
       this.sensors.onSend(record.topic);
       const started = performance.now();
-      // The producer is chosen again when a held output goes out: the one chosen now may be gone.
+      // The producer is chosen when the output goes out: a held output's partition may have a new one.
+      const sendNow = (): Promise<RecordMetadata> => {
+        const producer = this.outputProducer(event);
+        return producer === undefined ? Promise.reject(outsideTransaction(event, record.topic)) : producer.send(record);
+      };
       const sent =
         owner === undefined || this.outputHold.passesNow(owner.topic, owner.partition)
-          ? producer.send(record)
-          : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject));
+          ? sendNow()
+          : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => void sendNow().then(resolve, reject), reject));
       void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
       return sent;
     },
@@ -731,12 +734,18 @@ export class App extends Service {
       }
       // The usual case, per record: no closures, no owner object.
       if (this.outputHold.passesNow(tag.topic, tag.partition)) {
-        (this.outputProducer(tag) ?? producer).produce(record, listener, tag);
+        const target = this.outputProducer(tag);
+        if (target !== undefined) target.produce(record, listener, tag);
+        else queueMicrotask(() => listener.failed(tag, outsideTransaction(tag, record.topic)));
         return;
       }
       this.outputHold.submit(
         { topic: tag.topic, partition: tag.partition },
-        () => (this.outputProducer(tag) ?? producer).produce(record, listener, tag),
+        () => {
+          const target = this.outputProducer(tag);
+          if (target !== undefined) target.produce(record, listener, tag);
+          else queueMicrotask(() => listener.failed(tag, outsideTransaction(tag, record.topic)));
+        },
         (error) => queueMicrotask(() => listener.failed(tag, error)),
       );
     },
@@ -766,11 +775,13 @@ export class App extends Service {
 
   /**
    * Where an output goes: with exactly-once, the transactional producer of the event's source
-   * partition (undefined once that partition left this worker: OutputHold drops the output then).
+   * partition — never the plain producer, whose records would commit outside the transaction that
+   * commits the event (and so again when the event is processed again). Undefined when that
+   * partition has no producer here (it left, or its transaction failed): the output is dropped.
    */
   private outputProducer(event: Event<unknown, unknown> | undefined): Producer | undefined {
-    if (event === undefined || this.exactlyOnce?.active !== true) return this.producer;
-    return this.exactlyOnce.producerFor(event.topic, event.partition) ?? this.producer;
+    if (event === undefined || this.exactlyOnce?.active !== true || !this.exactlyOnce.isTransactional(event.topic)) return this.producer;
+    return this.exactlyOnce.producerFor(event.topic, event.partition);
   }
 
   private notStartedError(topic: string): FaustgenError {
@@ -836,4 +847,12 @@ export class App extends Service {
 /** Creates an app; settings are validated at once, with coded errors naming the setting. */
 export function createApp(settings: AppSettingsInput, options: AppOptions = {}): App {
   return new App(settings, options);
+}
+
+/** An exactly-once output whose event's partition has no transactional producer on this worker. */
+function outsideTransaction(event: Event<unknown, unknown> | undefined, topic: string): FaustgenError {
+  return new FaustgenError('FG_PARTITION_REVOKED', `output to "${topic}" dropped: ${event === undefined ? 'its event' : `${event.topic}[${event.partition}]`} has no open transaction on this worker (the partition moved or its transaction failed); the event is processed again`, {
+    retriable: true,
+    details: { topic, ...(event === undefined ? {} : { source: event.topic, partition: event.partition, offset: event.offset }) },
+  });
 }

@@ -36,6 +36,8 @@ export class ExactlyOnce {
   private transactions: PartitionTransactions | undefined;
   private admin: Admin | undefined;
   private reviving = false;
+  /** Source topics whose events are processed inside transactions (set at the first assignment). */
+  private sourceTopics: ReadonlySet<string> = new Set();
   private failuresInARow = 0;
 
   constructor(
@@ -66,6 +68,7 @@ export class ExactlyOnce {
     const transactions = this.transactions;
     const admin = this.admin;
     if (transactions === undefined || admin === undefined) return;
+    this.sourceTopics = sourceTopics;
     const sources = assignment.assignment.actives.filter((tp) => sourceTopics.has(tp.topic));
     const fresh = await transactions.assign(sources);
     this.reviving = false;
@@ -77,6 +80,11 @@ export class ExactlyOnce {
         if (offset !== undefined) conductor.startAt({ topic, partition: tp.partition, offset });
       }
     }
+  }
+
+  /** True when events of this topic are processed inside transactions (not an in-memory channel). */
+  isTransactional(topic: string): boolean {
+    return this.transactions !== undefined && this.sourceTopics.has(topic);
   }
 
   producerFor(topic: string, partition: number): Producer | undefined {

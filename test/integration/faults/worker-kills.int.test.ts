@@ -26,7 +26,7 @@ after(async () => {
   await bed?.teardown();
 });
 
-for (const guarantee of guaranteesToRun(['at_least_once'])) test(`${KILLS} random worker SIGKILLs + restarts under load: tables never below (exact with exactly_once), every output at least once [${guarantee}]`, {
+for (const guarantee of guaranteesToRun(['at_least_once', 'exactly_once'])) test(`${KILLS} random worker SIGKILLs + restarts under load: tables never below (exact with exactly_once), every output at least once [${guarantee}]`, {
   timeout: 600_000,
 }, async (t) => {
   // Each run gets its own cluster; the previous one is gone before this one starts.
