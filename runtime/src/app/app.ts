@@ -709,7 +709,7 @@ export class App extends Service {
       // The producer is chosen when the output goes out: a held output's partition may have a new one.
       const sendNow = (): Promise<RecordMetadata> => {
         const producer = this.outputProducer(event);
-        return producer === undefined ? Promise.reject(outsideTransaction(event, record.topic)) : producer.send(record);
+        return producer === undefined ? Promise.reject(abandonedOutput(event, record.topic)) : producer.send(record);
       };
       const sent =
         owner === undefined || this.outputHold.passesNow(owner.topic, owner.partition)
@@ -736,7 +736,7 @@ export class App extends Service {
       if (this.outputHold.passesNow(tag.topic, tag.partition)) {
         const target = this.outputProducer(tag);
         if (target !== undefined) target.produce(record, listener, tag);
-        else queueMicrotask(() => listener.failed(tag, outsideTransaction(tag, record.topic)));
+        else queueMicrotask(() => listener.failed(tag, abandonedOutput(tag, record.topic)));
         return;
       }
       this.outputHold.submit(
@@ -744,7 +744,7 @@ export class App extends Service {
         () => {
           const target = this.outputProducer(tag);
           if (target !== undefined) target.produce(record, listener, tag);
-          else queueMicrotask(() => listener.failed(tag, outsideTransaction(tag, record.topic)));
+          else queueMicrotask(() => listener.failed(tag, abandonedOutput(tag, record.topic)));
         },
         (error) => queueMicrotask(() => listener.failed(tag, error)),
       );
@@ -777,10 +777,15 @@ export class App extends Service {
    * Where an output goes: with exactly-once, the transactional producer of the event's source
    * partition — never the plain producer, whose records would commit outside the transaction that
    * commits the event (and so again when the event is processed again). Undefined when that
-   * partition has no producer here (it left, or its transaction failed): the output is dropped.
+   * partition has no producer here (it left, or its transaction failed) or the event is stale: the
+   * output is dropped as revoked.
    */
   private outputProducer(event: Event<unknown, unknown> | undefined): Producer | undefined {
-    if (event === undefined || this.exactlyOnce?.active !== true || !this.exactlyOnce.isTransactional(event.topic)) return this.producer;
+    if (event === undefined) return this.producer;
+    // Its partition was revoked or started over since: the event is processed again, so its outputs
+    // would count twice (and, with exactly-once, land in the new owner's transaction).
+    if (event.isStale) return undefined;
+    if (this.exactlyOnce?.active !== true || !this.exactlyOnce.isTransactional(event.topic)) return this.producer;
     return this.exactlyOnce.producerFor(event.topic, event.partition);
   }
 
@@ -849,9 +854,12 @@ export function createApp(settings: AppSettingsInput, options: AppOptions = {}):
   return new App(settings, options);
 }
 
-/** An exactly-once output whose event's partition has no transactional producer on this worker. */
-function outsideTransaction(event: Event<unknown, unknown> | undefined, topic: string): FaustgenError {
-  return new FaustgenError('FG_PARTITION_REVOKED', `output to "${topic}" dropped: ${event === undefined ? 'its event' : `${event.topic}[${event.partition}]`} has no open transaction on this worker (the partition moved or its transaction failed); the event is processed again`, {
+/**
+ * An output that must not go out: its event is processed again (its partition moved or started over
+ * since it was delivered, or — with exactly-once — the partition has no open transaction here).
+ */
+function abandonedOutput(event: Event<unknown, unknown> | undefined, topic: string): FaustgenError {
+  return new FaustgenError('FG_PARTITION_REVOKED', `output to "${topic}" dropped: ${event === undefined ? 'its event' : `the event at ${event.topic}[${event.partition}]@${event.offset}`} is processed again (its partition moved or started over)`, {
     retriable: true,
     details: { topic, ...(event === undefined ? {} : { source: event.topic, partition: event.partition, offset: event.offset }) },
   });

@@ -128,7 +128,7 @@ export class Conductor implements ConsumerListener {
       keep.add(key);
       if (!this.trackers.has(key)) this.trackers.set(key, { tp, tracker: new PartitionOffsetTracker() });
     }
-    for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.trackers.delete(key);
+    for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.retire(key);
     if (released !== undefined) this.rewindKept(released);
     else this.dropped = undefined;
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
@@ -178,7 +178,7 @@ export class Conductor implements ConsumerListener {
       this.hooks.onPartitionsRevoked(revoked);
       for (const tp of revoked) {
         const key = partitionKeyOf(tp.topic, tp.partition);
-        this.trackers.delete(key);
+        this.retire(key);
         this.released.delete(key);
         this.refused.delete(key);
       }
@@ -192,7 +192,7 @@ export class Conductor implements ConsumerListener {
     await this.commit(firstDropped);
     for (const tp of revoked) {
       const key = partitionKeyOf(tp.topic, tp.partition);
-      this.trackers.delete(key);
+      this.retire(key);
       this.revoking.delete(key);
     }
   }
@@ -454,13 +454,21 @@ export class Conductor implements ConsumerListener {
     this.hooks.log.warn(`${why}: holding outputs and commits of every partition until the group assigned them again`, { partitions: this.trackers.size });
   }
 
+  /** Forgets a partition's tracker: events it delivered that still run may no longer write. */
+  private retire(key: string): void {
+    const entry = this.trackers.get(key);
+    if (entry === undefined) return;
+    entry.tracker.retired = true;
+    this.trackers.delete(key);
+  }
+
   /** The partitions an abandonAll gave up are revoked here, whether or not the consumer revoked them. */
   private forgetAbandoned(): void {
     this.abandoned = false;
     const stale = [...this.trackers.values()].map(({ tp }) => tp);
     this.dropBuffered(stale);
     if (stale.length > 0) this.hooks.onPartitionsRevoked(stale);
-    this.trackers.clear();
+    for (const key of [...this.trackers.keys()]) this.retire(key);
     this.released?.clear();
     this.refused.clear();
     this.floors.clear();

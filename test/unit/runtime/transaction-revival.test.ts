@@ -39,7 +39,9 @@ const record = (offset: number): ConsumedRecord => ({ topic: TOPIC, partition: 0
 
 /** An agent whose handlers ack at once; it keeps nothing buffered. */
 class AckingAgent {
+  readonly ackers: EventAcker[] = [];
   deliver(rec: ConsumedRecord, acker: EventAcker): boolean {
+    this.ackers.push(acker);
     acker.ack(rec.offset);
     return true;
   }
@@ -66,7 +68,7 @@ class RecordingConsumer implements GroupConsumer {
   resume(): void {}
 }
 
-function conductorWithTransactions(): { conductor: Conductor; committed: TopicPartitionOffset[][]; revoked: TopicPartition[][]; consumer: RecordingConsumer } {
+function conductorWithTransactions(): { conductor: Conductor; committed: TopicPartitionOffset[][]; revoked: TopicPartition[][]; consumer: RecordingConsumer; agent: AckingAgent } {
   const committed: TopicPartitionOffset[][] = [];
   const revoked: TopicPartition[][] = [];
   const hooks: ConductorHooks = {
@@ -87,15 +89,16 @@ function conductorWithTransactions(): { conductor: Conductor; committed: TopicPa
     },
   };
   const conductor = new Conductor(hooks);
-  conductor.subscribe({ agent: new AckingAgent() as unknown as Agent<unknown, unknown, unknown>, topic: { name: TOPIC } as unknown as Topic<unknown, unknown> });
+  const agent = new AckingAgent();
+  conductor.subscribe({ agent: agent as unknown as Agent<unknown, unknown, unknown>, topic: { name: TOPIC } as unknown as Topic<unknown, unknown> });
   const consumer = new RecordingConsumer();
   conductor.attach(consumer);
-  return { conductor, committed, revoked, consumer };
+  return { conductor, committed, revoked, consumer, agent };
 }
 
 describe('Conductor.abandonAll', () => {
   test('nothing more is committed, and the next assignment starts every partition afresh even when the consumer kept it', async () => {
-    const { conductor, committed, revoked } = conductorWithTransactions();
+    const { conductor, committed, revoked, agent } = conductorWithTransactions();
     await conductor.onAssigned(assignment(0));
     await conductor.onRecords([0, 1, 2].map(record));
     await conductor.commit();
@@ -109,6 +112,7 @@ describe('Conductor.abandonAll', () => {
     // The rejoin hands the same partition back without a revoke in between (a join already under way).
     await conductor.onAssigned(assignment(0));
     assert.deepEqual(revoked, [[p(0)]], 'its table state and held outputs are dropped as for a revoked partition');
+    assert.equal(agent.ackers[0]?.retired, true, 'events delivered before are stale: a handler still running one may not write tables or outputs');
     const [position] = conductor.positions();
     assert.equal(position?.position, undefined, 'the partition starts afresh: nothing delivered yet');
     await conductor.commit();
