@@ -5,13 +5,11 @@ import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/a
 import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { FaustgenError, describeError, isAbandonedOutput } from '../core/errors.js';
+import { FaustgenError, describeError } from '../core/errors.js';
 import { createLogger, type Logger, type LogSink } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
 import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
-import { Event } from '../streams/event.js';
-import { trackedEvent } from '../streams/current.js';
 import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
@@ -22,12 +20,13 @@ import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
+import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
 import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
 import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
+import { OutputRouter } from './output-router.js';
 import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
@@ -137,10 +136,9 @@ export class App extends Service {
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
   private readonly outputHold = new OutputHold();
+  /** Every output goes through it; it also knows when a record nobody awaited failed (commits stop). */
+  private readonly producerHost: OutputRouter;
   private readonly exactlyOnce: ExactlyOnce | undefined;
-  /** A record nobody awaited (sendSoon, a table's changelog write) was not delivered: commits stop. */
-  private deliveryFailure: FaustgenError | undefined;
-  private lastReportedSendError: unknown;
   private frozen = false;
   private leader = false;
   private crashError: FaustgenError | undefined;
@@ -164,6 +162,17 @@ export class App extends Service {
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
+    this.producerHost = new OutputRouter({
+      log: this.log,
+      metrics: this.metrics,
+      sensors: this.sensors,
+      tracing: this.tracing,
+      outputHold: this.outputHold,
+      producer: () => this.producer,
+      exactlyOnce: () => this.exactlyOnce,
+      running: () => this.state === 'running' || this.state === 'starting',
+      crash: (error) => this.crash(error),
+    });
     this.web.observe((method, route, status, ms) => this.sensors.onWebRequest(method, route, status, ms));
     addWorkerPages(this.web, operationsHost(this, () => this.monitor.render()));
     this.stallWatcher = new StallWatcher(this.log.child('stall'), this.settings.stallTimeoutMs);
@@ -496,8 +505,7 @@ export class App extends Service {
 
   protected override async onStart(): Promise<void> {
     const { settings } = this;
-    this.deliveryFailure = undefined;
-    this.lastReportedSendError = undefined;
+    this.producerHost.reset();
     if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
@@ -607,7 +615,8 @@ export class App extends Service {
   /** Every commit starts here: nothing is committed once a record nobody awaited failed. */
   private async flushProducer(): Promise<void> {
     await this.producer?.flush();
-    if (this.deliveryFailure !== undefined) throw this.deliveryFailure;
+    const failure = this.producerHost.failure;
+    if (failure !== undefined) throw failure;
   }
 
   /** Exactly-once commit; a failed transaction starts every partition over in place (ExactlyOnce). */
@@ -693,102 +702,6 @@ export class App extends Service {
     return groups;
   }
 
-  private readonly producerHost = {
-    /** A send from a handler is owned by its event's partition (see OutputHold). */
-    produce: (original: ProducerRecord): Promise<RecordMetadata> => {
-      const event = trackedEvent();
-      return this.producerHost.produceOwned(original, event === undefined ? undefined : { topic: event.topic, partition: event.partition });
-    },
-    produceOwned: (original: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
-      const record = this.tracing.stamp(original);
-      const event = trackedEvent();
-      if (this.producer === undefined) return Promise.reject(this.notStartedError(record.topic));
-      this.metrics.messagesSent++;
-      this.sensors.onSend(record.topic);
-      const started = performance.now();
-      // The producer is chosen when the output goes out: a held output's partition may have a new one.
-      const sendNow = (): Promise<RecordMetadata> => {
-        const producer = this.outputProducer(event);
-        return producer === undefined ? Promise.reject(abandonedOutput(event, record.topic)) : producer.send(record);
-      };
-      const sent =
-        owner === undefined || this.outputHold.passesNow(owner.topic, owner.partition)
-          ? sendNow()
-          : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => void sendNow().then(resolve, reject), reject));
-      void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
-      return sent;
-    },
-    produceTo: <T>(original: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
-      const record = this.tracing.stamp(original);
-      const producer = this.producer;
-      if (producer === undefined) {
-        const error = this.notStartedError(record.topic);
-        queueMicrotask(() => listener.failed(tag, error));
-        return;
-      }
-      this.metrics.messagesSent++;
-      this.sensors.onSend(record.topic);
-      if (!(tag instanceof Event)) {
-        producer.produce(record, listener, tag);
-        return;
-      }
-      // The usual case, per record: no closures, no owner object.
-      if (this.outputHold.passesNow(tag.topic, tag.partition)) {
-        const target = this.outputProducer(tag);
-        if (target !== undefined) target.produce(record, listener, tag);
-        else queueMicrotask(() => listener.failed(tag, abandonedOutput(tag, record.topic)));
-        return;
-      }
-      this.outputHold.submit(
-        { topic: tag.topic, partition: tag.partition },
-        () => {
-          const target = this.outputProducer(tag);
-          if (target !== undefined) target.produce(record, listener, tag);
-          else queueMicrotask(() => listener.failed(tag, abandonedOutput(tag, record.topic)));
-        },
-        (error) => queueMicrotask(() => listener.failed(tag, error)),
-      );
-    },
-    reportSendError: (topic: string, error: unknown): void => {
-      if (isAbandonedOutput(error)) {
-        this.log.debug('output dropped: its event is processed again (partition moved or transaction failed)', { topic });
-        return;
-      }
-      this.metrics.sendErrors++;
-      this.sensors.onSendError(topic, error);
-      // A failed batch rejects each of its records with the same error, and once the worker is
-      // stopping every batch still in flight fails too: log the first, count them all.
-      if (error !== this.lastReportedSendError && this.deliveryFailure === undefined) this.log.error('send failed', { topic, error: describeError(error) });
-      else this.log.debug('send failed', { topic, error: describeError(error) });
-      this.lastReportedSendError = error;
-      // The event that made this record may be acked already; committing past it would lose the
-      // record for good. Stop without committing instead, so a restart processes it again.
-      if (this.deliveryFailure === undefined && this.producer !== undefined) {
-        this.deliveryFailure = new FaustgenError('FG_TRANSPORT', `a record sent to "${topic}" without awaiting it (sendSoon or a table write) was not delivered: ${describeError(error)}; stopping without committing, so its event is processed again after a restart`, {
-          cause: error,
-          details: { topic },
-        });
-        if (this.state === 'running' || this.state === 'starting') this.crash(this.deliveryFailure);
-      }
-    },
-  };
-
-  /**
-   * Where an output goes: with exactly-once, the transactional producer of the event's source
-   * partition — never the plain producer, whose records would commit outside the transaction that
-   * commits the event (and so again when the event is processed again). Undefined when that
-   * partition has no producer here (it left, or its transaction failed) or the event is stale: the
-   * output is dropped as revoked.
-   */
-  private outputProducer(event: Event<unknown, unknown> | undefined): Producer | undefined {
-    if (event === undefined) return this.producer;
-    // Its partition was revoked or started over since: the event is processed again, so its outputs
-    // would count twice (and, with exactly-once, land in the new owner's transaction).
-    if (event.isStale) return undefined;
-    if (this.exactlyOnce?.active !== true || !this.exactlyOnce.isTransactional(event.topic)) return this.producer;
-    return this.exactlyOnce.producerFor(event.topic, event.partition);
-  }
-
   private notStartedError(topic: string): FaustgenError {
     return new FaustgenError('FG_APP_STATE', `cannot send to "${topic}": the app is not started`, { details: { topic } });
   }
@@ -852,15 +765,4 @@ export class App extends Service {
 /** Creates an app; settings are validated at once, with coded errors naming the setting. */
 export function createApp(settings: AppSettingsInput, options: AppOptions = {}): App {
   return new App(settings, options);
-}
-
-/**
- * An output that must not go out: its event is processed again (its partition moved or started over
- * since it was delivered, or — with exactly-once — the partition has no open transaction here).
- */
-function abandonedOutput(event: Event<unknown, unknown> | undefined, topic: string): FaustgenError {
-  return new FaustgenError('FG_PARTITION_REVOKED', `output to "${topic}" dropped: ${event === undefined ? 'its event' : `the event at ${event.topic}[${event.partition}]@${event.offset}`} is processed again (its partition moved or started over)`, {
-    retriable: true,
-    details: { topic, ...(event === undefined ? {} : { source: event.topic, partition: event.partition, offset: event.offset }) },
-  });
 }
