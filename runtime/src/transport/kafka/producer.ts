@@ -61,7 +61,11 @@ export class KafkaProducer implements Producer {
   private stopping = false;
   private readonly outage: OutageLog;
 
-  constructor(protected readonly options: KafkaDriverOptions) {
+  constructor(
+    protected readonly options: KafkaDriverOptions,
+    /** Partition count per topic as kafkajs's metadata last said (shared by a transport's producers). */
+    protected readonly partitionCounts: Map<string, number> = new Map(),
+  ) {
     this.kafka = createKafkaClient(options);
     this.outage = new OutageLog(options.log);
   }
@@ -95,7 +99,7 @@ export class KafkaProducer implements Producer {
   protected producerConfig(): ProducerConfig {
     const { idempotent } = this.options.producer;
     return {
-      createPartitioner: createFaustgenPartitioner,
+      createPartitioner: () => createFaustgenPartitioner(this.partitionCounts),
       allowAutoTopicCreation: false,
       idempotent,
       ...(idempotent ? { maxInFlightRequests: 1 } : {}),

@@ -10,15 +10,17 @@ import { parseKafkaUrl } from './url.js';
 /** The `kafka://` transport: each factory call makes an independent kafkajs client. */
 export class KafkaTransport implements Transport {
   readonly driver = 'kafka';
+  /** Learnt by every producer's partitioner; transactional producers place records with it. */
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(readonly options: KafkaDriverOptions) {}
 
   createProducer(): Producer {
-    return new KafkaProducer(this.options);
+    return new KafkaProducer(this.options, this.partitionCounts);
   }
 
   createTransactionalProducer(transactionalId: string, events?: TransactionEvents): TransactionalProducer {
-    return new KafkaTransactionalProducer(this.options, transactionalId, events);
+    return new KafkaTransactionalProducer(this.options, transactionalId, events, this.partitionCounts);
   }
 
   createAdmin(): Admin {
