@@ -49,13 +49,15 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
 
   protected override producerConfig(): ProducerConfig {
     // A send inside a transaction cannot be re-sent by faustgen (the transaction would have to abort),
-    // so kafkajs's own retries must outlast a leader failover (about 10 s on a default cluster).
+    // so kafkajs's own retries must outlast a leader failover (about 10 s on a default cluster). They
+    // start short: the first sends after a commit routinely meet CONCURRENT_TRANSACTIONS while the
+    // coordinator still writes the commit's markers (Java's producer retries those after 20 ms).
     return {
       ...super.producerConfig(),
       transactionalId: this.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
-      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000 },
+      retry: { retries: 15, initialRetryTime: 50, maxRetryTime: 5_000 },
     };
   }
 
