@@ -1,2 +1,2 @@
-// The kafka.* settings are shared by both Kafka drivers: they moved to ../kafka-settings.ts.
-export * from '../kafka-settings.js';
+// The kafka.* settings are shared by both Kafka drivers: they moved to ../kafka-options.ts.
+export * from '../kafka-options.js';

@@ -1,7 +1,7 @@
 import { Admin as PlatformaticAdmin, type ClusterMetadata } from '@platformatic/kafka';
 import { FaustgenError } from '../../core/errors.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types/transport.js';
-import type { KafkaDriverOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
 import { hasProtocolError, isRetriable, wrapPlatformaticError } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { Admin, type BaseOptions, type SASLOptions } from '@platformatic/kafka';
 import { FaustgenError, describeError } from '../../core/errors.js';
-import type { KafkaDriverOptions, KafkaSaslOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions, KafkaSaslOptions } from '../kafka-options.js';
 import { isAuthenticationError, isRetriable, wrapPlatformaticError } from './errors.js';
 
 /** The options every @platformatic/kafka client of this driver shares. */

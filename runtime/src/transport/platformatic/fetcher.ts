@@ -1,6 +1,6 @@
 import type { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord, TopicPartition } from '../../types/transport.js';
-import type { KafkaDriverOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
 import { hasProtocolError } from './errors.js';
 import { decodePartition, type FetchRequestTopic, type FetchResponse } from './records.js';
 

@@ -4,7 +4,7 @@ import { ASSIGNOR_NAME, ASSIGNOR_VERSION, type AssignorMember } from '../../assi
 import { FaustgenError } from '../../core/errors.js';
 import type { ConsumedRecord, ConsumerListener, GroupConsumer, GroupConsumerOptions, MemberAssignment, MemberMetadata, TopicPartition, TopicPartitionOffset } from '../../types/transport.js';
 import { decodeConsumerAssignment, decodeConsumerSubscription, encodeConsumerAssignment, encodeConsumerSubscription } from '../consumer-protocol.js';
-import type { KafkaDriverOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
 import { decodeAssignmentUserData, decodeMemberUserData, encodeAssignmentUserData, encodeMemberUserData, kafkaAssignment, type AssignmentUserData } from '../member-userdata.js';
 import { baseOptions, waitForBrokers } from './client.js';
 import { needsRejoin, wrapPlatformaticError } from './errors.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOffset } from '../../types/transport.js';
-import type { KafkaDriverOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
 import { baseOptions, waitForBrokers } from './client.js';
 import { PartitionFetcher } from './fetcher.js';
 

@@ -2,7 +2,7 @@ import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceRe
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { tellDelivered, tellFailed } from '../delivery.js';
-import type { KafkaDriverOptions } from '../kafka-settings.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
 import { partitionForKey } from '../partitioner.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
 import { isRetriable, wrapPlatformaticError } from './errors.js';

@@ -1,5 +1,5 @@
 import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, Transport } from '../../types/transport.js';
-import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from '../kafka-settings.js';
+import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from '../kafka-options.js';
 import { PlatformaticKafkaAdmin } from './admin.js';
 import { PlatformaticGroupConsumer } from './group-consumer.js';
 import { PlatformaticPartitionReader } from './partition-reader.js';
