@@ -7,9 +7,10 @@ import { decodeConsumerAssignment, decodeConsumerSubscription, encodeConsumerAss
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { decodeAssignmentUserData, decodeMemberUserData, encodeAssignmentUserData, encodeMemberUserData, kafkaAssignment, type AssignmentUserData } from '../member-userdata.js';
 import { baseOptions, waitForBrokers } from './client.js';
-import { needsRejoin, wrapPlatformaticError } from './errors.js';
+import { hasProtocolError, needsRejoin, wrapPlatformaticError } from './errors.js';
 import { PartitionFetcher } from './fetcher.js';
 import { installGroupHooks, type JoinAnswer, type SyncAnswer } from './group-hooks.js';
+import { MembershipLease } from '../membership-lease.js';
 
 const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
@@ -38,11 +39,22 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private stopping = false;
   private transition: Promise<void> = Promise.resolve();
   private generation = 0;
+  /** Last answered heartbeat: a member silent past its session may be expelled (docs/adr/0004). */
+  private readonly lease: MembershipLease;
+  private leaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: KafkaDriverOptions,
     private readonly group: GroupConsumerOptions,
   ) {
+    this.lease = new MembershipLease(options.consumer.sessionTimeoutMs, options.consumer.heartbeatIntervalMs, {
+      lapsed: () => this.listener?.onLeaseLapsed?.(),
+      renewed: () => this.listener?.onLeaseRenewed?.(),
+      lost: () => {
+        this.fetcher?.hold();
+        this.listener?.onMembershipLost?.();
+      },
+    });
     const { changelogTopics, globalTopics } = group.metadata;
     this.topics = [...new Set([...group.topics, ...changelogTopics, ...globalTopics])];
   }
@@ -72,6 +84,11 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     });
     consumer.on('consumer:group:rebalance', () => this.onRebalancing());
     consumer.on('consumer:group:join', (payload) => this.onJoined(payload.memberId, payload.generationId ?? -1));
+    consumer.on('consumer:heartbeat:end', () => this.lease.answered());
+    // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session.
+    consumer.on('consumer:heartbeat:error', (payload) => {
+      if (hasProtocolError(payload.error, 'REBALANCE_IN_PROGRESS')) this.lease.answered();
+    });
     consumer.on('error', (error: Error) => {
       if (!this.stopping) listener.onError(wrapPlatformaticError(error, `Kafka consumer of group ${this.group.groupId} failed`, { groupId: this.group.groupId }));
     });
@@ -81,10 +98,16 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       passed: (tp, from, to) => this.listener?.onPassed?.(tp, from, to),
       failed: (error) => this.options.log?.debug(`Kafka consumer of group ${this.group.groupId}: fetch failed; retrying`, { error: String(error) }),
     });
+    this.lease.joined();
+    this.leaseTimer = setInterval(() => {
+      if (!this.joining && !this.stopping && this.announced.size > 0) this.lease.check();
+    }, heartbeatIntervalMs);
+    this.leaseTimer.unref();
     try {
       await consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs, protocols: [{ name: ASSIGNOR_NAME, version: ASSIGNOR_VERSION }] });
     } catch (error) {
       this.consumer = undefined;
+      clearInterval(this.leaseTimer);
       await consumer.close().catch(() => undefined);
       throw wrapPlatformaticError(error, `Kafka consumer of group ${this.group.groupId} failed to start`, { groupId: this.group.groupId, topics: this.topics });
     }
@@ -94,6 +117,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     const consumer = this.consumer;
     if (consumer === undefined) return;
     this.stopping = true;
+    clearInterval(this.leaseTimer);
     try {
       await this.fetcher?.stop();
       await this.transition;
@@ -216,6 +240,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       listener.onError(new FaustgenError('FG_TRANSPORT', `group ${this.group.groupId}: the assignment carries no faustgen plan (another client's assignor, or the @platformatic/kafka hooks did not run)`, { details: { groupId: this.group.groupId, generationId } }));
       return;
     }
+    // After a lost membership nothing is kept: every partition restarts from its committed offset.
+    const expelled = this.lease.joined();
     const assignment: MemberAssignment = { actives: userData.actives, standbys: userData.standbys };
     const assigned = [...assignment.actives, ...assignment.standbys];
     const next = new Set(assigned.map(tpKey));
@@ -226,7 +252,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
         const fetcher = this.fetcher;
         if (fetcher === undefined) return;
         await fetcher.idle();
-        const revoked = [...this.announced].filter(([k]) => !next.has(k)).map(([, tp]) => tp);
+        const revoked = [...this.announced].filter(([k]) => expelled || !next.has(k)).map(([, tp]) => tp);
+        if (expelled) fetcher.clear();
         for (const tp of revoked) fetcher.remove(tp);
         if (revoked.length > 0) {
           await listener.onRevoked(revoked);
