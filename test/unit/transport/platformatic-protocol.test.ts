@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AssignerProtocol } from 'kafkajs';
+import { kafkaBrokers } from '../../../generator/src/cli/send-message.js';
 import { resolveSettings } from '../../../runtime/src/app/settings.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { decodeConsumerAssignment, decodeConsumerSubscription, encodeConsumerAssignment, encodeConsumerSubscription } from '../../../runtime/src/transport/consumer-protocol.js';
@@ -89,4 +90,6 @@ test('kafka+platformatic:// selects the second driver; exactly_once is refused w
     (error: unknown) => FaustgenError.hasCode(error, 'FG_SETTING_INVALID') && error.details['setting'] === 'processingGuarantee' && /kafka\+platformatic/.test(error.message),
   );
   assert.throws(() => resolveSettings({ id: 'a', broker: 'kafka+rdkafka://h1' }, known), /known: memory:\/\/, kafka:\/\/, kafka\+platformatic:\/\//);
+  // `faustgen send` reaches the same brokers from a project on the second driver.
+  assert.deepEqual(kafkaBrokers('kafka+platformatic://h1;h2:9093'), ['h1:9092', 'h2:9093']);
 });
