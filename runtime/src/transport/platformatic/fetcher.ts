@@ -7,9 +7,13 @@ import { decodePartition, type FetchRequestTopic, type FetchResponse } from './r
 const READ_COMMITTED = 1;
 const RETRY_BACKOFF_MS = 500;
 
-/** What the fetcher hands over; awaiting `deliver` holds that partition's next fetch (back-pressure). */
+/**
+ * What the fetcher hands over; awaiting `deliver` holds that partition's next fetch (back-pressure).
+ * `deliver` resolving false (records not taken, e.g. during a rebalance) or rejecting leaves the
+ * position where it was, so the records are fetched again.
+ */
 export interface FetchSink {
-  deliver(records: readonly ConsumedRecord[]): Promise<void>;
+  deliver(records: readonly ConsumedRecord[]): Promise<boolean | void>;
   /** The position moved past `from`..`to` without a record to deliver (markers, aborted records). */
   passed(tp: TopicPartition, from: number, to: number): void;
   /** A fetch failed; the fetcher retries after a pause. */
@@ -185,8 +189,8 @@ export class PartitionFetcher {
         }
         this.busy.add(k);
         const delivery = this.sink.deliver(records).then(
-          () => {
-            if (this.positions.get(k) !== current || current.epoch !== request.epoch) return;
+          (taken) => {
+            if (taken === false || this.positions.get(k) !== current || current.epoch !== request.epoch) return;
             const last = records[records.length - 1]?.offset ?? through;
             current.offset = Math.max(current.offset, through + 1);
             // A transaction marker after the last record: the position passed it too.

@@ -167,12 +167,14 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     return { ...this.group.metadata, topics: this.topics, previous: this.previous };
   }
 
-  private async deliver(records: readonly ConsumedRecord[]): Promise<void> {
+  /** False: not delivered (rebalancing, or not ours), so the fetcher reads them again later. */
+  private async deliver(records: readonly ConsumedRecord[]): Promise<boolean> {
     const first = records[0];
     const listener = this.listener;
-    if (first === undefined || listener === undefined || this.joining || !this.announced.has(tpKey(first))) return;
+    if (first === undefined || listener === undefined || this.joining || !this.announced.has(tpKey(first))) return false;
     try {
       await listener.onRecords(records);
+      return true;
     } catch (error) {
       this.fetcher?.pause(first);
       listener.onError(wrapPlatformaticError(error, `onRecords failed for ${first.topic}[${first.partition}] at offset ${first.offset}`, { topic: first.topic, partition: first.partition, offset: first.offset }, 'FG_AGENT_FAILED'));
@@ -214,12 +216,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     if (joined === undefined) throw new FaustgenError('FG_INTERNAL', `group ${this.group.groupId}: SyncGroup as leader without a JoinGroup answer`);
     const members: AssignorMember[] = joined.members.map((m) => ({ memberId: m.memberId, metadata: decodeMemberUserData(m.memberId, decodeConsumerSubscription(m.metadata).userData) }));
     const topics = [...new Set(members.flatMap(({ metadata }) => [...metadata.topics, ...metadata.changelogTopics, ...metadata.globalTopics]))];
-    const counts: Record<string, number> = {};
-    const metadata = await consumer.metadata({ topics, forceUpdate: true });
-    for (const topic of topics) {
-      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-      if (count > 0) counts[topic] = count;
-    }
+    const counts = await partitionCounts(consumer, topics);
     const { assignments, distribution } = assignCopartitioned(members, counts);
     const plan = new Map<string, Buffer>();
     for (const { memberId } of members) {
@@ -294,4 +291,25 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     }
     return this.fetcher;
   }
+}
+
+/**
+ * Partition counts of the topics some member subscribes to. A topic that does not exist (yet) gets no
+ * partitions, as in the assignor's contract; it must not fail the whole assignment.
+ */
+async function partitionCounts(consumer: Consumer, topics: readonly string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  const read = async (names: string[]): Promise<void> => {
+    const metadata = await consumer.metadata({ topics: names, forceUpdate: true });
+    for (const topic of names) {
+      const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
+      if (count > 0) counts[topic] = count;
+    }
+  };
+  try {
+    await read([...topics]);
+  } catch {
+    for (const topic of topics) await read([topic]).catch(() => undefined);
+  }
+  return counts;
 }
