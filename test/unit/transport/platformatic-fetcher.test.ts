@@ -13,14 +13,23 @@ import type { ConsumedRecord } from '../../../runtime/src/types/transport.js';
 class FakeBroker {
   readonly fetched: Array<{ partition: number; offset: number }> = [];
   private held: Array<() => void> = [];
+  private heldMetadata: Array<() => void> = [];
   holdAnswers = false;
+  holdMetadata = false;
 
   consumer(): Consumer {
+    const metadata = { topics: new Map([['t', { id: 'id-t', partitionsCount: 2, partitions: [{ leader: 1 }, { leader: 1 }] }]]) };
     return {
-      metadata: async () => ({ topics: new Map([['t', { id: 'id-t', partitionsCount: 2, partitions: [{ leader: 1 }, { leader: 1 }] }]]) }),
+      metadata: () => (this.holdMetadata ? new Promise((resolve) => this.heldMetadata.push(() => resolve(metadata))) : Promise.resolve(metadata)),
       fetch: (options: { topics: FetchRequestTopic[] }) => this.fetch(options.topics),
       clearMetadata: () => undefined,
     } as unknown as Consumer;
+  }
+
+  releaseMetadata(): void {
+    const held = this.heldMetadata;
+    this.heldMetadata = [];
+    for (const answer of held) answer();
   }
 
   release(): void {
@@ -98,4 +107,42 @@ test('per partition: a paused partition is not fetched, a seek drops the answer 
   assert.deepEqual(got.filter((v) => v.startsWith('p1')), ['p1-8', 'p1-9'], 'nothing from before the seek, each record once although the first delivery was refused');
   assert.deepEqual(got.filter((v) => v.startsWith('p0')), Array.from({ length: 10 }, (_, i) => `p0-${i}`));
   }
+});
+
+test('a partition whose records are being delivered is not fetched again meanwhile (no record twice)', async () => {
+  const broker = new FakeBroker();
+  const got: string[] = [];
+  let finishDelivery: () => void = () => undefined;
+  let deliveries = 0;
+  const fetcher = new PartitionFetcher(broker.consumer(), options, {
+    deliver: async (records: readonly ConsumedRecord[]) => {
+      got.push(...records.map((r) => r.value?.toString() ?? ''));
+      // The first delivery of partition 0 takes a while.
+      if (records[0]?.partition === 0 && deliveries++ === 0) await new Promise<void>((resolve) => (finishDelivery = resolve));
+      return true;
+    },
+    passed: () => undefined,
+    failed: (error) => assert.fail(String(error)),
+  });
+  try {
+    broker.holdAnswers = true;
+    fetcher.seek({ topic: 't', partition: 0 }, 0);
+    fetcher.start();
+    await until(() => broker.fetched.length === 1, 'the first fetch');
+    // Another partition arrives: its fetch round starts reading metadata while partition 0 is idle...
+    broker.holdMetadata = true;
+    fetcher.seek({ topic: 't', partition: 1 }, 9);
+    // ...and then partition 0's answer comes: its records are being delivered (held).
+    broker.holdAnswers = false;
+    broker.release();
+    await until(() => got.length === 3, 'the first records of partition 0');
+    broker.holdMetadata = false;
+    broker.releaseMetadata();
+    await until(() => got.includes('p1-9'), 'partition 1');
+    finishDelivery();
+    await until(() => got.includes('p0-9'), 'partition 0 to its end');
+  } finally {
+    await fetcher.stop();
+  }
+  assert.deepEqual(got.filter((v) => v.startsWith('p0')), Array.from({ length: 10 }, (_, i) => `p0-${i}`), 'each record of partition 0 once');
 });

@@ -126,6 +126,10 @@ export class PartitionFetcher {
         if (!this.running) return;
         const byLeader = new Map<number, Position[]>();
         for (const position of wanted) {
+          // Checked again: while the metadata was read, an answer may have made it busy (its records
+          // being delivered, the position not yet moved): fetching it now would read them twice.
+          const k = key(position.topic, position.partition);
+          if (this.busy.has(k) || this.paused.has(k) || this.positions.get(k) !== position) continue;
           const leader = metadata.topics.get(position.topic)?.partitions[position.partition]?.leader;
           if (leader === undefined || leader < 0 || this.inflight.has(leader)) continue;
           const list = byLeader.get(leader) ?? [];
@@ -176,8 +180,9 @@ export class PartitionFetcher {
         const request = sent.find((s) => s.position.topic === topic && s.position.partition === partitionResponse.partitionIndex);
         const k = key(topic, partitionResponse.partitionIndex);
         const current = this.positions.get(k);
-        // Sought, removed or re-added meanwhile: this answer is for a position that no longer holds.
-        if (request === undefined || current !== request.position || current.epoch !== request.epoch || current.offset !== request.offset) continue;
+        // Sought, removed or re-added meanwhile, or its records of an earlier answer are still being
+        // delivered: this answer is for a position that no longer holds.
+        if (request === undefined || current !== request.position || current.epoch !== request.epoch || current.offset !== request.offset || this.busy.has(k)) continue;
         const { records, through } = decodePartition(topic, partitionResponse, current.offset);
         if (records.length === 0) {
           if (through >= current.offset) {
