@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { errorOrigin } from '../core/error-stack.js';
 import { RestartBackoff } from './restart-backoff.js';
-import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
+import { FaustgenError, describeError, hasErrorCode, isAbandonedOutput } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { AsyncQueue } from '../streams/async-queue.js';
 import { runActorBody, type ActorContext, type EventMeter, type EventSpans } from '../streams/current.js';
@@ -284,9 +284,10 @@ export class Agent<K, V, R = void> implements EventOwner {
   private async handleFailure(failure: FaustgenError, record: ConsumedRecord | undefined, ack: () => void): Promise<boolean> {
     const policy = this.options.onError;
     const where = record === undefined ? {} : { topic: record.topic, partition: record.partition, offset: record.offset };
-    if (hasErrorCode(failure, 'FG_PARTITION_REVOKED')) {
-      // Not a failure of the event: its partition moved, and the new owner processes it again.
-      this.log.debug('event abandoned: its partition moved to another worker', where);
+    if (isAbandonedOutput(failure)) {
+      // Not a failure of the event: its partition moved or its transaction failed, and the event is
+      // processed again (by the new owner, or here from the committed offset).
+      this.log.debug('event abandoned: it is processed again', { ...where, code: hasErrorCode(failure, 'FG_PARTITION_REVOKED') ? 'FG_PARTITION_REVOKED' : 'FG_TRANSACTION_ABORTED' });
       return false;
     }
     this.host.recordFailure(this.name);

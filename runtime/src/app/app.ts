@@ -5,13 +5,11 @@ import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/a
 import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { FaustgenError, describeError, hasErrorCode } from '../core/errors.js';
+import { FaustgenError, describeError } from '../core/errors.js';
 import { createLogger, type Logger, type LogSink } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
 import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
-import { Event } from '../streams/event.js';
-import { trackedEvent } from '../streams/current.js';
 import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
@@ -22,12 +20,13 @@ import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, DeliveryListener, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, ProducerRecord, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
+import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
 import { parseCron } from './cron.js';
 import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
 import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
+import { OutputRouter } from './output-router.js';
 import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
@@ -137,10 +136,9 @@ export class App extends Service {
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
   private readonly outputHold = new OutputHold();
+  /** Every output goes through it; it also knows when a record nobody awaited failed (commits stop). */
+  private readonly producerHost: OutputRouter;
   private readonly exactlyOnce: ExactlyOnce | undefined;
-  /** A record nobody awaited (sendSoon, a table's changelog write) was not delivered: commits stop. */
-  private deliveryFailure: FaustgenError | undefined;
-  private lastReportedSendError: unknown;
   private frozen = false;
   private leader = false;
   private crashError: FaustgenError | undefined;
@@ -164,6 +162,17 @@ export class App extends Service {
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
+    this.producerHost = new OutputRouter({
+      log: this.log,
+      metrics: this.metrics,
+      sensors: this.sensors,
+      tracing: this.tracing,
+      outputHold: this.outputHold,
+      producer: () => this.producer,
+      exactlyOnce: () => this.exactlyOnce,
+      running: () => this.state === 'running' || this.state === 'starting',
+      crash: (error) => this.crash(error),
+    });
     this.web.observe((method, route, status, ms) => this.sensors.onWebRequest(method, route, status, ms));
     addWorkerPages(this.web, operationsHost(this, () => this.monitor.render()));
     this.stallWatcher = new StallWatcher(this.log.child('stall'), this.settings.stallTimeoutMs);
@@ -189,7 +198,19 @@ export class App extends Service {
       },
       sendRaw: (topic, key, value, headers, partition) => this.sendRaw(topic, key, value, headers, partition),
     };
-    this.exactlyOnce = this.settings.processingGuarantee === 'exactly_once' ? new ExactlyOnce(this.settings.id, this.log) : undefined;
+    this.exactlyOnce =
+      this.settings.processingGuarantee === 'exactly_once'
+        ? new ExactlyOnce(this.settings.id, this.log, {
+            abandonPartitions: (why) => this.conductor.abandonAll(why),
+            rejoin: () => {
+              if (this.consumer?.rejoin === undefined) return false;
+              this.consumer.rejoin();
+              return true;
+            },
+            crash: (error) => this.crash(error),
+            stopping: () => !this.handlersMayRun || (this.state !== 'running' && this.state !== 'starting'),
+          })
+        : undefined;
     this.conductor = new Conductor({
       ...(this.exactlyOnce === undefined ? {} : { commitTransactions: (offsets: readonly TopicPartitionOffset[]) => this.commitTransactions(offsets) }),
       log: this.log.child('conductor'),
@@ -205,7 +226,10 @@ export class App extends Service {
       },
       onMessagesIn: (topic, partition, count) => this.sensors.onMessagesIn(topic, partition, count),
       holdOutputs: () => this.outputHold.hold(),
-      onPartitionsRevoked: (revoked) => this.tableManager?.release(revoked),
+      onPartitionsRevoked: (revoked) => {
+        this.tableManager?.release(revoked);
+        this.outputHold.drop(revoked);
+      },
       releaseOutputs: (assignment) => this.outputHold.release(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
     });
@@ -481,8 +505,7 @@ export class App extends Service {
 
   protected override async onStart(): Promise<void> {
     const { settings } = this;
-    this.deliveryFailure = undefined;
-    this.lastReportedSendError = undefined;
+    this.producerHost.reset();
     if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
     this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
@@ -592,21 +615,14 @@ export class App extends Service {
   /** Every commit starts here: nothing is committed once a record nobody awaited failed. */
   private async flushProducer(): Promise<void> {
     await this.producer?.flush();
-    if (this.deliveryFailure !== undefined) throw this.deliveryFailure;
+    const failure = this.producerHost.failure;
+    if (failure !== undefined) throw failure;
   }
 
-  /** Exactly-once commit; a failed transaction stops the worker with its events uncommitted. */
+  /** Exactly-once commit; a failed transaction starts every partition over in place (ExactlyOnce). */
   private async commitTransactions(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    try {
-      if (this.exactlyOnce?.active === true) await this.exactlyOnce.commit(offsets);
-      else if (offsets.length > 0) await this.consumer?.commit(offsets);
-    } catch (error) {
-      const failure = FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `transaction commit failed: ${describeError(error)}`, { cause: error });
-      // The open transactions are unusable now: stop with their events uncommitted (a restart fences,
-      // recovers and processes them again) rather than go on without ever committing.
-      this.crash(failure);
-      throw failure;
-    }
+    if (this.exactlyOnce?.active === true) await this.exactlyOnce.commit(offsets);
+    else if (offsets.length > 0) await this.consumer?.commit(offsets);
   }
 
   private async whenReadyOrCrash(): Promise<void> {
@@ -684,86 +700,6 @@ export class App extends Service {
       groups.push({ agent: name, topics: [read, ...tables.map((t) => `${this.settings.id}-${t}-changelog`)] });
     }
     return groups;
-  }
-
-  private readonly producerHost = {
-    /** A send from a handler is owned by its event's partition (see OutputHold). */
-    produce: (original: ProducerRecord): Promise<RecordMetadata> => {
-      const event = trackedEvent();
-      return this.producerHost.produceOwned(original, event === undefined ? undefined : { topic: event.topic, partition: event.partition });
-    },
-    produceOwned: (original: ProducerRecord, owner: { topic: string; partition: number } | undefined): Promise<RecordMetadata> => {
-      const record = this.tracing.stamp(original);
-      const event = trackedEvent();
-      const producer = this.outputProducer(event);
-      if (producer === undefined) return Promise.reject(this.notStartedError(record.topic));
-      this.metrics.messagesSent++;
-      this.sensors.onSend(record.topic);
-      const started = performance.now();
-      // The producer is chosen again when a held output goes out: the one chosen now may be gone.
-      const sent =
-        owner === undefined || this.outputHold.passesNow(owner.topic, owner.partition)
-          ? producer.send(record)
-          : new Promise<RecordMetadata>((resolve, reject) => this.outputHold.submit(owner, () => (this.outputProducer(event) ?? producer).send(record).then(resolve, reject), reject));
-      void sent.then(() => this.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
-      return sent;
-    },
-    produceTo: <T>(original: ProducerRecord, listener: DeliveryListener<T>, tag: T): void => {
-      const record = this.tracing.stamp(original);
-      const producer = this.producer;
-      if (producer === undefined) {
-        const error = this.notStartedError(record.topic);
-        queueMicrotask(() => listener.failed(tag, error));
-        return;
-      }
-      this.metrics.messagesSent++;
-      this.sensors.onSend(record.topic);
-      if (!(tag instanceof Event)) {
-        producer.produce(record, listener, tag);
-        return;
-      }
-      // The usual case, per record: no closures, no owner object.
-      if (this.outputHold.passesNow(tag.topic, tag.partition)) {
-        (this.outputProducer(tag) ?? producer).produce(record, listener, tag);
-        return;
-      }
-      this.outputHold.submit(
-        { topic: tag.topic, partition: tag.partition },
-        () => (this.outputProducer(tag) ?? producer).produce(record, listener, tag),
-        (error) => queueMicrotask(() => listener.failed(tag, error)),
-      );
-    },
-    reportSendError: (topic: string, error: unknown): void => {
-      if (hasErrorCode(error, 'FG_PARTITION_REVOKED')) {
-        this.log.debug('table write dropped: its partition moved to another worker', { topic });
-        return;
-      }
-      this.metrics.sendErrors++;
-      this.sensors.onSendError(topic, error);
-      // A failed batch rejects each of its records with the same error, and once the worker is
-      // stopping every batch still in flight fails too: log the first, count them all.
-      if (error !== this.lastReportedSendError && this.deliveryFailure === undefined) this.log.error('send failed', { topic, error: describeError(error) });
-      else this.log.debug('send failed', { topic, error: describeError(error) });
-      this.lastReportedSendError = error;
-      // The event that made this record may be acked already; committing past it would lose the
-      // record for good. Stop without committing instead, so a restart processes it again.
-      if (this.deliveryFailure === undefined && this.producer !== undefined) {
-        this.deliveryFailure = new FaustgenError('FG_TRANSPORT', `a record sent to "${topic}" without awaiting it (sendSoon or a table write) was not delivered: ${describeError(error)}; stopping without committing, so its event is processed again after a restart`, {
-          cause: error,
-          details: { topic },
-        });
-        if (this.state === 'running' || this.state === 'starting') this.crash(this.deliveryFailure);
-      }
-    },
-  };
-
-  /**
-   * Where an output goes: with exactly-once, the transactional producer of the event's source
-   * partition (undefined once that partition left this worker: OutputHold drops the output then).
-   */
-  private outputProducer(event: Event<unknown, unknown> | undefined): Producer | undefined {
-    if (event === undefined || this.exactlyOnce?.active !== true) return this.producer;
-    return this.exactlyOnce.producerFor(event.topic, event.partition) ?? this.producer;
   }
 
   private notStartedError(topic: string): FaustgenError {

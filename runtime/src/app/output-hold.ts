@@ -54,6 +54,22 @@ export class OutputHold {
     drop(revoked(owner));
   }
 
+  /**
+   * These partitions were revoked: their held outputs are dropped now, even if the next assignment
+   * brings them back (a member that lost its membership, or gave its partitions up after a failed
+   * transaction, processes their events again from the committed offsets: sent, they would count twice).
+   */
+  drop(partitions: readonly TopicPartition[]): void {
+    if (this.held === undefined || partitions.length === 0) return;
+    const gone = new Set(partitions.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const kept: HeldOutput[] = [];
+    for (const output of this.held) {
+      if (gone.has(`${output.owner.topic}\u0000${output.owner.partition}`)) output.drop(revoked(output.owner));
+      else kept.push(output);
+    }
+    this.held = kept;
+  }
+
   /** A new assignment: kept partitions' held outputs go out, the others' are dropped. */
   release(assignment: GroupAssignment): void {
     const { actives, standbys } = assignment.assignment;

@@ -63,6 +63,11 @@ export class Conductor implements ConsumerListener {
   private readonly refused = new Map<string, number>();
   /** First dropped offset per partition while a release runs: those events will never be acked here. */
   private dropped: ReadonlyMap<string, number> | undefined;
+  /**
+   * Every partition was given up in place (abandonAll): the next assignment treats all of them as
+   * new, whatever the consumer revoked before it.
+   */
+  private abandoned = false;
   /** Outputs are held because the member's lease lapsed (no heartbeat for half its session). */
   private leaseHold = false;
   /**
@@ -110,6 +115,7 @@ export class Conductor implements ConsumerListener {
   }
 
   private async assign(assignment: GroupAssignment): Promise<void> {
+    if (this.abandoned) this.forgetAbandoned();
     const released = this.released;
     const keep = new Set<string>();
     const assignmentOnly: TopicPartition[] = [];
@@ -122,7 +128,7 @@ export class Conductor implements ConsumerListener {
       keep.add(key);
       if (!this.trackers.has(key)) this.trackers.set(key, { tp, tracker: new PartitionOffsetTracker() });
     }
-    for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.trackers.delete(key);
+    for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.retire(key);
     if (released !== undefined) this.rewindKept(released);
     else this.dropped = undefined;
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
@@ -172,7 +178,7 @@ export class Conductor implements ConsumerListener {
       this.hooks.onPartitionsRevoked(revoked);
       for (const tp of revoked) {
         const key = partitionKeyOf(tp.topic, tp.partition);
-        this.trackers.delete(key);
+        this.retire(key);
         this.released.delete(key);
         this.refused.delete(key);
       }
@@ -186,7 +192,7 @@ export class Conductor implements ConsumerListener {
     await this.commit(firstDropped);
     for (const tp of revoked) {
       const key = partitionKeyOf(tp.topic, tp.partition);
-      this.trackers.delete(key);
+      this.retire(key);
       this.revoking.delete(key);
     }
   }
@@ -291,6 +297,7 @@ export class Conductor implements ConsumerListener {
     // Released, the lease lapsed, or an assignment not yet through: outputs are held, so what the
     // processed events produced is not on the broker yet.
     if (this.released !== undefined || this.leaseHold || this.assigning) return;
+    const abandonedBefore = this.abandoned;
     const commitTransactions = this.hooks.commitTransactions;
     if (commitTransactions === undefined) {
       await this.commitOffsets(bounds);
@@ -301,7 +308,9 @@ export class Conductor implements ConsumerListener {
     let open = (): void => undefined;
     this.barrier = new Promise<void>((resolve) => (open = resolve));
     try {
-      await this.waitUntil(() => this.settled(bounds), deadlineMs);
+      await this.waitUntil(() => this.released !== undefined || this.settled(bounds), deadlineMs);
+      // Given up meanwhile (a failed transaction): its events are processed again, nothing commits.
+      if (this.released !== undefined || this.abandoned !== abandonedBefore) return;
       // An event not finished (still in a handler, or stopped half-way by a crash) has part of its
       // outputs in the open transactions: never commit them. A partition that stays commits them with
       // the event later; one that moves, or a worker that stops, aborts them.
@@ -428,6 +437,41 @@ export class Conductor implements ConsumerListener {
     this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
     this.hooks.holdOutputs();
     this.hooks.log.warn('no heartbeat for longer than the session timeout: this worker may have been expelled from its group; holding its outputs until it rejoined', { partitions: this.trackers.size });
+  }
+
+  /**
+   * Gives every partition up in place (exactly-once after a failed transaction): nothing more is
+   * taken, committed or written for them, and the next assignment starts each of them afresh — its
+   * table state recovered again and its events read again from the committed offset — even if the
+   * consumer keeps it without revoking it first.
+   */
+  abandonAll(why: string): void {
+    this.abandoned = true;
+    if (this.released !== undefined) return;
+    this.refusing = true;
+    this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    this.hooks.holdOutputs();
+    this.hooks.log.warn(`${why}: holding outputs and commits of every partition until the group assigned them again`, { partitions: this.trackers.size });
+  }
+
+  /** Forgets a partition's tracker: events it delivered that still run may no longer write. */
+  private retire(key: string): void {
+    const entry = this.trackers.get(key);
+    if (entry === undefined) return;
+    entry.tracker.retired = true;
+    this.trackers.delete(key);
+  }
+
+  /** The partitions an abandonAll gave up are revoked here, whether or not the consumer revoked them. */
+  private forgetAbandoned(): void {
+    this.abandoned = false;
+    const stale = [...this.trackers.values()].map(({ tp }) => tp);
+    this.dropBuffered(stale);
+    if (stale.length > 0) this.hooks.onPartitionsRevoked(stale);
+    for (const key of [...this.trackers.keys()]) this.retire(key);
+    this.released?.clear();
+    this.refused.clear();
+    this.floors.clear();
   }
 
   /** Partitions that stay after a release read again from their first dropped or refused offset. */

@@ -6,6 +6,8 @@
  * past a slow record (Faust's fs#606).
  */
 export class PartitionOffsetTracker {
+  /** Set when the conductor drops this tracker: see EventAcker.retired. */
+  retired = false;
   /** Pending reference counts of delivered records, in offset order; acked ones are dropped from the head. */
   private readonly offsets: number[] = [];
   private readonly refs: number[] = [];

@@ -1,6 +1,6 @@
 import { partitionKeyOf } from '../core/partition-key.js';
 import type { Logger } from '../core/logger.js';
-import type { Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer } from '../types/transport.js';
+import type { Producer, TopicPartition, TopicPartitionOffset, TransactionalProducer, TransactionEvents } from '../types/transport.js';
 
 
 /**
@@ -14,9 +14,11 @@ export class PartitionTransactions {
   private readonly producers = new Map<string, { readonly tp: TopicPartition; readonly producer: TransactionalProducer }>();
 
   constructor(
-    private readonly createProducer: (transactionalId: string) => TransactionalProducer,
+    private readonly createProducer: (transactionalId: string, events: TransactionEvents) => TransactionalProducer,
     private readonly appId: string,
     private readonly log: Logger,
+    /** A current producer's transaction broke (a send failed, or it was fenced). */
+    private readonly onBroken: (error: Error, transactionalId: string) => void,
   ) {}
 
   /** The producer of an event's source partition, or undefined when the partition is not active here. */
@@ -33,9 +35,16 @@ export class PartitionTransactions {
     const fresh = [...wanted].filter(([key]) => !this.producers.has(key)).map(([, tp]) => tp);
     await Promise.all(
       fresh.map(async (tp) => {
-        const producer = this.createProducer(`${this.appId}-${tp.topic}-${tp.partition}`);
+        const key = partitionKeyOf(tp.topic, tp.partition);
+        const transactionalId = `${this.appId}-${tp.topic}-${tp.partition}`;
+        const producer = this.createProducer(transactionalId, {
+          // Only the partition's current producer speaks: a discarded one's failures are expected.
+          broken: (error) => {
+            if (this.producers.get(key)?.producer === producer) this.onBroken(error, transactionalId);
+          },
+        });
         await producer.start();
-        this.producers.set(partitionKeyOf(tp.topic, tp.partition), { tp, producer });
+        this.producers.set(key, { tp, producer });
       }),
     );
     if (fresh.length > 0 || gone.length > 0) this.log.info('transactional producers assigned', { started: fresh.length, stopped: gone.length, active: this.producers.size });
@@ -51,6 +60,17 @@ export class PartitionTransactions {
         return producer.commitTransaction(groupId, offset === undefined ? [] : [offset]);
       }),
     );
+  }
+
+  /**
+   * Every partition starts afresh at the next assignment: the producers are discarded (their open
+   * transactions abort, what they still send fails as revoked), so new ones fence and start from the
+   * committed offsets.
+   */
+  async discardAll(): Promise<void> {
+    const all = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.all(all.map(({ producer }) => producer.discard().catch(() => undefined)));
   }
 
   async stop(): Promise<void> {

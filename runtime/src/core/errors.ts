@@ -34,6 +34,7 @@ export const errorCodes = {
   FG_STALLED: 'Assigned partitions with lag made no progress for the configured time.',
   FG_PARTITION_REVOKED: 'An output of an event was dropped because its partition moved to another worker, which processes the event again.',
   FG_FENCED: 'Another worker took over the partitions of this worker\'s transactional producer (a zombie was fenced).',
+  FG_TRANSACTION_ABORTED: 'An output of an event was dropped because its transaction failed; the worker processes the event again from the committed offset.',
   // Stores and tables.
   FG_STORE: 'The table store reported an error.',
   FG_STORE_LOCKED: 'Another worker holds the lock on this data directory.',
@@ -77,6 +78,7 @@ const defaultKind: Partial<Record<ErrorCode, ErrorKind>> = {
   FG_TRANSPORT: 'transport',
   FG_PARTITION_REVOKED: 'transport',
   FG_FENCED: 'transport',
+  FG_TRANSACTION_ABORTED: 'transport',
   FG_BROKER_UNREACHABLE: 'transport',
   FG_STORE: 'transport',
   FG_STALLED: 'transport',
@@ -137,6 +139,14 @@ export function describeError(error: unknown): string {
 }
 
 /** True when `error` or one of its causes has `code`. */
+/**
+ * True for an output dropped because its event will be processed again, here or by the partition's
+ * new owner (the partition moved, or the event's transaction failed): not a failure of the event.
+ */
+export function isAbandonedOutput(error: unknown): boolean {
+  return hasErrorCode(error, 'FG_PARTITION_REVOKED') || hasErrorCode(error, 'FG_TRANSACTION_ABORTED');
+}
+
 export function hasErrorCode(error: unknown, code: ErrorCode): boolean {
   for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 8; depth++) {
     if (FaustgenError.is(current) && current.code === code) return true;

@@ -19,6 +19,12 @@ export interface SendTarget<K, V> {
 /** Who is told when an event is fully processed: the offset tracker of its partition. */
 export interface EventAcker {
   ack(offset: number): void;
+  /**
+   * True once the partition's events are no longer this acker's to commit (revoked, or given up after
+   * a failed transaction): an event still running then is processed again elsewhere or later, and
+   * must not write tables or outputs.
+   */
+  readonly retired?: boolean;
 }
 
 /** Who decides what a failed output means: the agent's error policy. */
@@ -55,6 +61,11 @@ export class Event<K, V> {
 
   get topic(): string {
     return this.record.topic;
+  }
+
+  /** Its partition was revoked or started over since it was delivered: see EventAcker.retired. */
+  get isStale(): boolean {
+    return (this.root ?? this).acker?.retired === true;
   }
 
   get partition(): number {

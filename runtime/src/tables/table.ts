@@ -170,7 +170,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     }
     const partition = this.targetPartition(key);
     const local = this.partitions.get(partition);
-    if (local === undefined && this.revoked.has(partition)) {
+    if ((local === undefined && this.revoked.has(partition)) || event?.isStale === true) {
       throw new FaustgenError('FG_PARTITION_REVOKED', `table "${this.name}": partition ${partition} moved to another worker while this event was processed; the new owner processes it again`, {
         retriable: true,
         details: { table: this.name, partition },

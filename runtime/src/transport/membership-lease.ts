@@ -45,6 +45,11 @@ export class MembershipLease {
     return wasLost;
   }
 
+  /** The member gives its membership up itself (to rejoin with every partition as new): counts as lost. */
+  forfeit(): void {
+    this.lostNow = true;
+  }
+
   /** Called every heartbeat interval while the member holds partitions and is not joining. */
   check(): void {
     if (this.lostNow) return;

@@ -105,6 +105,16 @@ export interface TransactionalProducer extends Producer {
   discard(): Promise<void>;
 }
 
+/** What a transactional producer tells its owner on its own, outside any call. */
+export interface TransactionEvents {
+  /**
+   * The open transaction can no longer commit (a send failed inside it, or the producer was fenced):
+   * told once, as soon as known, so the owner need not wait for a commit to learn it. Every record
+   * sent in it has failed, or will fail, with FG_TRANSACTION_ABORTED.
+   */
+  broken(error: Error): void;
+}
+
 export interface Admin {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -216,6 +226,12 @@ export interface GroupConsumer {
   seek(position: TopicPartitionOffset): void;
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
+  /**
+   * Gives up this member's current assignment and rejoins the group soon (Kafka Streams: handle all
+   * tasks as lost, then enforce a rebalance): at the next join every partition is revoked and assigned
+   * anew, so its state is rebuilt from what was committed. Used when exactly-once transactions broke.
+   */
+  rejoin?(): void;
 }
 
 /**
@@ -241,7 +257,7 @@ export interface Transport {
   readonly driver: string;
   createProducer(): Producer;
   /** Exactly-once support; a driver without transactions (the embedded broker) leaves it out. */
-  createTransactionalProducer?(transactionalId: string): TransactionalProducer;
+  createTransactionalProducer?(transactionalId: string, events?: TransactionEvents): TransactionalProducer;
   createAdmin(): Admin;
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer;
   createPartitionReader(): PartitionReader;

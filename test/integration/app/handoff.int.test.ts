@@ -7,6 +7,11 @@
 //   recovered: sums below the events counted, or above them with duplicated outputs.
 // - SIGKILLed workers, exactly-once: sums exact and every event in the output exactly once (read
 //   committed), although the killed workers' open transactions held outputs and changelog records.
+// - A zombie fences the worker's transactional producers, exactly-once: a worker that applied an
+//   assignment the group had already replaced starts (and so fences) the producers of partitions
+//   another worker owns. The fenced worker must carry on in place: abort, rejoin with every
+//   partition as new, recover its tables from the committed changelog and process the events again
+//   from the committed offsets. Before, it stopped with FG_FENCED and its events waited for a restart.
 // The three-broker kill runs with broker faults are in test/integration/faults.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import type { Producer } from '../../../runtime/src/types/transport.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
-import { createTopics } from '../../kafka/global.js';
+import { createTopics, testKafkaClient } from '../../kafka/global.js';
 import { WorkerProcess, feedUrl, readAll, uniqueName } from './app-helpers.js';
 
 const WORKER_SCRIPT = 'test/fixtures/kafka-apps/counting-worker.ts';
@@ -22,7 +27,8 @@ const PARTITIONS = 8;
 const KEYS = 400;
 const ROUNDS = 30;
 
-type Step = 'start' | 'stop' | 'kill';
+/** `fence`: the test starts producers with the app's transactional ids (the worker name is unused). */
+type Step = 'start' | 'stop' | 'kill' | 'fence';
 interface Scenario {
   readonly guarantee: 'at_least_once' | 'exactly_once';
   /** Round → what happens to which worker before that round's events are sent. */
@@ -35,6 +41,8 @@ interface Outcome {
   readonly outputs: number;
   readonly distinctOutputs: number;
   readonly exits: readonly (number | null)[];
+  /** Every worker's log (stderr), in start order. */
+  readonly logs: readonly string[];
 }
 
 describe('partition handoff on kafka:// keeps table counts exact', () => {
@@ -85,6 +93,7 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
           running.signal('SIGKILL');
           await running.stop();
         }
+        if (step === 'fence') await fenceTransactionalIds(cluster.bootstrap, Array.from({ length: PARTITIONS }, (_, p) => `${appId}-${source}-${p}`));
       }
       const sends: Promise<unknown>[] = [];
       for (let k = 0; k < KEYS; k++) {
@@ -134,7 +143,7 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
       process.stderr.write(`${name} ${wrong}: changelog ${(history.get(key) ?? []).join(' ')}\n  outputs ${outs.join(' ')}\n`);
     }
     const distinctOutputs = new Set(records.map((r) => (JSON.parse(r.value?.toString() ?? '{}') as { n?: number }).n)).size;
-    return { below, above, outputs: records.length, distinctOutputs, exits };
+    return { below, above, outputs: records.length, distinctOutputs, exits, logs: all.map((w) => w.stderr) };
   }
 
   test(`at-least-once: ${KEYS} keys x ${ROUNDS} events while workers join and leave mid-stream`, async (t) => {
@@ -171,4 +180,40 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
     assert.equal(outcome.distinctOutputs, total, 'every event reached the output');
     assert.equal(outcome.outputs, total, 'no event is in the output twice (read committed)');
   });
+
+  test(`exactly-once: ${KEYS} keys x ${ROUNDS} events while a zombie fences the workers' transactional producers twice`, async (t) => {
+    const outcome = await run('fenced', {
+      guarantee: 'exactly_once',
+      steps: { 4: [['start', 'B']], 10: [['fence', '']], 20: [['fence', '']] },
+    });
+    const total = KEYS * ROUNDS;
+    const told = outcome.logs.join('\n').split('\n').filter((line) => line.includes('fenced a transactional producer of this worker'));
+    t.diagnostic(`fenced summary: ${JSON.stringify({ events: total, keysBelow: outcome.below.length, keysAbove: outcome.above.length, outputs: outcome.outputs, distinctOutputs: outcome.distinctOutputs, exits: outcome.exits, fencedLines: told.length })}`);
+    assert.deepEqual(outcome.exits.filter((code) => code !== 0), [], 'a fenced worker carries on and exits 0 when stopped');
+    assert.ok(told.length > 0, 'the fenced worker says so in its log');
+    assert.deepEqual(outcome.below.slice(0, 10), [], `${outcome.below.length} keys counted below their events`);
+    assert.deepEqual(outcome.above.slice(0, 10), [], `${outcome.above.length} keys counted above their events`);
+    assert.equal(outcome.distinctOutputs, total, 'every event reached the output');
+    assert.equal(outcome.outputs, total, 'no event is in the output twice (read committed)');
+  });
 });
+
+/**
+ * What a worker holding a stale assignment does to the real owner: initialises producers with its
+ * transactional ids, which bumps their epochs and aborts the owner's open transactions.
+ */
+async function fenceTransactionalIds(bootstrap: string, transactionalIds: readonly string[]): Promise<void> {
+  const kafka = testKafkaClient(bootstrap, 'handoff-zombie');
+  await Promise.all(
+    transactionalIds.map(async (transactionalId) => {
+      const zombie = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      await zombie.connect();
+      try {
+        const transaction = await zombie.transaction();
+        await transaction.abort().catch(() => undefined);
+      } finally {
+        await zombie.disconnect();
+      }
+    }),
+  );
+}

@@ -139,10 +139,20 @@ export async function verify(bootstrap: string, topics: { source: string; change
   }
   let outLost = 0;
   let outDuplicated = 0;
+  const twice: string[] = [];
   for (const r of source) {
     const count = outs.get(`${r.partition}:${r.offset}`) ?? 0;
     if (count === 0) outLost++;
     else outDuplicated += count - 1;
+    if (count > 1 && twice.length < 3) twice.push(`${r.partition}:${r.offset}`);
+  }
+  // An event output twice: each copy with the worker that wrote it and where it landed.
+  for (const at of twice) {
+    const copies = output
+      .map((r) => ({ r, out: JSON.parse(r.value?.toString() ?? 'null') as FaultOutput }))
+      .filter(({ out }) => `${out.partition}:${out.offset}` === at)
+      .map(({ r, out }) => `out[${r.partition}]@${r.offset} sum ${out.sum ?? '?'} by ${out.worker}`);
+    process.stderr.write(`[faults] event ${at} output ${copies.length} times: ${copies.join(' | ')}\n`);
   }
   return {
     sent: feeder.sent,

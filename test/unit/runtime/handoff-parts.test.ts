@@ -78,6 +78,22 @@ describe('OutputHold', () => {
     assert.deepEqual(dropped, ['theirs'], 'a standby partition is not written on behalf of its new owner');
     assert.equal(hold.holding, false);
   });
+  test('held outputs of a revoked partition are dropped even when the next assignment brings the partition back', () => {
+    // A member that lost its membership (or gave its partitions up after a failed transaction) reads
+    // their events again from the committed offsets: the held outputs of the first run would count twice.
+    const hold = new OutputHold();
+    hold.release(assignment([mine, theirs]));
+    hold.hold();
+    const sent: string[] = [];
+    const dropped: FaustgenError[] = [];
+    hold.submit(mine, () => sent.push('mine'), (e) => dropped.push(e));
+    hold.submit(theirs, () => sent.push('theirs'), (e) => dropped.push(e));
+    hold.drop([mine]);
+    hold.release(assignment([mine, theirs]));
+    assert.deepEqual(sent, ['theirs']);
+    assert.equal(dropped.length, 1);
+    assert.ok(hasErrorCode(dropped[0], 'FG_PARTITION_REVOKED'));
+  });
 });
 
 describe('processingGuarantee', () => {

@@ -12,6 +12,8 @@ export interface FaustgenAssignerHooks {
   onSync(answer: SyncAnswer): void;
   /** Awaited before each JoinGroup request: the member releases its partitions here. */
   beforeJoin?(coordinator: CoordinatorHeartbeat): Promise<void>;
+  /** Asked before each heartbeat: true makes kafkajs rejoin (see sync-capture.ts). */
+  wantsRejoin?(): boolean;
 }
 
 /**
@@ -24,6 +26,7 @@ export function createFaustgenAssigner(hooks: FaustgenAssignerHooks): PartitionA
     captureCoordinator(cluster, {
       onSync: (answer) => hooks.onSync(answer),
       ...(hooks.beforeJoin === undefined ? {} : { beforeJoin: (coordinator: CoordinatorHeartbeat) => hooks.beforeJoin?.(coordinator) ?? Promise.resolve() }),
+      ...(hooks.wantsRejoin === undefined ? {} : { wantsRejoin: () => hooks.wantsRejoin?.() ?? false }),
     });
     return {
       name: ASSIGNOR_NAME,

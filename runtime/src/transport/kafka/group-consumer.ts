@@ -49,6 +49,8 @@ export class KafkaGroupConsumer implements GroupConsumer {
   private readonly lease: MembershipLease;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** rejoin() was called: kafkajs's next heartbeat fails so that it rejoins (cleared by the join). */
+  private rejoinRequested = false;
   private lastSync: SyncAnswer | undefined;
   private localGeneration = 0;
   /** Kafka-level assignment (actives + standbys) of the latest generation. */
@@ -93,6 +95,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
           memberMetadata: () => this.memberMetadata(),
           onSync: (answer) => (this.lastSync = answer),
           beforeJoin: (coordinator) => this.beforeJoin(coordinator),
+          wantsRejoin: () => this.rejoinRequested,
         }),
       ],
       sessionTimeout: settings.sessionTimeoutMs,
@@ -211,6 +214,18 @@ export class KafkaGroupConsumer implements GroupConsumer {
     consumer.resume(groupByTopic(partitions));
   }
 
+  /**
+   * Gives up the current assignment and rejoins (Kafka Streams: all tasks lost, then enforceRebalance):
+   * the membership counts as lost, so the next join revokes every partition and assigns it anew, and
+   * nothing of this generation is delivered meanwhile.
+   */
+  rejoin(): void {
+    if (this.consumer === undefined || this.stopping) return;
+    this.lease.forfeit();
+    this.rejoinRequested = true;
+    this.gate.supersede();
+  }
+
   private memberMetadata(): MemberMetadata {
     return { ...this.options.metadata, topics: this.topics, previous: this.previous };
   }
@@ -228,6 +243,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
    * keep the session alive meanwhile (the coordinator answers REBALANCE_IN_PROGRESS and counts them).
    */
   private async beforeJoin(coordinator: CoordinatorHeartbeat): Promise<void> {
+    this.rejoinRequested = false;
     const listener = this.listener;
     const sync = this.lastSync;
     if (listener?.onPrepareRebalance === undefined || this.stopping || this.announced.size === 0 || sync === undefined) return;

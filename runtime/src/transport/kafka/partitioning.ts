@@ -10,11 +10,13 @@ import { partitionForKey } from '../partitioner.js';
  * attempts; the producer also reads it back to know which partition, and so which offset, each
  * record got.
  */
-export function createFaustgenPartitioner(): ReturnType<ICustomPartitioner> {
+export function createFaustgenPartitioner(partitionCounts?: Map<string, number>): ReturnType<ICustomPartitioner> {
   const nextByTopic = new Map<string, number>();
   return ({ topic, partitionMetadata, message }: PartitionerArgs): number => {
     const explicit = message.partition;
     const count = partitionMetadata.length;
+    // What kafkajs's metadata says, for whoever must place records before kafkajs does.
+    if (count > 0 && partitionCounts?.get(topic) !== count) partitionCounts?.set(topic, count);
     if (explicit !== undefined && explicit !== null) return explicit;
     let partition: number;
     if (message.key === undefined || message.key === null) {

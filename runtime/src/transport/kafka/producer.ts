@@ -61,7 +61,11 @@ export class KafkaProducer implements Producer {
   private stopping = false;
   private readonly outage: OutageLog;
 
-  constructor(protected readonly options: KafkaDriverOptions) {
+  constructor(
+    protected readonly options: KafkaDriverOptions,
+    /** Partition count per topic as kafkajs's metadata last said (shared by a transport's producers). */
+    protected readonly partitionCounts: Map<string, number> = new Map(),
+  ) {
     this.kafka = createKafkaClient(options);
     this.outage = new OutageLog(options.log);
   }
@@ -95,7 +99,7 @@ export class KafkaProducer implements Producer {
   protected producerConfig(): ProducerConfig {
     const { idempotent } = this.options.producer;
     return {
-      createPartitioner: createFaustgenPartitioner,
+      createPartitioner: () => createFaustgenPartitioner(this.partitionCounts),
       allowAutoTopicCreation: false,
       idempotent,
       ...(idempotent ? { maxInFlightRequests: 1 } : {}),
@@ -107,8 +111,13 @@ export class KafkaProducer implements Producer {
     return producer.sendBatch(batch);
   }
 
-  /** Told when records of a batch got no answer and are not sent again (see resendsFailedBatches). */
-  protected unanswered(_error: FaustgenError): void {}
+  /**
+   * Told when records of a batch got no answer and are not sent again (see resendsFailedBatches);
+   * returns the error their senders are told.
+   */
+  protected unanswered(error: FaustgenError): FaustgenError {
+    return error;
+  }
 
   /**
    * Whether a batch that failed as a whole may be sent again. Not inside a transaction: a failed
@@ -231,8 +240,8 @@ export class KafkaProducer implements Producer {
         const error = new FaustgenError('FG_TRANSPORT', `Kafka producer got no answer for ${unsent.length} record(s) of a transaction; it must abort`, {
           details: { topics: [...new Set(unsent.map((r) => r.topic))] },
         });
-        this.unanswered(error);
-        for (const record of unsent) tellFailed(record.listener, record.tag, error);
+        const told = this.unanswered(error);
+        for (const record of unsent) tellFailed(record.listener, record.tag, told);
         return;
       }
       if (Date.now() >= deadline || this.producer === undefined) {

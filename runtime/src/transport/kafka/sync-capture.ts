@@ -34,6 +34,12 @@ type Capturable = Record<string | symbol, unknown>;
 export interface CoordinatorHooks {
   onSync(answer: SyncAnswer): void;
   beforeJoin?(coordinator: CoordinatorHeartbeat): Promise<void>;
+  /**
+   * Asked before each of kafkajs's own heartbeats: true makes that heartbeat fail as
+   * REBALANCE_IN_PROGRESS, which is kafkajs's only way into a rejoin that no broker asked for
+   * (Kafka's enforceRebalance). kafkajs heartbeats from its fetch loop, records or not.
+   */
+  wantsRejoin?(): boolean;
 }
 
 /** Lets `beforeJoin` keep the member's session alive while it waits: heartbeats with the old generation. */
@@ -51,6 +57,7 @@ export function captureCoordinator(cluster: Cluster, hooks: CoordinatorHooks): v
     const broker: unknown = await (findGroupCoordinator as (...a: unknown[]) => Promise<unknown>).apply(this, args);
     wrapSyncGroup(broker, (answer) => hooks.onSync(answer));
     if (hooks.beforeJoin !== undefined) wrapJoinGroup(broker, hooks.beforeJoin);
+    if (hooks.wantsRejoin !== undefined) wrapHeartbeat(broker, hooks.wantsRejoin);
     return broker;
   };
 }
@@ -85,6 +92,20 @@ function wrapJoinGroup(broker: unknown, beforeJoin: (coordinator: CoordinatorHea
   };
   target['joinGroup'] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
     await beforeJoin(coordinator);
+    return (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+  };
+}
+
+const heartbeatWrapped = Symbol('faustgen.rejoinHook');
+
+function wrapHeartbeat(broker: unknown, wantsRejoin: () => boolean): void {
+  if (typeof broker !== 'object' || broker === null) return;
+  const target = broker as Capturable;
+  const original = target['heartbeat'];
+  if (target[heartbeatWrapped] === true || typeof original !== 'function') return;
+  target[heartbeatWrapped] = true;
+  target['heartbeat'] = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    if (wantsRejoin()) throw Object.assign(new Error('faustgen asked to rejoin the group (every partition starts over)'), { type: 'REBALANCE_IN_PROGRESS', retriable: true });
     return (original as (...a: unknown[]) => Promise<unknown>).apply(this, args);
   };
 }

@@ -1,8 +1,9 @@
 import type { Producer as KafkaJsProducer, ProducerBatch, ProducerConfig, RecordMetadata as KafkaJsRecordMetadata, Transaction } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
-import type { TopicPartitionOffset, TransactionalProducer } from '../../types/transport.js';
+import type { TopicPartitionOffset, TransactionalProducer, TransactionEvents } from '../../types/transport.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isFencedError, wrapKafkaError } from './errors.js';
+import { partitionForKey } from '../partitioner.js';
 import { KafkaProducer } from './producer.js';
 
 /**
@@ -23,8 +24,16 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   /** Batches go out one after another: see transmit(). */
   private sending: Promise<unknown> = Promise.resolve();
 
-  constructor(options: KafkaDriverOptions, readonly transactionalId: string) {
-    super(options);
+  /** Round-robin position per topic for records without key or partition (see onePartitionEach). */
+  private readonly nextByTopic = new Map<string, number>();
+
+  constructor(
+    options: KafkaDriverOptions,
+    readonly transactionalId: string,
+    private readonly events?: TransactionEvents,
+    partitionCounts?: Map<string, number>,
+  ) {
+    super(options, partitionCounts);
   }
 
   /** Connects and registers the transactional id with its coordinator: this is the fence. */
@@ -54,29 +63,32 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     return false;
   }
 
-  protected override unanswered(error: FaustgenError): void {
-    this.failure ??= this.discarding ? this.movedAway(error) : error;
+  protected override unanswered(error: FaustgenError): FaustgenError {
+    return this.discarding ? this.movedAway(error) : this.broke(error);
   }
 
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
     // Inside a transaction a failed send cannot be retried on its own: the transaction aborts.
     // One batch at a time: kafkajs adds a batch's new partitions to the transaction before producing
     // it, and a second batch sent meanwhile overtook the first (a changelog value written before an
-    // older one of the same key, found by the exactly-once kill test).
+    // older one of the same key, found by the exactly-once kill test). Within a batch, one kafkajs
+    // call per partition: see onePartitionEach.
     const previous = this.sending;
     const run = (async (): Promise<KafkaJsRecordMetadata[]> => {
       await previous.catch(() => undefined);
+      // A transaction that failed once can only abort: what it would still send is lost work.
+      if (this.failure !== undefined) throw this.failure;
       const transaction = await this.open();
       this.sent = true;
-      return transaction.sendBatch(batch);
+      const parts = await Promise.all(onePartitionEach(batch, this.partitionCounts, this.nextByTopic).map((part) => transaction.sendBatch(part)));
+      return parts.flat();
     })();
     this.sending = run.catch(() => undefined);
     try {
       return await run;
     } catch (error) {
       if (this.discarding) throw this.movedAway(error);
-      this.failure ??= this.wrap(error, 'failed to send inside its transaction');
-      throw this.failure;
+      throw this.broke(this.failure ?? this.wrap(error, 'failed to send inside its transaction'));
     }
   }
 
@@ -104,8 +116,10 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
       }
       await transaction.commit();
     } catch (error) {
-      this.failure = this.wrap(error, 'failed to commit its transaction');
-      throw this.failure;
+      const failure = this.wrap(error, 'failed to commit its transaction');
+      this.broke(failure);
+      this.failure = failure;
+      throw failure;
     }
     this.transaction = undefined;
     this.sent = false;
@@ -123,6 +137,22 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   override async stop(): Promise<void> {
     await this.abortTransaction().catch(() => undefined);
     await super.stop();
+  }
+
+  /**
+   * The open transaction cannot commit any more: the owner is told once, and senders get
+   * FG_TRANSACTION_ABORTED (their events are processed again from the committed offset, not failed).
+   */
+  private broke(error: FaustgenError): FaustgenError {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.events?.broken(error);
+    }
+    return new FaustgenError('FG_TRANSACTION_ABORTED', `transactional producer ${this.transactionalId}: the transaction failed (${error.message}); its events are processed again from the committed offset`, {
+      cause: error,
+      retriable: true,
+      details: { transactionalId: this.transactionalId },
+    });
   }
 
   private movedAway(error: unknown): FaustgenError {
@@ -150,4 +180,39 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     }
     return wrapKafkaError(error, `transactional producer ${this.transactionalId} ${what}`, { transactionalId: this.transactionalId });
   }
+}
+
+/**
+ * Splits a batch into one batch per topic partition (sent concurrently). A kafkajs send that spans
+ * several brokers writes records twice when one broker's request fails while another's is still in
+ * flight: its retry re-sends every broker without an answer yet, the slow one too, with the next
+ * sequence numbers — so the broker takes both copies, in the same transaction (the rolling-restart
+ * test under exactly_once had 134 outputs twice, identical, after CONCURRENT_TRANSACTIONS retries).
+ * A send of one partition goes to one broker, and its retry only follows its own failure.
+ */
+export function onePartitionEach(batch: ProducerBatch, partitionCounts: ReadonlyMap<string, number>, nextByTopic: Map<string, number>): ProducerBatch[] {
+  const parts: ProducerBatch[] = [];
+  for (const { topic, messages } of batch.topicMessages ?? []) {
+    const count = partitionCounts.get(topic);
+    const byPartition = new Map<number, typeof messages>();
+    for (const message of messages) {
+      // Placed here as the partitioner would place it (it keeps an explicit partition). A topic whose
+      // count kafkajs has not told yet (the first batch to it) goes out as one call.
+      if ((message.partition === undefined || message.partition === null) && count !== undefined) {
+        if (message.key === undefined || message.key === null) {
+          const next = nextByTopic.get(topic) ?? 0;
+          nextByTopic.set(topic, next + 1);
+          message.partition = next % count;
+        } else {
+          message.partition = partitionForKey(typeof message.key === 'string' ? Buffer.from(message.key) : message.key, count);
+        }
+      }
+      const partition = message.partition ?? -1;
+      let list = byPartition.get(partition);
+      if (list === undefined) byPartition.set(partition, (list = []));
+      list.push(message);
+    }
+    for (const list of byPartition.values()) parts.push({ ...batch, topicMessages: [{ topic, messages: list }] });
+  }
+  return parts;
 }

@@ -1,4 +1,4 @@
-import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, Transport } from '../../types/transport.js';
+import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, TransactionEvents, Transport } from '../../types/transport.js';
 import { KafkaAdmin } from './admin.js';
 import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from './config.js';
 import { KafkaGroupConsumer } from './group-consumer.js';
@@ -10,15 +10,17 @@ import { parseKafkaUrl } from './url.js';
 /** The `kafka://` transport: each factory call makes an independent kafkajs client. */
 export class KafkaTransport implements Transport {
   readonly driver = 'kafka';
+  /** Learnt by every producer's partitioner; transactional producers place records with it. */
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(readonly options: KafkaDriverOptions) {}
 
   createProducer(): Producer {
-    return new KafkaProducer(this.options);
+    return new KafkaProducer(this.options, this.partitionCounts);
   }
 
-  createTransactionalProducer(transactionalId: string): TransactionalProducer {
-    return new KafkaTransactionalProducer(this.options, transactionalId);
+  createTransactionalProducer(transactionalId: string, events?: TransactionEvents): TransactionalProducer {
+    return new KafkaTransactionalProducer(this.options, transactionalId, events, this.partitionCounts);
   }
 
   createAdmin(): Admin {

@@ -1,0 +1,282 @@
+// Exactly-once after a failed transaction (issue 9): a worker whose transactional producer was fenced
+// (another worker applied an assignment that gave it the partition) or whose transaction a broker
+// failure broke used to stop with FG_FENCED / FG_TRANSPORT and leave its events to a restart. It now
+// starts over in place, as Kafka Streams does with a migrated or corrupted task: every partition is
+// abandoned (nothing more committed or written), the producers discarded, and the member rejoins
+// with every partition as new. These are the pieces of that path that need no broker; the whole path
+// runs against a real broker in test/integration/app/handoff.int.test.ts (a zombie fences the workers).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Cluster, Producer as KafkaJsProducer, ProducerBatch, RecordMetadata as KafkaJsRecordMetadata, Transaction } from 'kafkajs';
+import { ExactlyOnce, type RevivalHooks } from '../../../runtime/src/app/exactly-once.js';
+import { Conductor, type ConductorHooks } from '../../../runtime/src/consumer/conductor.js';
+import type { Agent } from '../../../runtime/src/agents/agent.js';
+import type { EventAcker } from '../../../runtime/src/streams/event.js';
+import { FaustgenError, hasErrorCode } from '../../../runtime/src/core/errors.js';
+import { createLogger } from '../../../runtime/src/core/logger.js';
+import type { Topic } from '../../../runtime/src/topics/topic.js';
+import { resolveKafkaOptions } from '../../../runtime/src/transport/kafka/config.js';
+import { captureCoordinator } from '../../../runtime/src/transport/kafka/sync-capture.js';
+import { KafkaTransactionalProducer } from '../../../runtime/src/transport/kafka/transactional-producer.js';
+import type {
+  Admin,
+  ConsumedRecord,
+  GroupAssignment,
+  GroupConsumer,
+  Producer,
+  TopicPartition,
+  TopicPartitionOffset,
+  TransactionalProducer,
+  TransactionEvents,
+  Transport,
+} from '../../../runtime/src/types/transport.js';
+
+const TOPIC = 'orders';
+const quiet = createLogger({ level: 'error', sink: { write: () => undefined } });
+const p = (partition: number): TopicPartition => ({ topic: TOPIC, partition });
+const assignment = (...partitions: number[]): GroupAssignment => ({ generation: 1, memberId: 'm', assignment: { actives: partitions.map(p), standbys: [] }, distribution: {} });
+const record = (offset: number): ConsumedRecord => ({ topic: TOPIC, partition: 0, offset, timestamp: 0, key: null, value: null, headers: {} });
+
+/** An agent whose handlers ack at once; it keeps nothing buffered. */
+class AckingAgent {
+  readonly ackers: EventAcker[] = [];
+  deliver(rec: ConsumedRecord, acker: EventAcker): boolean {
+    this.ackers.push(acker);
+    acker.ack(rec.offset);
+    return true;
+  }
+  dropPartitions(): never[] {
+    return [];
+  }
+}
+
+class RecordingConsumer implements GroupConsumer {
+  readonly seeks: TopicPartitionOffset[] = [];
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+  commit(): Promise<void> {
+    return Promise.reject(new Error('exactly-once commits go through transactions'));
+  }
+  seek(position: TopicPartitionOffset): void {
+    this.seeks.push(position);
+  }
+  pause(): void {}
+  resume(): void {}
+}
+
+function conductorWithTransactions(): { conductor: Conductor; committed: TopicPartitionOffset[][]; revoked: TopicPartition[][]; consumer: RecordingConsumer; agent: AckingAgent } {
+  const committed: TopicPartitionOffset[][] = [];
+  const revoked: TopicPartition[][] = [];
+  const hooks: ConductorHooks = {
+    log: quiet,
+    flushProducer: () => Promise.resolve(),
+    flushTables: () => undefined,
+    agentsRunning: () => true,
+    isAssignmentOnly: () => false,
+    onAssigned: () => Promise.resolve(),
+    onError: (error) => assert.fail(error),
+    onRebalancing: () => undefined,
+    onPartitionsRevoked: (partitions) => void revoked.push([...partitions]),
+    holdOutputs: () => undefined,
+    releaseOutputs: () => undefined,
+    commitTransactions: (offsets) => {
+      committed.push([...offsets]);
+      return Promise.resolve();
+    },
+  };
+  const conductor = new Conductor(hooks);
+  const agent = new AckingAgent();
+  conductor.subscribe({ agent: agent as unknown as Agent<unknown, unknown, unknown>, topic: { name: TOPIC } as unknown as Topic<unknown, unknown> });
+  const consumer = new RecordingConsumer();
+  conductor.attach(consumer);
+  return { conductor, committed, revoked, consumer, agent };
+}
+
+describe('Conductor.abandonAll', () => {
+  test('nothing more is committed, and the next assignment starts every partition afresh even when the consumer kept it', async () => {
+    const { conductor, committed, revoked, agent } = conductorWithTransactions();
+    await conductor.onAssigned(assignment(0));
+    await conductor.onRecords([0, 1, 2].map(record));
+    await conductor.commit();
+    assert.deepEqual(committed.at(-1), [{ topic: TOPIC, partition: 0, offset: 3 }]);
+    // Events 3 and 4 are processed into a transaction that then fails.
+    await conductor.onRecords([3, 4].map(record));
+    conductor.abandonAll('a transaction failed');
+    const commitsBefore = committed.length;
+    await conductor.commit();
+    assert.equal(committed.length, commitsBefore, 'an abandoned partition commits nothing: its transaction aborted');
+    // The rejoin hands the same partition back without a revoke in between (a join already under way).
+    await conductor.onAssigned(assignment(0));
+    assert.deepEqual(revoked, [[p(0)]], 'its table state and held outputs are dropped as for a revoked partition');
+    assert.equal(agent.ackers[0]?.retired, true, 'events delivered before are stale: a handler still running one may not write tables or outputs');
+    const [position] = conductor.positions();
+    assert.equal(position?.position, undefined, 'the partition starts afresh: nothing delivered yet');
+    await conductor.commit();
+    assert.equal(committed.slice(commitsBefore).flat().length, 0, 'events 3 and 4 are not committed: they are read again from offset 3');
+  });
+});
+
+class FakeTransactionalProducer implements TransactionalProducer {
+  started = false;
+  discarded = false;
+  commits = 0;
+  failCommit: Error | undefined;
+  constructor(
+    readonly transactionalId: string,
+    readonly events: TransactionEvents | undefined,
+  ) {}
+  start(): Promise<void> {
+    this.started = true;
+    return Promise.resolve();
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(): Promise<never> {
+    return Promise.reject(new Error('not used'));
+  }
+  produce(): void {}
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  commitTransaction(): Promise<void> {
+    this.commits++;
+    return this.failCommit === undefined ? Promise.resolve() : Promise.reject(this.failCommit);
+  }
+  abortTransaction(): Promise<void> {
+    return Promise.resolve();
+  }
+  discard(): Promise<void> {
+    this.discarded = true;
+    return Promise.resolve();
+  }
+}
+
+function exactlyOnceBed(): { eo: ExactlyOnce; producers: FakeTransactionalProducer[]; calls: string[]; conductor: Conductor } {
+  const producers: FakeTransactionalProducer[] = [];
+  const calls: string[] = [];
+  const transport = {
+    driver: 'kafka',
+    createTransactionalProducer: (id: string, events?: TransactionEvents) => {
+      const producer = new FakeTransactionalProducer(id, events);
+      producers.push(producer);
+      return producer;
+    },
+  } as unknown as Transport;
+  const admin = { fetchCommitted: () => Promise.resolve([]) } as unknown as Admin;
+  const hooks: RevivalHooks = {
+    abandonPartitions: () => void calls.push('abandon'),
+    rejoin: () => {
+      calls.push('rejoin');
+      return true;
+    },
+    crash: (error) => void calls.push(`crash:${error.code}`),
+    stopping: () => false,
+  };
+  const eo = new ExactlyOnce('app', quiet, hooks);
+  eo.start(transport, admin);
+  const { conductor } = conductorWithTransactions();
+  return { eo, producers, calls, conductor };
+}
+
+const fenced = (): FaustgenError => new FaustgenError('FG_FENCED', 'fenced');
+
+describe('ExactlyOnce revival', () => {
+  test('a fenced producer abandons every partition, discards every producer and rejoins; the next assignment fences afresh', async () => {
+    const { eo, producers, calls, conductor } = exactlyOnceBed();
+    await eo.assign(assignment(0, 1), new Set([TOPIC]), conductor);
+    assert.equal(producers.length, 2);
+    producers[0]?.events?.broken(fenced());
+    assert.deepEqual(calls, ['abandon', 'rejoin']);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(producers.every((producer) => producer.discarded), 'every open transaction aborts');
+    assert.equal(eo.producerFor(TOPIC, 1), undefined, 'no output goes through a discarded producer');
+    producers[1]?.events?.broken(fenced());
+    assert.deepEqual(calls, ['abandon', 'rejoin'], 'a discarded producer failing later starts nothing');
+    await eo.assign(assignment(0, 1), new Set([TOPIC]), conductor);
+    assert.equal(producers.length, 4, 'kept partitions get new producers (which fence whoever fenced this worker)');
+    assert.ok(producers.slice(2).every((producer) => producer.started));
+  });
+
+  test('a failed commit revives too, and a fault that never clears stops the worker after 10 revivals in a row', async () => {
+    const { eo, producers, calls, conductor } = exactlyOnceBed();
+    for (let round = 1; round <= 11; round++) {
+      await eo.assign(assignment(0), new Set([TOPIC]), conductor);
+      const producer = producers.at(-1) as FakeTransactionalProducer;
+      producer.failCommit = new FaustgenError('FG_TRANSPORT', 'the transaction coordinator moved');
+      await assert.rejects(eo.commit([{ topic: TOPIC, partition: 0, offset: round }]));
+    }
+    assert.equal(calls.filter((c) => c === 'rejoin').length, 10);
+    assert.deepEqual(calls.at(-1), 'crash:FG_TRANSPORT');
+  });
+
+  test('a commit that succeeds in between resets the count', async () => {
+    const { eo, producers, calls, conductor } = exactlyOnceBed();
+    for (let round = 1; round <= 15; round++) {
+      await eo.assign(assignment(0), new Set([TOPIC]), conductor);
+      await eo.commit([{ topic: TOPIC, partition: 0, offset: round * 2 }]);
+      (producers.at(-1) as FakeTransactionalProducer).failCommit = new FaustgenError('FG_TRANSPORT', 'broken');
+      await assert.rejects(eo.commit([{ topic: TOPIC, partition: 0, offset: round * 2 + 1 }]));
+    }
+    assert.equal(calls.filter((c) => c.startsWith('crash')).length, 0);
+    assert.equal(calls.filter((c) => c === 'rejoin').length, 15);
+  });
+});
+
+describe('KafkaTransactionalProducer', () => {
+  /** A kafkajs transaction whose sends fail as fenced. */
+  class FencedSends extends KafkaTransactionalProducer {
+    constructor(events: TransactionEvents) {
+      super(resolveKafkaOptions(['127.0.0.1:9'], { producer: { lingerMs: 0 } }), 'app-orders-0', events);
+      const transaction = {
+        sendBatch: (_batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> => Promise.reject(Object.assign(new Error('This instance has been fenced by a newer instance'), { type: 'PRODUCER_FENCED', retriable: false })),
+        isActive: () => true,
+        abort: () => Promise.resolve(),
+      } as unknown as Transaction;
+      this.producer = { transaction: () => Promise.resolve(transaction) } as unknown as KafkaJsProducer;
+    }
+  }
+
+  test('a send that fails inside the transaction tells the owner once, and senders get FG_TRANSACTION_ABORTED (not a failure of their event)', async () => {
+    const broken: Error[] = [];
+    const producer: Producer = new FencedSends({ broken: (error) => void broken.push(error) });
+    const first = await producer.send({ topic: 'out', partition: 0, key: null, value: Buffer.from('a') }).then(() => undefined, (error: unknown) => error);
+    const second = await producer.send({ topic: 'out', partition: 0, key: null, value: Buffer.from('b') }).then(() => undefined, (error: unknown) => error);
+    assert.ok(hasErrorCode(first, 'FG_TRANSACTION_ABORTED'), String(first));
+    assert.ok(hasErrorCode(first, 'FG_FENCED'), 'the cause says why');
+    assert.ok(hasErrorCode(second, 'FG_TRANSACTION_ABORTED'), 'later sends of the broken transaction fail the same way');
+    assert.equal(broken.length, 1);
+    assert.ok(hasErrorCode(broken[0], 'FG_FENCED'));
+  });
+});
+
+describe('rejoin through the coordinator seam', () => {
+  test('while a rejoin is wanted, kafkajs heartbeats fail as REBALANCE_IN_PROGRESS; the release heartbeats do not', async () => {
+    let wanted = true;
+    const broker = {
+      heartbeat: () => Promise.resolve('ok'),
+      joinGroup: () => Promise.resolve({}),
+      syncGroup: () => Promise.resolve({}),
+    };
+    const cluster = { findGroupCoordinator: () => Promise.resolve(broker) } as unknown as Cluster;
+    let releaseHeartbeat: Promise<unknown> | undefined;
+    captureCoordinator(cluster, {
+      onSync: () => undefined,
+      beforeJoin: (coordinator) => {
+        releaseHeartbeat = coordinator.heartbeat({ groupId: 'g', groupGenerationId: 1, memberId: 'm' });
+        return Promise.resolve();
+      },
+      wantsRejoin: () => wanted,
+    });
+    const coordinator = (await (cluster as unknown as { findGroupCoordinator: () => Promise<typeof broker> }).findGroupCoordinator());
+    await assert.rejects(coordinator.heartbeat(), (error: { type?: string }) => error.type === 'REBALANCE_IN_PROGRESS');
+    await coordinator.joinGroup();
+    assert.equal(await releaseHeartbeat, 'ok');
+    wanted = false;
+    assert.equal(await coordinator.heartbeat(), 'ok');
+  });
+});
