@@ -42,6 +42,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   /** Last answered heartbeat: a member silent past its session may be expelled (docs/adr/0004). */
   private readonly lease: MembershipLease;
   private leaseTimer: NodeJS.Timeout | undefined;
+  private rejoinTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: KafkaDriverOptions,
@@ -88,6 +89,9 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session.
     consumer.on('consumer:heartbeat:error', (payload) => {
       if (hasProtocolError(payload.error, 'REBALANCE_IN_PROGRESS')) this.lease.answered();
+      // 1.35 cancels its heartbeat timer on an error that is not a group error (a broker down) and
+      // never arms it again: without a new join the member would be expelled and never come back.
+      else if (!needsRejoin(payload.error)) this.scheduleRejoin();
     });
     consumer.on('error', (error: Error) => {
       if (!this.stopping) listener.onError(wrapPlatformaticError(error, `Kafka consumer of group ${this.group.groupId} failed`, { groupId: this.group.groupId }));
@@ -104,7 +108,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     }, heartbeatIntervalMs);
     this.leaseTimer.unref();
     try {
-      await consumer.joinGroup({ sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs, protocols: [{ name: ASSIGNOR_NAME, version: ASSIGNOR_VERSION }] });
+      await consumer.joinGroup(this.joinOptions());
     } catch (error) {
       this.consumer = undefined;
       clearInterval(this.leaseTimer);
@@ -118,6 +122,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     if (consumer === undefined) return;
     this.stopping = true;
     clearInterval(this.leaseTimer);
+    clearTimeout(this.rejoinTimer);
     try {
       await this.fetcher?.stop();
       await this.transition;
@@ -161,6 +166,23 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   resume(partitions: readonly TopicPartition[]): void {
     const fetcher = this.requireFetcher('resume');
     for (const tp of partitions) fetcher.resume(tp);
+  }
+
+  private joinOptions(): { sessionTimeout: number; rebalanceTimeout: number; heartbeatInterval: number; protocols: Array<{ name: string; version: number }> } {
+    const { sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs } = this.options.consumer;
+    return { sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs, protocols: [{ name: ASSIGNOR_NAME, version: ASSIGNOR_VERSION }] };
+  }
+
+  /** Joins again (after a heartbeat interval, and again while that fails) once the client stopped heartbeating. */
+  private scheduleRejoin(): void {
+    if (this.stopping || this.rejoinTimer !== undefined) return;
+    this.rejoinTimer = setTimeout(() => {
+      this.rejoinTimer = undefined;
+      const consumer = this.consumer;
+      if (consumer === undefined || this.stopping) return;
+      this.options.log?.warn(`Kafka consumer of group ${this.group.groupId}: heartbeats failed (broker unreachable?); joining the group again`);
+      consumer.joinGroup(this.joinOptions()).catch(() => this.scheduleRejoin());
+    }, this.options.consumer.heartbeatIntervalMs);
   }
 
   private memberMetadata(): MemberMetadata {
