@@ -7,6 +7,7 @@ import { FaustgenPipeline } from './stateless/faustgen-pipeline.js';
 import { measureLatency, measureThroughput, type LatencyFigures, type ThroughputFigures } from './stateless/measure.js';
 import type { Pipeline, PipelineTopics } from './stateless/pipeline.js';
 import { RawKafkajsPipeline } from './stateless/raw-pipeline.js';
+import { RawPlatformaticPipeline } from './stateless/raw-platformatic-pipeline.js';
 import { keptCount, makePayment } from './stateless/records.js';
 
 const PARTITIONS = 4;
@@ -168,7 +169,7 @@ function pipelineRow(name: string, measured: Measured | RoundsMeasured, baseline
 
 export const statelessScenario: Scenario = {
   name: 'stateless',
-  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-kafkajs', 'kafka-perf-producer', 'kafka-perf-consumer'],
+  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-platformatic', 'stateless-kafkajs', 'stateless-raw-platformatic', 'kafka-perf-producer', 'kafka-perf-consumer'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const n = options.records;
@@ -192,6 +193,8 @@ export const statelessScenario: Scenario = {
         { row: 'faustgen', make: (t) => new FaustgenPipeline(t) },
         { row: 'faustgen-sendsoon', make: (t) => new FaustgenPipeline(t, 'sendSoon') },
         { row: 'faustgen-eos', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once') },
+        { row: 'platformatic', make: (t) => new RawPlatformaticPipeline(t) },
+        { row: 'faustgen-platformatic', make: (t) => new FaustgenPipeline(t, 'topic', 'at_least_once', 'platformatic') },
       ],
       inTopic,
       { records: n, bytes },
@@ -200,7 +203,11 @@ export const statelessScenario: Scenario = {
     const fgMeasured = measured.get('faustgen');
     const soonMeasured = measured.get('faustgen-sendsoon');
     const eosMeasured = measured.get('faustgen-eos');
-    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined) throw new Error('a stateless pipeline was not measured');
+    const rawPlatformatic = measured.get('platformatic');
+    const fgPlatformatic = measured.get('faustgen-platformatic');
+    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined || rawPlatformatic === undefined || fgPlatformatic === undefined) {
+      throw new Error('a stateless pipeline was not measured');
+    }
 
     const producerRate = ceiling.producer.recordsPerSec;
     const consumerRate = ceiling.consumer?.fetchRecordsPerSec;
@@ -222,7 +229,18 @@ export const statelessScenario: Scenario = {
         ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawRate),
         note: 'diagnostic: same agent, sink = (v) => out.sendSoon({ value: v }) instead of sinks: [out]',
       },
+      {
+        ...pipelineRow('stateless-platformatic', fgPlatformatic, 'stateless-kafkajs', rawRate),
+        ratioRounds: fgPlatformatic.rounds.map((rate, i) => ratioOf(rate, rawMeasured.rounds[i]) ?? Number.NaN).join(' '),
+        ratioVsStateless: ratioOf(fgPlatformatic.throughput.recordsPerSec, fgMeasured.throughput.recordsPerSec),
+        ratioVsRawPlatformatic: ratioOf(fgPlatformatic.throughput.recordsPerSec, rawPlatformatic.throughput.recordsPerSec),
+        note: 'same pipeline on the kafka+platformatic:// driver (@platformatic/kafka)',
+      },
       pipelineRow('stateless-kafkajs', rawMeasured, 'kafka-perf-producer', producerRate),
+      {
+        ...pipelineRow('stateless-raw-platformatic', rawPlatformatic, 'stateless-kafkajs', rawRate),
+        note: 'second baseline: the raw loop on @platformatic/kafka (MessagesStream, send per 2,000 records, commit after acks)',
+      },
       {
         name: 'kafka-perf-producer',
         recordsPerSec: round(producerRate),

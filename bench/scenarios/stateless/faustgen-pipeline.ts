@@ -14,7 +14,7 @@ import { enrich, keep, type EnrichedPayment, type Payment } from './records.js';
 export type SinkMode = 'topic' | 'sendSoon';
 
 /**
- * The pipeline as a faustgen user writes it: one agent on kafka:// with default driver settings,
+ * The pipeline as a faustgen user writes it: one agent on kafka:// (or kafka+platformatic://) with default driver settings,
  * `stream.filter(...).map(...)` and a sink topic.
  */
 export class FaustgenPipeline implements Pipeline {
@@ -27,8 +27,10 @@ export class FaustgenPipeline implements Pipeline {
     private readonly topics: PipelineTopics,
     private readonly sinkMode: SinkMode = 'topic',
     private readonly processingGuarantee: 'at_least_once' | 'exactly_once' = 'at_least_once',
+    /** The Kafka driver: kafkajs (`kafka://`) or @platformatic/kafka (`kafka+platformatic://`). */
+    private readonly client: 'kafkajs' | 'platformatic' = 'kafkajs',
   ) {
-    this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '');
+    this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '') + (client === 'platformatic' ? '-platformatic' : '');
     this.transactional = processingGuarantee === 'exactly_once';
   }
 
@@ -40,7 +42,7 @@ export class FaustgenPipeline implements Pipeline {
     const { bootstrap, inTopic, outTopic, groupId, partitions } = this.topics;
     const app = (this.app = createApp({
       id: groupId,
-      broker: `kafka://${bootstrap}`,
+      broker: `${this.client === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${bootstrap}`,
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',

@@ -80,10 +80,17 @@ function isProcessingGuarantee(value: unknown): value is ProcessingGuarantee {
 
 export interface BrokerUrl {
   readonly driver: 'memory' | 'kafka';
+  /**
+   * kafka only: the client library. `kafka://` is kafkajs (the default), `kafka+platformatic://`
+   * @platformatic/kafka (docs/adr/0010-second-kafka-driver.md).
+   */
+  readonly client?: KafkaClientName;
   readonly url: string;
   /** memory: the broker name shared within the process; kafka: `host:port` list. */
   readonly hosts: readonly string[];
 }
+
+export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 export interface StoreUrl {
   readonly driver: 'memory' | 'rocksdb';
@@ -140,7 +147,7 @@ function positiveInt(setting: string, value: number | undefined, fallback: numbe
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}))?$/;
 
 export function parseBrokerUrl(url: string): BrokerUrl {
-  const match = /^([a-z]+):\/\/(.*)$/.exec(url);
+  const match = /^([a-z+]+):\/\/(.*)$/.exec(url);
   if (match === null) {
     throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" is not a URL: ${JSON.stringify(url)} (expected memory:// or kafka://host:port)`, { details: { setting: 'broker', value: url } });
   }
@@ -149,8 +156,8 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   if (scheme === 'memory') {
     return { driver: 'memory', url, hosts: [rest === '' ? 'default' : rest] };
   }
-  if (scheme !== 'kafka') {
-    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://)`, { details: { setting: 'broker', value: url } });
+  if (scheme !== 'kafka' && scheme !== 'kafka+platformatic') {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://, kafka+platformatic://)`, { details: { setting: 'broker', value: url } });
   }
   const hosts = rest.split(/[;,]/).map((h) => h.trim()).filter((h) => h !== '');
   if (hosts.length === 0) {
@@ -164,7 +171,7 @@ export function parseBrokerUrl(url: string): BrokerUrl {
     }
     return `${parts[1] ?? ''}:${port}`;
   });
-  return { driver: 'kafka', url, hosts: normalized };
+  return { driver: 'kafka', client: scheme === 'kafka' ? 'kafkajs' : 'platformatic', url, hosts: normalized };
 }
 
 export function parseStoreUrl(url: string): StoreUrl {
@@ -204,6 +211,11 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (eventContext !== 'tables' && eventContext !== 'always') throw invalid('eventContext', eventContext, 'must be tables or always');
   const processingGuarantee = input.processingGuarantee ?? 'at_least_once';
   if (!isProcessingGuarantee(processingGuarantee)) throw invalid('processingGuarantee', processingGuarantee, 'must be at_least_once or exactly_once');
+  const broker = parseBrokerUrl(input.broker ?? 'memory://');
+  if (broker.client === 'platformatic' && processingGuarantee === 'exactly_once') {
+    // Refused rather than run at-least-once: the driver has no transactions yet (docs/adr/0010).
+    throw invalid('processingGuarantee', processingGuarantee, 'the kafka+platformatic:// driver has no transactions yet: use kafka:// (kafkajs) for exactly_once, or at_least_once');
+  }
   const topicReplicationFactor = input.topicReplicationFactor ?? -1;
   if (topicReplicationFactor !== -1) positiveInt('topicReplicationFactor', topicReplicationFactor, 1);
   const sessionTimeoutMs = positiveInt('sessionTimeoutMs', input.sessionTimeoutMs, 10_000);
@@ -213,7 +225,7 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   if (!Number.isInteger(webPort) || webPort < 0 || webPort > 65535) throw invalid('webPort', webPort, 'must be a port number 0-65535');
   return {
     id: input.id,
-    broker: parseBrokerUrl(input.broker ?? 'memory://'),
+    broker,
     store: parseStoreUrl(input.store ?? 'memory://'),
     datadir: input.datadir ?? `${input.id}-data`,
     topicPartitions: positiveInt('topicPartitions', input.topicPartitions, 8),

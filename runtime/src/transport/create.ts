@@ -14,10 +14,18 @@ export interface TransportOptions {
   readonly security?: BrokerSecurityInput | undefined;
 }
 
-/** Picks the driver by URL scheme; kafkajs is only loaded when a kafka:// URL is used. */
+/**
+ * Picks the driver by URL scheme: `kafka://` is kafkajs, `kafka+platformatic://` @platformatic/kafka
+ * (docs/adr/0010-second-kafka-driver.md); each client library is only loaded when its scheme is used.
+ */
 export async function createTransport(broker: BrokerUrl, options: TransportOptions): Promise<Transport> {
   if (broker.driver === 'memory') return new MemoryTransport(broker.url);
-  const { createKafkaTransport } = await import('./kafka/index.js');
   const { summary: _summary, ...security } = resolveBrokerSecurity(options.security, process.env);
-  return createKafkaTransport(broker.url, { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }), ...security, ...(options.kafka ?? {}) });
+  const settings = { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }), ...security, ...(options.kafka ?? {}) };
+  if (broker.client === 'platformatic') {
+    const { createPlatformaticKafkaTransport } = await import('./platformatic/index.js');
+    return createPlatformaticKafkaTransport(broker.hosts, settings);
+  }
+  const { createKafkaTransport } = await import('./kafka/index.js');
+  return createKafkaTransport(broker.url, settings);
 }

@@ -13,7 +13,15 @@ export { sleep, waitFor } from '../support/wait.js';
 
 export { uniqueName } from '../../kafka/global.js';
 
-export const kafkaUrl = (bootstrap: string): string => `kafka://${bootstrap.replaceAll(',', ';')}`;
+/**
+ * The broker URL of app-level tests: `kafka://` (kafkajs), or `kafka+platformatic://` with
+ * FAUSTGEN_TEST_KAFKA_CLIENT=platformatic, to run the same tests on the second driver.
+ */
+export const kafkaUrl = (bootstrap: string): string =>
+  `${process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${bootstrap.replaceAll(',', ';')}`;
+
+/** For test feeders and readers on the kafkajs driver, whichever driver the apps use. */
+export const feedUrl = (bootstrap: string): string => `kafka://${bootstrap.replaceAll(',', ';')}`;
 
 /** Group timings short enough that joins and rebalances take seconds, not tens of seconds. */
 export const FAST_KAFKA: KafkaDriverSettings = {

@@ -7,7 +7,7 @@ import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index
 import type { Producer } from '../../../runtime/src/types/transport.js';
 import { freePorts, startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import { TopicTail, WorkerProcess, kafkaApp, kafkaUrl, uniqueName, waitFor } from './app-helpers.js';
+import { TopicTail, WorkerProcess, feedUrl, kafkaApp, uniqueName, waitFor } from './app-helpers.js';
 
 const WORKER_SCRIPT = 'test/fixtures/kafka-apps/counting-worker.ts';
 
@@ -115,7 +115,7 @@ describe('failures on kafka://', () => {
     const impatient = new WorkerProcess('impatient', WORKER_SCRIPT, { ...impatientEnv, FG_WORKER: 'impatient', FG_DELIVERY_TIMEOUT_MS: '1000', FG_DELAY_MS: '2' });
     await patient.waitForLine((l) => l.event === 'ready', 'ready');
     await impatient.waitForLine((l) => l.event === 'ready', 'ready');
-    producer = createKafkaTransport(kafkaUrl(cluster.bootstrap), { clientId: 'outage-test', logLevel: 'nothing' }).createProducer();
+    producer = createKafkaTransport(feedUrl(cluster.bootstrap), { clientId: 'outage-test', logLevel: 'nothing' }).createProducer();
     await producer.start();
     const produce = async (from: number, to: number): Promise<void> => {
       const sends: Promise<unknown>[] = [];

@@ -4,7 +4,7 @@ import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index
 import type { Producer } from '../../../runtime/src/types/transport.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics } from '../../kafka/global.js';
-import { TopicTail, WorkerProcess, kafkaUrl, uniqueName, waitFor, type WorkerLine } from './app-helpers.js';
+import { TopicTail, WorkerProcess, feedUrl, uniqueName, waitFor, type WorkerLine } from './app-helpers.js';
 
 const WORKER_SCRIPT = 'test/fixtures/kafka-apps/counting-worker.ts';
 const PARTITIONS = 6;
@@ -59,7 +59,7 @@ describe('a group of worker processes on kafka:// through rebalances', () => {
     // Both members in one generation: the source is split between them.
     await waitFor(() => sourcePartitionsOf(a).length > 0 && sourcePartitionsOf(b).length > 0 && sourcePartitionsOf(a).length + sourcePartitionsOf(b).length === PARTITIONS, 'A and B to split the source');
 
-    producer = createKafkaTransport(kafkaUrl(cluster.bootstrap), { clientId: 'rebalance-test', logLevel: 'nothing' }).createProducer();
+    producer = createKafkaTransport(feedUrl(cluster.bootstrap), { clientId: 'rebalance-test', logLevel: 'nothing' }).createProducer();
     await producer.start();
     const started = Date.now();
     let c: WorkerProcess | undefined;

@@ -20,7 +20,7 @@ import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index
 import type { Producer } from '../../../runtime/src/types/transport.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics, testKafkaClient } from '../../kafka/global.js';
-import { WorkerProcess, kafkaUrl, readAll, uniqueName } from './app-helpers.js';
+import { WorkerProcess, feedUrl, readAll, uniqueName } from './app-helpers.js';
 
 const WORKER_SCRIPT = 'test/fixtures/kafka-apps/counting-worker.ts';
 const PARTITIONS = 8;
@@ -51,7 +51,7 @@ describe('partition handoff on kafka:// keeps table counts exact', () => {
 
   before(async () => {
     cluster = await startKafkaCluster({ nodes: 1 });
-    producer = createKafkaTransport(kafkaUrl(cluster.bootstrap), { clientId: 'handoff-test', logLevel: 'nothing' }).createProducer();
+    producer = createKafkaTransport(feedUrl(cluster.bootstrap), { clientId: 'handoff-test', logLevel: 'nothing' }).createProducer();
     await producer.start();
   });
 

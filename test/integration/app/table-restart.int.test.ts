@@ -7,7 +7,7 @@ import type { Topic } from '../../../runtime/src/topics/topic.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import { createTopics } from '../../kafka/global.js';
-import { TopicTail, WorkerProcess, highWaterMarks, kafkaApp, kafkaUrl, uniqueName, waitFor } from './app-helpers.js';
+import { TopicTail, WorkerProcess, feedUrl, highWaterMarks, kafkaApp, uniqueName, waitFor } from './app-helpers.js';
 
 interface Account {
   readonly owner: string;
@@ -113,7 +113,7 @@ describe('table contents survive a worker restart through the changelog on Kafka
     const output = uniqueName('rp-output');
     await createTopics(cluster.bootstrap, [{ topic: source, numPartitions: 3 }, { topic: output, numPartitions: 3 }]);
     const env = { FG_BOOTSTRAP: cluster.bootstrap, FG_APP_ID: appId, FG_SOURCE: source, FG_OUTPUT: output, FG_PARTITIONS: '3' };
-    const producer = createKafkaTransport(kafkaUrl(cluster.bootstrap), { clientId: 'restart-test', logLevel: 'nothing' }).createProducer();
+    const producer = createKafkaTransport(feedUrl(cluster.bootstrap), { clientId: 'restart-test', logLevel: 'nothing' }).createProducer();
     await producer.start();
     const tail = await TopicTail.start(cluster.bootstrap, output);
     const keys = Array.from({ length: 500 }, (_, i) => `key-${i}`);

@@ -5,12 +5,28 @@ import type {
   GroupConsumerOptions,
   TopicPartition,
 } from '../../../runtime/src/types/transport.js';
-import { createKafkaTransport, type KafkaDriverSettings, type KafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
+import type { Transport } from '../../../runtime/src/types/transport.js';
+import type { KafkaClientName } from '../../../runtime/src/app/settings.js';
+import { createKafkaTransport, type KafkaDriverSettings } from '../../../runtime/src/transport/kafka/index.js';
+import { createPlatformaticKafkaTransport } from '../../../runtime/src/transport/platformatic/index.js';
 
 export { uniqueName } from '../../kafka/global.js';
 
-export function testTransport(bootstrap: string, settings: KafkaDriverSettings = {}): KafkaTransport {
-  return createKafkaTransport(`kafka://${bootstrap.replaceAll(',', ';')}`, {
+/**
+ * The Kafka drivers the transport tests run against: both by default; FAUSTGEN_TEST_KAFKA_CLIENTS
+ * (e.g. `kafkajs` or `platformatic`) narrows them.
+ */
+export const kafkaClients: readonly KafkaClientName[] = (process.env['FAUSTGEN_TEST_KAFKA_CLIENTS'] ?? 'kafkajs,platformatic')
+  .split(',')
+  .map((c) => c.trim())
+  .filter((c): c is KafkaClientName => c === 'kafkajs' || c === 'platformatic');
+
+export function createTestKafkaTransport(client: KafkaClientName, brokers: readonly string[], settings: KafkaDriverSettings): Transport {
+  return client === 'platformatic' ? createPlatformaticKafkaTransport(brokers, settings) : createKafkaTransport(`kafka://${brokers.join(';')}`, settings);
+}
+
+export function testTransport(bootstrap: string, settings: KafkaDriverSettings = {}, client: KafkaClientName = 'kafkajs'): Transport {
+  return createTestKafkaTransport(client, bootstrap.split(','), {
     clientId: 'faustgen-int',
     logLevel: 'nothing',
     startupTimeoutMs: 20_000,

@@ -1,0 +1,1 @@
+export { PlatformaticKafkaTransport, createPlatformaticKafkaTransport } from './transport.js';

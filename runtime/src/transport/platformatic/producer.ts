@@ -1,0 +1,226 @@
+import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
+import { FaustgenError } from '../../core/errors.js';
+import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
+import { tellDelivered, tellFailed } from '../delivery.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
+import { partitionForKey } from '../partitioner.js';
+import { baseOptions, sleep, waitForBrokers } from './client.js';
+import { isRetriable, wrapPlatformaticError } from './errors.js';
+
+interface PendingRecord {
+  readonly record: ProducerRecord;
+  /** Chosen once, before the first attempt: a retry must not move a round-robin record. */
+  partition: number | undefined;
+  readonly listener: DeliveryListener<unknown>;
+  readonly tag: unknown;
+  readonly bytes: number;
+}
+
+interface Deferred {
+  readonly resolve: (metadata: RecordMetadata) => void;
+  readonly reject: (error: Error) => void;
+}
+
+const settlePromise: DeliveryListener<Deferred> = {
+  delivered: (deferred, metadata) => deferred.resolve(metadata),
+  failed: (deferred, error) => deferred.reject(error),
+};
+
+const RECORD_OVERHEAD_BYTES = 24;
+const MAX_BATCH_RECORDS = 4_000;
+
+/**
+ * The Producer on @platformatic/kafka. Records of one tick (or `lingerMs`) go out in one `send`,
+ * one batch at a time (a retried batch must not land after a later one). Partitions are chosen
+ * here, before the client sees the record: its default partitioner is not the Java client's for
+ * partition counts that are not a power of two, so keys would land elsewhere than with kafkajs,
+ * Java or Faust. Each record's offset is its partition's base offset plus its index in that
+ * partition's part of the batch.
+ */
+export class PlatformaticKafkaProducer implements Producer {
+  private producer: PlatformaticProducer | undefined;
+  private pending: PendingRecord[] = [];
+  private pendingBytes = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private batchInFlight: Promise<void> | undefined;
+  private stopping = false;
+  private readonly nextRoundRobin = new Map<string, number>();
+
+  constructor(private readonly options: KafkaDriverOptions) {}
+
+  async start(): Promise<void> {
+    if (this.producer !== undefined) return;
+    await waitForBrokers(this.options);
+    const { acks, idempotent, compression } = this.options.producer;
+    this.producer = new PlatformaticProducer({
+      ...baseOptions(this.options, 'producer'),
+      acks,
+      compression,
+      ...(idempotent ? { idempotent: true } : {}),
+    });
+    this.stopping = false;
+  }
+
+  async stop(): Promise<void> {
+    const producer = this.producer;
+    if (producer === undefined) return;
+    this.stopping = true;
+    try {
+      await this.flush();
+    } finally {
+      this.producer = undefined;
+      await producer.close().catch(() => undefined);
+    }
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => this.produce(record, settlePromise, { resolve, reject }));
+  }
+
+  produce<T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
+    if (this.producer === undefined || this.stopping) {
+      const error = new FaustgenError('FG_APP_STATE', `Kafka producer is not started: cannot send to topic ${record.topic}`, { details: { topic: record.topic } });
+      queueMicrotask(() => tellFailed(listener, tag, error));
+      return;
+    }
+    const bytes = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+    this.pending.push({ record, partition: record.partition, listener: listener as DeliveryListener<unknown>, tag, bytes });
+    this.pendingBytes += bytes;
+    if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
+    else this.schedule();
+  }
+
+  async flush(): Promise<void> {
+    this.dispatch();
+    while (this.batchInFlight !== undefined || this.pending.length > 0) {
+      if (this.batchInFlight === undefined) this.dispatch();
+      await this.batchInFlight?.catch(() => undefined);
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) return;
+    const { lingerMs } = this.options.producer;
+    this.timer = lingerMs === 0 ? setImmediate(() => this.dispatch()) : setTimeout(() => this.dispatch(), lingerMs);
+  }
+
+  private dispatch(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    if (this.pending.length === 0 || this.batchInFlight !== undefined) return;
+    const batch = this.takeBatch();
+    this.batchInFlight = this.sendBatch(batch).finally(() => {
+      this.batchInFlight = undefined;
+      if (this.pending.length > 0) this.dispatch();
+    });
+  }
+
+  private takeBatch(): PendingRecord[] {
+    let bytes = 0;
+    let count = 0;
+    const { maxBatchBytes } = this.options.producer;
+    while (count < this.pending.length && count < MAX_BATCH_RECORDS) {
+      const size = (this.pending[count] as PendingRecord).bytes;
+      if (count > 0 && bytes + size > maxBatchBytes) break;
+      bytes += size;
+      count++;
+    }
+    const batch = this.pending.slice(0, count);
+    this.pending = count === this.pending.length ? [] : this.pending.slice(count);
+    this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
+    return batch;
+  }
+
+  private async sendBatch(batch: readonly PendingRecord[]): Promise<void> {
+    const stamp = Date.now();
+    const deadline = stamp + this.options.producer.deliveryTimeoutMs;
+    let remaining = batch;
+    let backoffMs = 200;
+    for (;;) {
+      const producer = this.producer;
+      let result: ProduceResult | undefined;
+      let failure: unknown;
+      try {
+        if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
+        await this.choosePartitions(producer, remaining);
+        result = await producer.send({ messages: remaining.map((r) => toMessage(r, stamp)) });
+      } catch (error) {
+        failure = error;
+        result = (error as { produced?: ProduceResult } | null)?.produced;
+      }
+      const answered = this.settle(remaining, result, stamp);
+      remaining = remaining.filter((r) => !answered.has(`${r.record.topic}\u0000${r.partition ?? -1}`));
+      if (this.options.producer.acks === 0 && failure === undefined) remaining = [];
+      if (remaining.length === 0) return;
+      const retriable = failure === undefined || isRetriable(failure);
+      if (!retriable || Date.now() >= deadline || this.producer === undefined) {
+        const topics = [...new Set(remaining.map((r) => r.record.topic))];
+        const error =
+          failure === undefined
+            ? new FaustgenError('FG_TRANSPORT', `Kafka producer could not deliver ${remaining.length} record(s) within deliveryTimeoutMs (${this.options.producer.deliveryTimeoutMs} ms)`, { retriable: true, details: { topics } })
+            : wrapPlatformaticError(failure, `Kafka producer failed to send ${remaining.length} record(s) to ${topics.join(', ')}`, { topics });
+        for (const r of remaining) tellFailed(r.listener, r.tag, error);
+        return;
+      }
+      await sleep(Math.min(backoffMs, Math.max(0, deadline - Date.now())));
+      backoffMs = Math.min(backoffMs * 2, 2_000);
+    }
+  }
+
+  /** Java's partitioner (murmur2 of the key, round-robin for null keys), from the topic's partition count. */
+  private async choosePartitions(producer: PlatformaticProducer, records: readonly PendingRecord[]): Promise<void> {
+    const unplaced = records.filter((r) => r.partition === undefined);
+    if (unplaced.length === 0) return;
+    const topics = [...new Set(unplaced.map((r) => r.record.topic))];
+    const metadata = await producer.metadata({ topics });
+    for (const r of unplaced) {
+      const count = metadata.topics.get(r.record.topic)?.partitionsCount ?? 0;
+      if (count === 0) throw new FaustgenError('FG_TRANSPORT', `Kafka topic ${r.record.topic} has no partitions in the metadata`, { retriable: true, details: { topic: r.record.topic } });
+      if (r.record.key === null) {
+        const next = this.nextRoundRobin.get(r.record.topic) ?? 0;
+        this.nextRoundRobin.set(r.record.topic, next + 1);
+        r.partition = next % count;
+      } else {
+        r.partition = partitionForKey(r.record.key, count);
+      }
+    }
+  }
+
+  /** Tells the records of every answered partition their offsets; returns the answered partitions. */
+  private settle(records: readonly PendingRecord[], result: ProduceResult | undefined, stamp: number): Set<string> {
+    const base = new Map<string, number>();
+    for (const o of result?.offsets ?? []) base.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
+    const acksZero = this.options.producer.acks === 0 && result !== undefined;
+    const next = new Map<string, number>();
+    for (const r of records) {
+      const key = `${r.record.topic}\u0000${r.partition ?? -1}`;
+      const offset = base.get(key);
+      if (offset === undefined && !acksZero) continue;
+      const index = next.get(key) ?? 0;
+      next.set(key, index + 1);
+      tellDelivered(r.listener, r.tag, {
+        topic: r.record.topic,
+        partition: r.partition ?? 0,
+        offset: offset === undefined || offset < 0 ? -1 : offset + index,
+        timestamp: r.record.timestamp ?? stamp,
+      });
+    }
+    return new Set(base.keys());
+  }
+}
+
+function toMessage(pending: PendingRecord, stamp: number): MessageToProduce {
+  const { record } = pending;
+  const message: MessageToProduce = {
+    topic: record.topic,
+    timestamp: BigInt(record.timestamp ?? stamp),
+  };
+  if (pending.partition !== undefined) message.partition = pending.partition;
+  if (record.key !== null) message.key = record.key;
+  if (record.value !== null) message.value = record.value;
+  if (record.headers !== undefined) message.headers = new Map(Object.entries(record.headers).map(([k, v]) => [Buffer.from(k), v]));
+  return message;
+}

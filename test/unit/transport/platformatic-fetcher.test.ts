@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Consumer } from '@platformatic/kafka';
+import { resolveKafkaOptions } from '../../../runtime/src/transport/kafka-options.js';
+import { PartitionFetcher } from '../../../runtime/src/transport/platformatic/fetcher.js';
+import type { FetchRequestTopic, FetchResponse } from '../../../runtime/src/transport/platformatic/records.js';
+import type { ConsumedRecord } from '../../../runtime/src/types/transport.js';
+
+/**
+ * A stand-in for @platformatic/kafka's Consumer with only what the fetch loop calls: metadata() and
+ * the raw fetch(), answering from an in-memory log of 10 records per partition (3 per fetch).
+ */
+class FakeBroker {
+  readonly fetched: Array<{ partition: number; offset: number }> = [];
+  private held: Array<() => void> = [];
+  private heldMetadata: Array<() => void> = [];
+  holdAnswers = false;
+  holdMetadata = false;
+
+  consumer(): Consumer {
+    const metadata = { topics: new Map([['t', { id: 'id-t', partitionsCount: 2, partitions: [{ leader: 1 }, { leader: 1 }] }]]) };
+    return {
+      metadata: () => (this.holdMetadata ? new Promise((resolve) => this.heldMetadata.push(() => resolve(metadata))) : Promise.resolve(metadata)),
+      fetch: (options: { topics: FetchRequestTopic[] }) => this.fetch(options.topics),
+      clearMetadata: () => undefined,
+    } as unknown as Consumer;
+  }
+
+  releaseMetadata(): void {
+    const held = this.heldMetadata;
+    this.heldMetadata = [];
+    for (const answer of held) answer();
+  }
+
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const answer of held) answer();
+  }
+
+  private fetch(topics: FetchRequestTopic[]): Promise<FetchResponse> {
+    const partitions = (topics[0]?.partitions ?? []).map((p) => {
+      const offset = Number(p.fetchOffset);
+      this.fetched.push({ partition: p.partition, offset });
+      const count = Math.max(0, Math.min(3, 10 - offset));
+      const records = Array.from({ length: count }, (_, i) => ({ length: 0, attributes: 0, timestampDelta: 0n, offsetDelta: i, key: null, value: Buffer.from(`p${p.partition}-${offset + i}`), headers: [] }));
+      return {
+        partitionIndex: p.partition,
+        errorCode: 0,
+        highWatermark: 10n,
+        lastStableOffset: 10n,
+        logStartOffset: 0n,
+        abortedTransactions: [],
+        preferredReadReplica: -1,
+        records: count === 0 ? [] : [{ firstOffset: BigInt(offset), length: 0, partitionLeaderEpoch: 0, magic: 2, crc: 0, attributes: 0, lastOffsetDelta: count - 1, firstTimestamp: 0n, maxTimestamp: 0n, producerId: -1n, producerEpoch: 0, firstSequence: 0, records }],
+      };
+    });
+    const response: FetchResponse = { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topicId: 'id-t', partitions }] };
+    if (!this.holdAnswers) return new Promise((resolve) => setTimeout(() => resolve(response), 1));
+    return new Promise((resolve) => this.held.push(() => resolve(response)));
+  }
+}
+
+const options = resolveKafkaOptions(['fake:9092']);
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  assert.ok(check(), `timed out waiting for ${what}`);
+}
+
+test('per partition: a paused partition is not fetched, a seek drops the answer already on its way, records not taken are fetched again', async () => {
+  const broker = new FakeBroker();
+  const got: string[] = [];
+  let refuse = 1;
+  const fetcher = new PartitionFetcher(broker.consumer(), options, {
+    deliver: async (records: readonly ConsumedRecord[]) => {
+      // The first delivery of partition 1 is not taken: its records must come again.
+      if (records[0]?.partition === 1 && refuse-- > 0) return false;
+      got.push(...records.map((r) => r.value?.toString() ?? ''));
+      return true;
+    },
+    passed: () => undefined,
+    failed: (error) => assert.fail(String(error)),
+  });
+  fetcher.seek({ topic: 't', partition: 0 }, 0);
+  fetcher.seek({ topic: 't', partition: 1 }, 5);
+  fetcher.pause({ topic: 't', partition: 1 });
+  fetcher.start();
+  try {
+    await check();
+  } finally {
+    await fetcher.stop();
+  }
+
+  async function check(): Promise<void> {
+  await until(() => got.includes('p0-9'), 'partition 0 read to its end');
+  assert.ok(!broker.fetched.some((f) => f.partition === 1), 'the paused partition was never fetched');
+
+  broker.holdAnswers = true;
+  fetcher.resume({ topic: 't', partition: 1 });
+  await until(() => broker.fetched.some((f) => f.partition === 1), 'a fetch of partition 1');
+  // While that answer (from offset 5) is on its way, partition 1 is moved to offset 8.
+  fetcher.seek({ topic: 't', partition: 1 }, 8);
+  broker.holdAnswers = false;
+  broker.release();
+  await until(() => got.includes('p1-9'), 'partition 1 read to its end');
+  assert.deepEqual(got.filter((v) => v.startsWith('p1')), ['p1-8', 'p1-9'], 'nothing from before the seek, each record once although the first delivery was refused');
+  assert.deepEqual(got.filter((v) => v.startsWith('p0')), Array.from({ length: 10 }, (_, i) => `p0-${i}`));
+  }
+});
+
+test('a partition whose records are being delivered is not fetched again meanwhile (no record twice)', async () => {
+  const broker = new FakeBroker();
+  const got: string[] = [];
+  let finishDelivery: () => void = () => undefined;
+  let deliveries = 0;
+  const fetcher = new PartitionFetcher(broker.consumer(), options, {
+    deliver: async (records: readonly ConsumedRecord[]) => {
+      got.push(...records.map((r) => r.value?.toString() ?? ''));
+      // The first delivery of partition 0 takes a while.
+      if (records[0]?.partition === 0 && deliveries++ === 0) await new Promise<void>((resolve) => (finishDelivery = resolve));
+      return true;
+    },
+    passed: () => undefined,
+    failed: (error) => assert.fail(String(error)),
+  });
+  try {
+    broker.holdAnswers = true;
+    fetcher.seek({ topic: 't', partition: 0 }, 0);
+    fetcher.start();
+    await until(() => broker.fetched.length === 1, 'the first fetch');
+    // Another partition arrives: its fetch round starts reading metadata while partition 0 is idle...
+    broker.holdMetadata = true;
+    fetcher.seek({ topic: 't', partition: 1 }, 9);
+    // ...and then partition 0's answer comes: its records are being delivered (held).
+    broker.holdAnswers = false;
+    broker.release();
+    await until(() => got.length === 3, 'the first records of partition 0');
+    broker.holdMetadata = false;
+    broker.releaseMetadata();
+    await until(() => got.includes('p1-9'), 'partition 1');
+    finishDelivery();
+    await until(() => got.includes('p0-9'), 'partition 0 to its end');
+  } finally {
+    await fetcher.stop();
+  }
+  assert.deepEqual(got.filter((v) => v.startsWith('p0')), Array.from({ length: 10 }, (_, i) => `p0-${i}`), 'each record of partition 0 once');
+});
