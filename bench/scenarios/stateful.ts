@@ -1,39 +1,14 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { partitionForKey } from 'faustgen';
-import { REPO_ROOT } from '../../test/kafka/broker.js';
 import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
 import { progress } from '../lib/progress.js';
 import { ratioOf, round, type ScenarioResult } from '../lib/result.js';
 import type { Scenario } from '../lib/scenario.js';
 import { eventKey, makeEvent } from './stateful/events.js';
-import { ensureStreamsApp, streamsCommand } from './stateful/kafka-streams.js';
+import { ensureStreamsApp, streamsCommand, type StreamsApp } from './stateful/kafka-streams.js';
 import { measureLatency, measureRound, type Contender, type LatencyFigures, type RoundFigures, type Setup } from './stateful/measure.js';
-import type { WorkerEnv } from './stateful/probe.js';
-import type { WorkerCommand } from './stateful/worker-process.js';
+import { nodeCommand } from './stateful/node-command.js';
 
 const PARTITIONS = 4;
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-/** A Node worker script of this folder as a child process (tsx for the script; faustgen from dist/). */
-function nodeCommand(script: string): (label: string, env: WorkerEnv) => WorkerCommand {
-  return (label, env) => ({
-    label,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(HERE, 'stateful', script)],
-    cwd: REPO_ROOT,
-    env: {
-      BENCH_BOOTSTRAP: env.bootstrap,
-      BENCH_APP_ID: env.appId,
-      BENCH_IN: env.inTopic,
-      BENCH_PARTITIONS: String(env.partitions),
-      BENCH_STATE_DIR: env.stateDir,
-      BENCH_EXPECTED: String(env.expected),
-      BENCH_SAMPLE_MIN_ID: String(env.sampleMinId),
-      BENCH_GUARANTEE: env.guarantee,
-    },
-  });
-}
 
 /** The round with the median rate (the lower middle for an even count). */
 function medianRound(rounds: readonly RoundFigures[]): RoundFigures {
@@ -43,8 +18,10 @@ function medianRound(rounds: readonly RoundFigures[]): RoundFigures {
   return middle;
 }
 
-function maxOf(values: readonly number[]): number {
-  return values.reduce((a, b) => (Number.isFinite(b) && b > a ? b : a), Number.NaN);
+/** The largest finite value, or null when there is none (RSS is read from /proc: Linux only). */
+function maxOf(values: readonly number[]): number | null {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return finite.length === 0 ? null : Math.max(...finite);
 }
 
 interface Measured {
@@ -87,6 +64,17 @@ function row(name: string, measured: Measured, baseline: string | null, baseline
  * on the same pre-filled input with a fresh group and state; then latency (event timestamp → the
  * table holds the update) per contender at a paced rate.
  */
+/** Every contender, in the order each round runs them. */
+export function statefulContenders(streams: StreamsApp): Contender[] {
+  return [
+    { row: 'stateful-raw', guarantee: 'at_least_once', command: nodeCommand('raw-worker.ts') },
+    { row: 'stateful', guarantee: 'at_least_once', command: nodeCommand('faustgen-worker.ts') },
+    { row: 'stateful-kafka-streams', guarantee: 'at_least_once', command: (label, env) => streamsCommand(streams, label, env) },
+    { row: 'stateful-exactly-once', guarantee: 'exactly_once', command: nodeCommand('faustgen-worker.ts') },
+    { row: 'stateful-kafka-streams-exactly-once', guarantee: 'exactly_once', command: (label, env) => streamsCommand(streams, label, env) },
+  ];
+}
+
 export const statefulScenario: Scenario = {
   name: 'stateful',
   rows: ['stateful', 'stateful-exactly-once', 'stateful-raw', 'stateful-kafka-streams', 'stateful-kafka-streams-exactly-once'],
@@ -95,13 +83,7 @@ export const statefulScenario: Scenario = {
     const events = options.statefulEvents;
     const keys = Math.min(options.statefulKeys, events);
     const streams = await ensureStreamsApp();
-    const all: Contender[] = [
-      { row: 'stateful-raw', guarantee: 'at_least_once', command: nodeCommand('raw-worker.ts') },
-      { row: 'stateful', guarantee: 'at_least_once', command: nodeCommand('faustgen-worker.ts') },
-      { row: 'stateful-kafka-streams', guarantee: 'at_least_once', command: (label, env) => streamsCommand(streams, label, env) },
-      { row: 'stateful-exactly-once', guarantee: 'exactly_once', command: nodeCommand('faustgen-worker.ts') },
-      { row: 'stateful-kafka-streams-exactly-once', guarantee: 'exactly_once', command: (label, env) => streamsCommand(streams, label, env) },
-    ];
+    const all = statefulContenders(streams);
     // `--only stateful` runs every row; naming rows runs just those.
     const contenders = all.filter((c) => options.only.length === 0 || options.only.includes('stateful') || options.only.includes(c.row));
 

@@ -118,7 +118,8 @@ export class WorkerProcess {
     }, STOP_TIMEOUT_MS);
     const code = await this.exited;
     clearTimeout(timer);
-    if (code !== 0) progress(`${this.spec.label}: exited ${String(code)} on stop: ${this.tail.slice(-1500)}`);
+    // A JVM ends with 143 (128 + SIGTERM) after its shutdown hooks ran: that is a clean stop.
+    if (code !== 0 && code !== 143) progress(`${this.spec.label}: exited ${String(code)} on stop: ${this.tail.slice(-1500)}`);
     return performance.now() - started;
   }
 
