@@ -44,6 +44,7 @@ function row(name: string, measured: Measured, baseline: string | null, baseline
     events,
     keys,
     seconds: round(median.ms / 1000),
+    processedPerSec: round(median.processedPerSec),
     cpuUsPerEvent: round(median.cpuUsPerRecord),
     peakRssMb: maxOf(rounds.map((r) => r.peakRssMb)),
     changelogRecords: median.changelogRecords,
@@ -61,8 +62,10 @@ function row(name: string, measured: Measured, baseline: string | null, baseline
  * its changelog on RocksDB, by faustgen, by Kafka Streams (groupByKey().count(), its defaults, one
  * stream thread) and by a raw kafkajs loop (a Map), at-least-once; faustgen and Kafka Streams also
  * exactly-once. Each contender is its own process. Throughput over interleaved rounds (median), each
- * on the same pre-filled input with a fresh group and state; then latency (event timestamp → the
- * table holds the update) per contender at a paced rate.
+ * on the same pre-filled input with a fresh group and state, timed from the first table update until
+ * the worker's graceful stop completed (all counted, changelog acknowledged, offsets committed;
+ * `processedPerSec` stops at the last update); then latency (event timestamp → the table holds the
+ * update) per contender at a paced rate.
  */
 /** Every contender, in the order each round runs them. */
 export function statefulContenders(streams: StreamsApp): Contender[] {
@@ -112,7 +115,7 @@ export const statefulScenario: Scenario = {
           const figures = await measureRound(kafka, admin, setup, contender, `bench-stateful-${contender.row}-${runId}-r${r}`, inTopic, events, r === 1);
           rounds.get(contender.row)?.push(figures);
           progress(
-            `round ${r}/${options.rounds}: ${contender.row} ${Math.round(figures.recordsPerSec).toLocaleString('en-US')} events/s, ${figures.cpuUsPerRecord.toFixed(1)} µs CPU/event, ` +
+            `round ${r}/${options.rounds}: ${contender.row} ${Math.round(figures.recordsPerSec).toLocaleString('en-US')} events/s (processed ${Math.round(figures.processedPerSec).toLocaleString('en-US')}/s), ${figures.cpuUsPerRecord.toFixed(1)} µs CPU/event, ` +
               `peak RSS ${figures.peakRssMb} MB, ${figures.changelogRecords.toLocaleString('en-US')} changelog records, stop ${Math.round(figures.stopMs)} ms`,
           );
         }

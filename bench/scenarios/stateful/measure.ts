@@ -20,10 +20,18 @@ export interface Contender {
 }
 
 export interface RoundFigures {
+  /**
+   * Events over first update → graceful stop done: everything counted, its changelog acknowledged
+   * and the offsets committed (a worker whose table updates run ahead of its changelog is not done
+   * when the last event is counted).
+   */
   readonly recordsPerSec: number;
   readonly ms: number;
+  /** Events over first update → last update: the processing rate without the final flush. */
+  readonly processedPerSec: number;
+  readonly processedMs: number;
   readonly processed: number;
-  /** CPU time of the worker process per event, READY → LAST (µs). */
+  /** CPU time of the worker process per event, READY → LAST (µs; the final flush not included). */
   readonly cpuUsPerRecord: number;
   readonly peakRssMb: number;
   /** Records in the changelog (high-water marks; under exactly-once they include transaction markers). */
@@ -46,8 +54,9 @@ export interface Setup {
 
 /**
  * Starts the contender on the pre-filled input with a fresh group and state dir, times it from its
- * first table update to its `events`-th, then stops it gracefully and checks the group committed
- * the whole input (and, with `verify`, that the changelog's last counts add up to `events`).
+ * first table update to its `events`-th, then stops it gracefully (SIGTERM: it finishes sending its
+ * changelog, commits and closes; timed too) and checks the group committed the whole input (and,
+ * with `verify`, that the changelog's last counts add up to `events`).
  */
 export async function measureRound(kafka: Kafka, admin: Admin, setup: Setup, contender: Contender, appId: string, inTopic: string, events: number, verify: boolean): Promise<RoundFigures> {
   const stateDir = await mkdtemp(join(tmpdir(), 'faustgen-bench-stateful-'));
@@ -64,7 +73,9 @@ export async function measureRound(kafka: Kafka, admin: Admin, setup: Setup, con
     if (first === undefined) throw new Error(`${contender.row}: no event was counted from ${inTopic} within ${setup.phaseLimitMs} ms`);
     const processed = done ? events : worker.count;
     const stopMs = await worker.stop();
-    const ms = end - first;
+    const processedMs = end - first;
+    // Only a run that counted everything includes its stop: an incomplete one is rated as far as it got.
+    const ms = done ? processedMs + stopMs : processedMs;
     const committed = await committedCount(admin, appId, inTopic);
     const changelog = `${appId}-counts-changelog`;
     const changelogRecords = await topicRecordCount(admin, changelog);
@@ -78,6 +89,8 @@ export async function measureRound(kafka: Kafka, admin: Admin, setup: Setup, con
     return {
       recordsPerSec: perSecond(processed, ms),
       ms,
+      processedPerSec: perSecond(processed, processedMs),
+      processedMs,
       processed,
       cpuUsPerRecord: ((worker.cpuAtLast - worker.cpuAtReady) * 1e6) / processed,
       peakRssMb: rss,
