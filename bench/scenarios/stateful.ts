@@ -143,7 +143,9 @@ export const statefulScenario: Scenario = {
     };
     add('stateful', 'stateful-kafka-streams', {
       ratioVsRaw: ratioOf(rate('stateful'), rate('stateful-raw')),
-      note: 'faustgen app: one agent counting per key into a RocksDB table with its changelog (defaults, at-least-once); latency = event timestamp to the table update, in the worker',
+      note:
+        'faustgen app: one agent counting per key into a RocksDB table with its changelog (defaults, at-least-once); rate = first update → graceful stop done (changelog acknowledged, offsets committed); ' +
+        'latency = event timestamp → the table holds the update, in the worker; goal ratio ≥ 1.0; where the time goes: docs/benchmarks.md, "Stateful"',
     });
     add('stateful-exactly-once', 'stateful-kafka-streams-exactly-once', {
       ratioVsAtLeastOnce: ratioOf(rate('stateful-exactly-once'), rate('stateful')),
