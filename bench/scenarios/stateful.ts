@@ -135,6 +135,14 @@ export const statefulScenario: Scenario = {
     }
 
     const rate = (name: string): number | undefined => measured.get(name)?.median.recordsPerSec;
+    // Ratio of each round to the baseline's round run right after it: on a busy machine the median of
+    // these is steadier than the ratio of the two medians.
+    const ratioRounds = (name: string, baseline: string): string | null => {
+      const mine = measured.get(name)?.rounds;
+      const theirs = measured.get(baseline)?.rounds;
+      if (mine === undefined || theirs === undefined) return null;
+      return mine.map((r, i) => ratioOf(r.recordsPerSec, theirs[i]?.recordsPerSec) ?? Number.NaN).join(' ');
+    };
     const results: ScenarioResult[] = [];
     const add = (name: string, baseline: string | null, extra: Record<string, number | string | null> = {}): void => {
       const m = measured.get(name);
@@ -142,12 +150,14 @@ export const statefulScenario: Scenario = {
       results.push({ ...row(name, m, baseline, baseline === null ? undefined : rate(baseline), events, keys), ...extra });
     };
     add('stateful', 'stateful-kafka-streams', {
+      ratioRounds: ratioRounds('stateful', 'stateful-kafka-streams'),
       ratioVsRaw: ratioOf(rate('stateful'), rate('stateful-raw')),
       note:
         'faustgen app: one agent counting per key into a RocksDB table with its changelog (defaults, at-least-once); rate = first update → graceful stop done (changelog acknowledged, offsets committed); ' +
         'latency = event timestamp → the table holds the update, in the worker; goal ratio ≥ 1.0; where the time goes: docs/benchmarks.md, "Stateful"',
     });
     add('stateful-exactly-once', 'stateful-kafka-streams-exactly-once', {
+      ratioRounds: ratioRounds('stateful-exactly-once', 'stateful-kafka-streams-exactly-once'),
       ratioVsAtLeastOnce: ratioOf(rate('stateful-exactly-once'), rate('stateful')),
       note: 'same app with processingGuarantee: exactly_once; changelogRecords include transaction markers',
     });
