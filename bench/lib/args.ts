@@ -11,7 +11,7 @@ export const USAGE = `usage: npm run bench -- [--json] [--only <name>[,<name>...
   --rounds        throughput rounds of each stateless pipeline, interleaved; the median counts (default 5)
   --latency-rate  records/s of the paced latency phase (default 2000)
   --latency-seconds  length of the latency phase (default 5)
-  --phase-limit   time limit of one timed phase, in seconds (default 60)
+  --phase-limit   time limit of one timed phase, in seconds (default 60; a stateful round gets 3 times it)
   --stateful-events  input events of the stateful scenario (default 1000000)
   --stateful-keys    distinct keys they are counted by (default 100000)`;
 
