@@ -15,8 +15,9 @@ import { faustStatelessScenario } from './scenarios/faust-stateless.js';
 import { recoveryScenario } from './scenarios/recovery.js';
 import { statelessAvroRegistryScenario } from './scenarios/stateless-avro-registry.js';
 import { statelessScenario } from './scenarios/stateless.js';
+import { statefulScenario } from './scenarios/stateful.js';
 
-const SCENARIOS: readonly Scenario[] = [statelessScenario, statelessAvroRegistryScenario, recoveryScenario, faustStatelessScenario];
+const SCENARIOS: readonly Scenario[] = [statelessScenario, statelessAvroRegistryScenario, recoveryScenario, statefulScenario, faustStatelessScenario];
 
 function selected(only: readonly string[]): Scenario[] {
   if (only.length === 0) return SCENARIOS.filter((s) => s.optional !== true);

@@ -12,6 +12,9 @@ export interface BenchOptions {
   readonly rounds: number;
   readonly latencyRate: number;
   readonly latencySeconds: number;
+  /** Input events of the stateful scenario, and the distinct keys they are counted by. */
+  readonly statefulEvents: number;
+  readonly statefulKeys: number;
   /** Time limit of one timed phase (a slow pipeline is reported as incomplete, not waited for). */
   readonly phaseLimitMs: number;
 }

@@ -105,11 +105,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Writes or deletes (`value` null) an encoded key in a given partition, outside stream context. */
   writeEncoded(partition: number, key: Buffer, value: Buffer | null): void {
     const local = this.partitions.get(partition);
-    const acked = local?.write(key, value);
-    this.host
-      .sendChangelog(this.changelogTopic, partition, key, value)
-      .then((metadata) => acked?.(metadata.offset))
-      .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
+    this.sendChangelog(partition, key, value, local?.write(key, value));
   }
 
   /** The partition a key lives in when written with the partitioner (for routing and global tables). */
@@ -122,9 +118,23 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     return partitionForKey(placement === undefined ? encoded : placement(encoded), count);
   }
 
+  /**
+   * The encoded key. A handler reads a key and then writes it (`t.set(k, t.get(k) + 1)`): the last
+   * string or number key and its bytes are kept, so the pair encodes once. Object keys are always
+   * encoded (the caller may have changed the object in between).
+   */
   private encodeKey(key: K): Buffer {
-    return this.definition.keyCodec.encode(key);
+    if (key === this.lastKey && this.lastEncoded !== undefined) return this.lastEncoded;
+    const encoded = this.definition.keyCodec.encode(key);
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.lastKey = key;
+      this.lastEncoded = encoded;
+    }
+    return encoded;
   }
+
+  private lastKey: unknown = undefined;
+  private lastEncoded: Buffer | undefined;
 
   private decodeValue(bytes: Buffer): V {
     try {
@@ -181,10 +191,18 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
         details: { table: this.name, partition },
       });
     }
-    const acked = local?.write(key, value);
-    this.host
-      .sendChangelog(this.changelogTopic, partition, key, value)
-      .then((metadata) => acked?.(metadata.offset))
-      .catch((error: unknown) => this.host.reportSendError(this.changelogTopic, error));
+    this.sendChangelog(partition, key, value, local?.write(key, value));
+  }
+
+  /**
+   * Sends a write to the changelog and tells the partition its offset once acknowledged. One
+   * reaction (then with both handlers) rather than then + catch: a promise fewer per write, and
+   * `acked` does not throw.
+   */
+  private sendChangelog(partition: number, key: Buffer, value: Buffer | null, acked: ((offset: number) => void) | undefined): void {
+    this.host.sendChangelog(this.changelogTopic, partition, key, value).then(
+      (metadata) => acked?.(metadata.offset),
+      (error: unknown) => this.host.reportSendError(this.changelogTopic, error),
+    );
   }
 }

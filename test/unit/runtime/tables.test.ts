@@ -54,6 +54,29 @@ test('writing a table outside stream processing is a coded error unless the tabl
   }
 });
 
+test('a table encodes an object key on every call: the caller may change the object between a read and a write', async () => {
+  const { app } = testApp({});
+  // The table keeps the last string or number key's bytes (a read-then-write encodes once); an object
+  // key must not be taken for the same key because it is the same object.
+  const byObject = app.table('by-object', { key: codecs.json<{ id: number }>(), value: codecs.string, usePartitioner: true, partitions: 2 });
+  const byString = app.table('by-string', { key: codecs.string, value: codecs.number, default: () => 0, usePartitioner: true, partitions: 2 });
+  await app.start();
+  try {
+    const key = { id: 1 };
+    byObject.set(key, 'first');
+    assert.equal(byObject.get(key), 'first');
+    key.id = 2;
+    assert.equal(byObject.get(key), undefined, 'the changed object is another key');
+    byObject.set(key, 'second');
+    assert.equal(byObject.get({ id: 1 }), 'first');
+    assert.equal(byObject.get({ id: 2 }), 'second');
+    for (const word of ['a', 'b', 'a', 'a', 'c', 'b']) byString.set(word, byString.get(word) + 1);
+    assert.deepEqual(new Map([...byString.entries()]), new Map([['a', 3], ['b', 2], ['c', 1]]));
+  } finally {
+    await app.stop();
+  }
+});
+
 test('co-partitioning: a table whose changelog has another partition count than its source stops the start', async () => {
   const broker = brokerUrl();
   const app = createApp({ id: 'copart', broker, logLevel: 'error' });
