@@ -3,7 +3,7 @@ import type { BenchOptions } from './scenario.js';
 export const USAGE = `usage: npm run bench -- [--json] [--only <name>[,<name>...]] [--records N] [--keys N]
                           [--rounds N] [--latency-rate N] [--latency-seconds N] [--phase-limit SECONDS]
   --json          print only the JSON array of results on stdout
-  --only          scenarios or rows to run, e.g. stateless, stateless-avro-registry, recovery, recovery-rocksdb,
+  --only          scenarios or rows to run, e.g. codec-avro, codec-json, stateless, stateless-avro-registry, recovery, recovery-rocksdb,
                   faust-stateless
   --records       input records of the stateless pipelines (default 200000)
   --keys          changelog keys of the recovery scenarios (default 1000000)
