@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { benchSchema, generateBenchModels } from '../lib/generated-models.js';
 import { progress } from '../lib/progress.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -15,9 +15,8 @@ interface ModelCodec {
   decode(bytes: Buffer): unknown;
 }
 
-// ajv and ajv-formats are CommonJS with `exports.default`; under ESM the class is the default's default.
-const AjvClass = (Ajv as unknown as { default: typeof Ajv }).default;
-const withFormats = (addFormats as unknown as { default: typeof addFormats }).default;
+// ajv-formats is CommonJS with `exports.default`: under ESM its plugin is the default import's `default`.
+const withFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
 /**
  * The generated JSON codec of `bench/schemas/codec/order.schema.json` (generated at bench start)
@@ -37,7 +36,7 @@ export const codecJsonScenario: Scenario = {
       const codec = module['JsonOrderJsonCodec'] as ModelCodec;
       const value = Order.fromJSON(jsonOrderJson());
       const bytes = codec.encode(value);
-      const ajv = new AjvClass({ allErrors: true });
+      const ajv = new Ajv({ allErrors: true });
       withFormats(ajv);
       const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
       const plain: unknown = JSON.parse(bytes.toString('utf8'));
