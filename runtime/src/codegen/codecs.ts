@@ -4,6 +4,11 @@ import type { Codec } from '../types/codec.js';
 import { buildAvroType } from './avro-logical-types.js';
 import { AvroSchemaPart, assembleAvroSchema } from './avro-schema.js';
 import { fromAvroValue, toAvroValue } from './avro-convert.js';
+import { compileAvroDecoder } from './avro-decoder.js';
+import type { AvroDecoder } from './avro-decoder.js';
+import { compileAvroEncoder } from './avro-encoder.js';
+import type { AvroEncoder } from './avro-encoder.js';
+import { AvroReader, AvroWriter } from './avro-wire.js';
 import { checkValue } from './check.js';
 import type { TypeDesc } from './descriptors.js';
 import { issuesError } from './errors.js';
@@ -74,16 +79,10 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
   let assembled: unknown;
   const writerSchema = (): unknown => (assembled ??= schema instanceof AvroSchemaPart ? assembleAvroSchema(schema) : schema);
   const avroType = (): avro.Type => (type ??= buildAvroType(writerSchema()));
-  return {
-    name,
-    get schema() {
-      return writerSchema();
-    },
-    validate,
-    get avroType() {
-      return avroType();
-    },
-    fromAvro: (avroValue) => fromAvroValue(desc, avroValue) as T,
+  // Compiled on first use (the descriptors of other modules may still be loading at definition time).
+  let encoder: AvroEncoder | undefined;
+  let decoder: AvroDecoder | undefined;
+  const general = {
     encode(value: T): Buffer {
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
@@ -104,4 +103,55 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
       }
     },
   };
+  return {
+    name,
+    get schema() {
+      return writerSchema();
+    },
+    validate,
+    get avroType() {
+      return avroType();
+    },
+    fromAvro: (avroValue) => fromAvroValue(desc, avroValue) as T,
+    // The compiled one-pass path first; anything it does not vouch for (invalid values, input it
+    // does not read) goes the general way, which reports problems exactly as it always has.
+    encode(value: T): Buffer {
+      encoder ??= compileAvroEncoder(desc);
+      const w = takeWriter();
+      try {
+        if (encoder(w, value)) return w.finish();
+      } catch {
+        // fall through to the general path
+      } finally {
+        releaseWriter(w);
+      }
+      return general.encode(value);
+    },
+    decode(bytes: Buffer): T {
+      decoder ??= compileAvroDecoder(desc);
+      try {
+        const r = new AvroReader(bytes);
+        const value = decoder(r);
+        if (r.pos === bytes.length) return value as T;
+      } catch {
+        // fall through to the general path
+      }
+      return general.decode(bytes);
+    },
+  };
+}
+
+/** One writer reused by every encode (encodes do not nest; a nested one gets its own). */
+let sharedWriter: AvroWriter | undefined = new AvroWriter();
+
+function takeWriter(): AvroWriter {
+  const w = sharedWriter ?? new AvroWriter(256);
+  sharedWriter = undefined;
+  w.pos = 0;
+  return w;
+}
+
+function releaseWriter(w: AvroWriter): void {
+  // A writer that grew past 1 MB for one large value is not kept.
+  if (w.buf.length <= 1 << 20) sharedWriter = w;
 }
