@@ -1,186 +1,115 @@
 /**
- * Avro binary decoders compiled once per descriptor, producing the model form directly (generated
- * classes, ISO strings, decimal strings, tagged branches) in one pass. A decoder throws on anything
- * it does not read exactly as avsc + fromAvroValue would; the codec then decodes through avsc,
- * which returns the same value or reports the problem as it always has.
+ * Avro binary decoders compiled once per model into specialised JavaScript (see avro-encoder.ts for
+ * how the source is built): one function per record, array, map and union, producing the model form
+ * directly (generated classes, ISO strings, decimal strings, tagged branches) in one pass. A decoder
+ * throws on anything it does not read exactly as avsc + fromAvroValue would; the codec then decodes
+ * through avsc, which returns the same value or reports the problem as it always has.
  */
 import { deref } from './descriptors.js';
-import type { LogicalDesc, RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
-import { setOwn } from './json.js';
-import { bytesToBigInt, bytesToDuration, formatDecimal, formatInstant, formatIsoDate, formatIsoTime, isUuid, parseDecimal } from './logical.js';
-import { instantDigits } from './rules.js';
+import type { RecordDesc, TypeDesc } from './descriptors.js';
 import { toBranchValue } from './union-tags.js';
-import { NotReadable } from './avro-wire.js';
-import type { AvroReader } from './avro-wire.js';
-import { formatDecimalFast, formatMillisFast } from './fast-logical.js';
+import { logicalDecoder, unreadable } from './avro-logical-decoders.js';
+import type { AvroDecoder } from './avro-logical-decoders.js';
 
-export type AvroDecoder = (r: AvroReader) => unknown;
+export type { AvroDecoder };
 
-const recordDecoders = new WeakMap<RecordDesc, AvroDecoder>();
-
-function unreadable(why: string): never {
-  throw new NotReadable(why);
+function symbolAt(symbols: readonly string[], index: number): string {
+  return symbols[index] ?? unreadable('enum index');
 }
 
-export function compileAvroDecoder(desc: TypeDesc): AvroDecoder {
-  if (desc.k === 'ref') {
-    let target: AvroDecoder | undefined;
-    return (r) => (target ??= compileAvroDecoder(deref(desc)))(r);
+const helpers = { toBranchValue, unreadable, symbolAt };
+
+class DecoderSource {
+  private readonly constants: unknown[] = [];
+  private readonly functions: string[] = [];
+  private readonly records = new Map<RecordDesc, number>();
+  private count = 0;
+
+  private constant(value: unknown): string {
+    this.constants.push(value);
+    return `c[${this.constants.length - 1}]`;
   }
-  switch (desc.k) {
-    case 'null':
-      return () => null;
-    case 'boolean':
-      return (r) => r.readByte() !== 0;
-    case 'int':
-      return (r) => r.readLong();
-    case 'long':
-      return (r) => r.readSafeLong();
-    case 'float':
-      return (r) => r.readFloat();
-    case 'double':
-      return (r) => r.readDouble();
-    case 'string':
-      return (r) => r.readString();
-    case 'bytes':
-      return (r) => r.readBytes();
-    case 'fixed': {
-      const size = desc.size;
-      return (r) => r.readFixed(size);
-    }
-    case 'enum': {
-      const symbols = desc.symbols;
-      return (r) => symbols[r.readLong()] ?? unreadable('enum index');
-    }
-    case 'array': {
-      const items = compileAvroDecoder(desc.items);
-      return (r) => {
-        const out: unknown[] = [];
-        for (let n = r.readLong(); n !== 0; n = r.readLong()) {
-          if (n < 0) {
-            n = -n;
-            r.readLong(); // the block's size in bytes
-          }
-          // Every item takes at least a byte, except null-like ones: avsc decides about those.
-          if (n > r.remaining()) unreadable('block count');
-          for (let i = 0; i < n; i++) out.push(items(r));
-        }
-        return out;
-      };
-    }
-    case 'map': {
-      const values = compileAvroDecoder(desc.values);
-      return (r) => {
-        const out: Record<string, unknown> = {};
-        for (let n = r.readLong(); n !== 0; n = r.readLong()) {
-          if (n < 0) {
-            n = -n;
-            r.readLong();
-          }
-          if (n > r.remaining()) unreadable('block count');
-          for (let i = 0; i < n; i++) {
-            const key = r.readString();
-            if (key === '__proto__') unreadable('map key __proto__');
-            out[key] = values(r);
-          }
-        }
-        return out;
-      };
-    }
-    case 'union':
-      return unionDecoder(desc);
-    case 'logical':
-      return logicalDecoder(desc);
-    case 'record':
-      return recordDecoder(desc);
-    default:
-      return () => unreadable(`no Avro form for ${desc.k}`);
+
+  /** A new function `<prefix><n>(r)` with `body`; returns its name. */
+  private define(prefix: string, body: (name: string) => string): string {
+    const name = `${prefix}${this.count++}`;
+    this.functions.push(`function ${name}(r) {\n${body(name)}\n}`);
+    return name;
   }
-}
 
-function recordDecoder(desc: RecordDesc): AvroDecoder {
-  const known = recordDecoders.get(desc);
-  if (known !== undefined) return known;
-  let fields: { readonly name: string; readonly decode: AvroDecoder }[] = [];
-  // A field may be called `__proto__` in Avro; plain assignment would set the prototype instead.
-  const special = desc.fields.some((f) => f.name === '__proto__');
-  const decoder: AvroDecoder = (r) => {
-    const values: Record<string, unknown> = {};
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i] as (typeof fields)[number];
-      if (special) setOwn(values, field.name, field.decode(r));
-      else values[field.name] = field.decode(r);
-    }
-    return desc.create(values);
-  };
-  recordDecoders.set(desc, decoder);
-  fields = desc.fields.map((f) => ({ name: f.name, decode: compileAvroDecoder(f.type) }));
-  return decoder;
-}
-
-function unionDecoder(desc: UnionDesc): AvroDecoder {
-  const branches = desc.branches.map((b) => compileAvroDecoder(b));
-  const tagged = desc.tagged !== undefined;
-  return (r) => {
-    const index = r.readLong();
-    const decode = branches[index] ?? unreadable('union index');
-    const value = decode(r);
-    return tagged ? toBranchValue(desc, index, value) : value;
-  };
-}
-
-function logicalDecoder(desc: LogicalDesc): AvroDecoder {
-  const base = deref(desc.base);
-  const fixedSize = base.k === 'fixed' ? base.size : undefined;
-  switch (desc.logical) {
-    case 'uuid':
-      if (fixedSize !== undefined) {
-        return (r) => {
-          if (fixedSize !== 16) unreadable('uuid size');
-          const hex = r.readFixed(16).toString('hex');
-          return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-        };
+  /** An expression that reads one value of `desc` from the reader `r`. */
+  value(desc: TypeDesc): string {
+    const d = deref(desc);
+    switch (d.k) {
+      case 'null':
+        return 'null';
+      case 'boolean':
+        return '(r.readByte() !== 0)';
+      case 'int':
+        return 'r.readLong()';
+      case 'long':
+        return 'r.readSafeLong()';
+      case 'float':
+        return 'r.readFloat()';
+      case 'double':
+        return 'r.readDouble()';
+      case 'string':
+        return 'r.readString()';
+      case 'bytes':
+        return 'r.readBytes()';
+      case 'fixed':
+        return Number.isSafeInteger(d.size) ? `r.readFixed(${d.size})` : "unreadable('fixed size')";
+      case 'enum':
+        return `symbolAt(${this.constant(d.symbols)}, r.readLong())`;
+      case 'array': {
+        const item = this.value(d.items);
+        // Every item takes at least a byte, except null-like ones: avsc decides about those.
+        return `${this.define('a', () => `const out = [];\nfor (let n = r.readLong(); n !== 0; n = r.readLong()) {\nif (n < 0) { n = -n; r.readLong(); }\nif (n > r.remaining()) unreadable('block count');\nfor (let i = 0; i < n; i++) out.push(${item});\n}\nreturn out;`)}(r)`;
       }
-      return (r) => {
-        const text = r.readString();
-        return isUuid(text) ? text : unreadable('uuid');
-      };
-    case 'date':
-      return (r) => formatIsoDate(r.readLong());
-    case 'time-millis':
-      return (r) => formatIsoTime(r.readLong(), false);
-    case 'time-micros':
-      return (r) => formatIsoTime(r.readSafeLong(), true);
-    case 'decimal':
-      return decimalDecoder(desc.precision ?? 1, desc.scale ?? 0, fixedSize);
-    case 'duration':
-      return (r) => bytesToDuration(r.readFixed(12));
-    default: {
-      const digits = instantDigits(desc.logical);
-      const local = desc.logical.startsWith('local');
-      return (r) => {
-        // Longs beyond 2^53 need the 64-bit path of avsc's reader.
-        const units = r.readSafeLong();
-        return (digits === 3 ? formatMillisFast(units, local) : undefined) ?? formatInstant(BigInt(units), digits, local);
-      };
+      case 'map': {
+        const item = this.value(d.values);
+        return `${this.define('m', () => `const out = {};\nfor (let n = r.readLong(); n !== 0; n = r.readLong()) {\nif (n < 0) { n = -n; r.readLong(); }\nif (n > r.remaining()) unreadable('block count');\nfor (let i = 0; i < n; i++) {\nconst key = r.readString();\nif (key === '__proto__') unreadable('map key __proto__');\nout[key] = ${item};\n}\n}\nreturn out;`)}(r)`;
+      }
+      case 'union': {
+        const union = this.constant(d);
+        const cases = d.branches.map((b, i) => {
+          const read = this.value(b);
+          return `case ${i}: return ${d.tagged?.includes(i) === true ? `toBranchValue(${union}, ${i}, ${read})` : read};`;
+        });
+        return `${this.define('u', () => `switch (r.readLong()) {\n${cases.join('\n')}\ndefault: return unreadable('union index');\n}`)}(r)`;
+      }
+      case 'logical':
+        return `${this.constant(logicalDecoder(d))}(r)`;
+      case 'record':
+        return `${this.record(d)}(r)`;
+      default:
+        return `unreadable(${JSON.stringify(`no Avro form for ${d.k}`)})`;
     }
+  }
+
+  /** The function that reads a record, emitted once per record (recursive records call themselves). */
+  private record(d: RecordDesc): string {
+    const known = this.records.get(d);
+    if (known !== undefined) return `d${known}`;
+    const id = this.count++;
+    this.records.set(d, id);
+    const model = this.constant(d);
+    // An object literal reads the fields in order; a computed key keeps `__proto__` an own property.
+    const entries = d.fields.map((f) => `${f.name === '__proto__' ? `[${JSON.stringify(f.name)}]` : JSON.stringify(f.name)}: ${this.value(f.type)}`);
+    this.functions.push(`function d${id}(r) {\nreturn ${model}.create({\n${entries.join(',\n')}\n});\n}`);
+    return `d${id}`;
+  }
+
+  build(desc: TypeDesc): AvroDecoder {
+    const top = this.value(desc);
+    const source = [`const { ${Object.keys(helpers).join(', ')} } = h;`, ...this.functions, `return function decode(r) {\nreturn ${top};\n};`].join('\n');
+    // Built from fixed fragments, integers and JSON-quoted names only (see avro-encoder.ts).
+    const factory = new Function('c', 'h', source) as (constants: readonly unknown[], h: typeof helpers) => AvroDecoder;
+    return factory(this.constants, helpers);
   }
 }
 
-function decimalDecoder(precision: number, scale: number, fixedSize: number | undefined): AvroDecoder {
-  return (r) => {
-    const size = fixedSize ?? r.readLong();
-    if (size < 0) unreadable('negative length');
-    if (size === 0) return formatDecimalFast(0, scale);
-    if (size <= 6) {
-      const at = r.pos;
-      if (at + size > r.buf.length) unreadable('truncated');
-      const unscaled = r.buf.readIntBE(at, size);
-      r.pos = at + size;
-      if (String(Math.abs(unscaled)).length > precision) unreadable('precision');
-      return formatDecimalFast(unscaled, scale);
-    }
-    const text = formatDecimal(bytesToBigInt(r.readFixed(size)), scale);
-    return typeof parseDecimal(text, precision, scale) === 'string' ? unreadable('precision') : text;
-  };
+/** Compiles the decoder of a descriptor (on first use: every module it refers to has loaded by then). */
+export function compileAvroDecoder(desc: TypeDesc): AvroDecoder {
+  return new DecoderSource().build(desc);
 }

@@ -1,295 +1,163 @@
 /**
- * Avro binary encoders compiled once per descriptor: each node of the model's descriptor becomes a
- * closure that checks its value and writes it, so an encode is one pass over the value with no
- * intermediate avsc-shaped copy and no descriptor interpretation. An encoder returns false as soon
- * as a value is not one it can vouch for (invalid, or a case it leaves to the general path, such
- * as tagged union branches); the codec then runs the general path, validation first, which reports
- * the issues exactly as before or writes the value. Where an encoder returns true, it has checked
- * everything `checkValue` checks and written the bytes avsc writes.
+ * Avro binary encoders compiled once per model into specialised JavaScript (as avsc and Ajv do):
+ * one function per record with its fields unrolled, arrays, maps and unions inlined, so that an
+ * encode is one pass over the model value with no intermediate avsc-shaped copy and no descriptor
+ * interpretation. The source is built only from fixed fragments, integer indexes and
+ * JSON-quoted field names; every schema-derived value is passed in as a constant.
+ *
+ * An encoder returns false as soon as a value is not one it can vouch for (invalid, or a case left
+ * to the general path such as tagged union branches); the codec then runs the general path,
+ * validation first, which reports the issues exactly as before. Where it returns true it has
+ * checked everything `checkValue` checks and written the bytes avsc writes.
  */
 import { deref } from './descriptors.js';
-import type { LogicalDesc, RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
+import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { isSafeLong } from './check.js';
 import { isObjectLike } from './issues.js';
-import { bigIntToBytes, isUint32, isUuid, parseDecimal, parseInstant, parseIsoDate, parseIsoTime } from './logical.js';
-import { instantDigits } from './rules.js';
 import { shapeOfValue, shapesOf } from './shapes.js';
 import type { Shape } from './shapes.js';
-import type { AvroWriter } from './avro-wire.js';
-import { parseDecimalFast, parseMillisFast, twosComplementLength } from './fast-logical.js';
+import { logicalEncoder } from './avro-logical-encoders.js';
+import type { AvroEncoder } from './avro-logical-encoders.js';
 
-export type AvroEncoder = (w: AvroWriter, value: unknown) => boolean;
+export type { AvroEncoder };
 
-const INT_MIN = -2_147_483_648;
-const INT_MAX = 2_147_483_647;
+const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, Buffer, unionBranch };
 
-const giveUp: AvroEncoder = () => false;
-
-/** Compiled encoders by record descriptor: shared, and the way recursive records refer to themselves. */
-const recordEncoders = new WeakMap<RecordDesc, AvroEncoder>();
-
-export function compileAvroEncoder(desc: TypeDesc): AvroEncoder {
-  if (desc.k === 'ref') {
-    // Resolved on first use: the module that defines the target may still be loading.
-    let target: AvroEncoder | undefined;
-    return (w, v) => (target ??= compileAvroEncoder(deref(desc)))(w, v);
-  }
-  switch (desc.k) {
-    case 'null':
-      return (_w, v) => v === null;
-    case 'boolean':
-      return (w, v) => {
-        if (typeof v !== 'boolean') return false;
-        w.writeByte(v ? 1 : 0);
-        return true;
-      };
-    case 'int':
-      return (w, v) => {
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < INT_MIN || v > INT_MAX) return false;
-        w.writeLong(v);
-        return true;
-      };
-    case 'long':
-      return (w, v) => {
-        if (!isSafeLong(v)) return false;
-        w.writeLong(v);
-        return true;
-      };
-    case 'float':
-      return (w, v) => {
-        if (typeof v !== 'number') return false;
-        w.writeFloat(v);
-        return true;
-      };
-    case 'double':
-      return (w, v) => {
-        if (typeof v !== 'number') return false;
-        w.writeDouble(v);
-        return true;
-      };
-    case 'string':
-      if (desc.rules !== undefined) return giveUp;
-      return (w, v) => {
-        if (typeof v !== 'string') return false;
-        w.writeString(v);
-        return true;
-      };
-    case 'bytes':
-      return (w, v) => {
-        if (!Buffer.isBuffer(v)) return false;
-        w.writeBytes(v);
-        return true;
-      };
-    case 'fixed': {
-      const size = desc.size;
-      return (w, v) => {
-        if (!Buffer.isBuffer(v) || v.length !== size) return false;
-        w.writeFixed(v);
-        return true;
-      };
-    }
-    case 'enum': {
-      const indexes = new Map(desc.symbols.map((symbol, i) => [symbol, i] as const));
-      return (w, v) => {
-        const index = typeof v === 'string' ? indexes.get(v) : undefined;
-        if (index === undefined) return false;
-        w.writeLong(index);
-        return true;
-      };
-    }
-    case 'array': {
-      if (desc.minItems !== undefined || desc.maxItems !== undefined) return giveUp;
-      const items = compileAvroEncoder(desc.items);
-      return (w, v) => {
-        if (!Array.isArray(v)) return false;
-        const n = v.length;
-        if (n > 0) {
-          w.writeLong(n);
-          for (let i = 0; i < n; i++) if (!items(w, v[i])) return false;
-        }
-        w.writeByte(0);
-        return true;
-      };
-    }
-    case 'map': {
-      const values = compileAvroEncoder(desc.values);
-      return (w, v) => {
-        if (!isObjectLike(v)) return false;
-        const keys = Object.keys(v);
-        const n = keys.length;
-        if (n > 0) {
-          w.writeLong(n);
-          for (let i = 0; i < n; i++) {
-            const key = keys[i] as string;
-            // avsc cannot carry this key (the general path says so).
-            if (key === '__proto__') return false;
-            w.writeString(key);
-            if (!values(w, v[key])) return false;
-          }
-        }
-        w.writeByte(0);
-        return true;
-      };
-    }
-    case 'union':
-      return unionEncoder(desc);
-    case 'logical':
-      return logicalEncoder(desc);
-    case 'record':
-      return recordEncoder(desc);
-    default:
-      return giveUp;
-  }
+/** The branch index a union's shape table gives a value, or -1. */
+function unionBranch(byShape: ReadonlyMap<Shape, number>, value: unknown): number {
+  const shape = shapeOfValue(value, false);
+  return shape === undefined ? -1 : (byShape.get(shape) ?? -1);
 }
 
-function recordEncoder(desc: RecordDesc): AvroEncoder {
-  const known = recordEncoders.get(desc);
-  if (known !== undefined) return known;
-  // Optional fields and checked extra keys are JSON Schema features: the general path handles them.
-  if (desc.extra !== 'allow' || desc.fields.some((f) => f.optional === true)) return giveUp;
-  let fields: { readonly name: string; readonly encode: AvroEncoder }[] = [];
-  const encoder: AvroEncoder = (w, v) => {
-    if (!isObjectLike(v)) return false;
-    for (let i = 0; i < fields.length; i++) {
-      const field = fields[i] as (typeof fields)[number];
-      const value = v[field.name];
-      // An inherited or missing field is a validation issue: leave it to the general path.
-      if (value === undefined || !Object.hasOwn(v, field.name)) return false;
-      if (!field.encode(w, value)) return false;
-    }
-    return true;
-  };
-  recordEncoders.set(desc, encoder);
-  fields = desc.fields.map((f) => ({ name: f.name, encode: compileAvroEncoder(f.type) }));
-  return encoder;
-}
+class EncoderSource {
+  private readonly constants: unknown[] = [];
+  private readonly functions: string[] = [];
+  private readonly records = new Map<RecordDesc, number>();
+  private vars = 0;
 
-/**
- * The branch the general path picks (selectBranch): an instance of a generated class picks its own
- * record branch; otherwise the value's shape must point at exactly one branch (several candidates,
- * e.g. two records or an int and a long, go the general way, which tries them in order).
- */
-function unionEncoder(desc: UnionDesc): AvroEncoder {
-  if (desc.tagged !== undefined || desc.discriminator !== undefined || desc.mode !== 'avro') return giveUp;
-  const branches = desc.branches.map((b) => compileAvroEncoder(b));
-  const records = desc.branches.flatMap((b, index) => {
-    const target = deref(b);
-    return target.k === 'record' ? [{ index, target }] : [];
-  });
-  const byShape = new Map<Shape, number>();
-  const ambiguous = new Set<Shape>();
-  desc.branches.forEach((b, index) => {
-    for (const shape of shapesOf(b, false)) {
-      if (byShape.has(shape)) ambiguous.add(shape);
-      else byShape.set(shape, index);
-    }
-  });
-  for (const shape of ambiguous) byShape.delete(shape);
-  return (w, v) => {
-    let index: number | undefined;
-    for (const record of records) {
-      if (record.target.isInstance(v)) {
-        index = record.index;
-        break;
+  constant(value: unknown): string {
+    this.constants.push(value);
+    return `c[${this.constants.length - 1}]`;
+  }
+
+  private fresh(prefix: string): string {
+    return `${prefix}${this.vars++}`;
+  }
+
+  /** Statements that check `x` against `desc` and write it, or `return false`. */
+  value(desc: TypeDesc, x: string): string {
+    const d = deref(desc);
+    const fail = 'return false;';
+    switch (d.k) {
+      case 'null':
+        return `if (${x} !== null) ${fail}`;
+      case 'boolean':
+        return `if (typeof ${x} !== 'boolean') ${fail} w.writeByte(${x} ? 1 : 0);`;
+      case 'int':
+        return `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < -2147483648 || ${x} > 2147483647) ${fail} w.writeLong(${x});`;
+      case 'long':
+        return `if (!isSafeLong(${x})) ${fail} w.writeLong(${x});`;
+      case 'float':
+        return `if (typeof ${x} !== 'number') ${fail} w.writeFloat(${x});`;
+      case 'double':
+        return `if (typeof ${x} !== 'number') ${fail} w.writeDouble(${x});`;
+      case 'string':
+        if (d.rules !== undefined) return fail;
+        return `if (typeof ${x} !== 'string') ${fail} w.writeString(${x});`;
+      case 'bytes':
+        return `if (!Buffer.isBuffer(${x})) ${fail} w.writeBytes(${x});`;
+      case 'fixed':
+        if (!Number.isSafeInteger(d.size)) return fail;
+        return `if (!Buffer.isBuffer(${x}) || ${x}.length !== ${d.size}) ${fail} w.writeFixed(${x});`;
+      case 'enum': {
+        const index = this.fresh('e');
+        const symbols = this.constant(new Map(d.symbols.map((symbol, i) => [symbol, i] as const)));
+        return `{ const ${index} = typeof ${x} === 'string' ? ${symbols}.get(${x}) : undefined; if (${index} === undefined) ${fail} w.writeLong(${index}); }`;
       }
+      case 'array': {
+        if (d.minItems !== undefined || d.maxItems !== undefined) return fail;
+        const [n, i, item] = [this.fresh('n'), this.fresh('i'), this.fresh('x')];
+        return `if (!Array.isArray(${x})) ${fail} { const ${n} = ${x}.length; if (${n} > 0) { w.writeLong(${n}); for (let ${i} = 0; ${i} < ${n}; ${i}++) { const ${item} = ${x}[${i}]; ${this.value(d.items, item)} } } w.writeByte(0); }`;
+      }
+      case 'map': {
+        const [keys, n, i, key, item] = [this.fresh('k'), this.fresh('n'), this.fresh('i'), this.fresh('k'), this.fresh('x')];
+        // `__proto__` cannot be carried by avsc: the general path says so.
+        return `if (!isObjectLike(${x})) ${fail} { const ${keys} = Object.keys(${x}); const ${n} = ${keys}.length; if (${n} > 0) { w.writeLong(${n}); for (let ${i} = 0; ${i} < ${n}; ${i}++) { const ${key} = ${keys}[${i}]; if (${key} === '__proto__') ${fail} w.writeString(${key}); const ${item} = ${x}[${key}]; ${this.value(d.values, item)} } } w.writeByte(0); }`;
+      }
+      case 'union':
+        return this.union(d, x);
+      case 'logical':
+        return `if (!${this.constant(logicalEncoder(d))}(w, ${x})) ${fail}`;
+      case 'record':
+        return `if (!r${this.record(d)}(w, ${x})) ${fail}`;
+      default:
+        return fail;
     }
-    if (index === undefined) {
-      const shape = shapeOfValue(v, false);
-      index = shape === undefined ? undefined : byShape.get(shape);
-    }
-    const encode = index === undefined ? undefined : branches[index];
-    if (index === undefined || encode === undefined) return false;
-    w.writeLong(index);
-    return encode(w, v);
-  };
-}
+  }
 
-function logicalEncoder(desc: LogicalDesc): AvroEncoder {
-  const base = deref(desc.base);
-  const fixedSize = base.k === 'fixed' ? base.size : undefined;
-  switch (desc.logical) {
-    case 'uuid':
-      return (w, v) => {
-        if (typeof v !== 'string' || !isUuid(v)) return false;
-        if (fixedSize === undefined) w.writeString(v);
-        else w.writeFixed(Buffer.from(v.replace(/-/g, ''), 'hex'));
-        return true;
-      };
-    case 'date':
-      return (w, v) => {
-        const days = typeof v === 'string' ? parseIsoDate(v) : undefined;
-        if (days === undefined) return false;
-        w.writeLong(days);
-        return true;
-      };
-    case 'time-millis':
-    case 'time-micros': {
-      const micros = desc.logical === 'time-micros';
-      return (w, v) => {
-        const units = typeof v === 'string' ? parseIsoTime(v, micros) : undefined;
-        if (units === undefined) return false;
-        w.writeLong(units);
-        return true;
-      };
+  /**
+   * The branch the general path picks (selectBranch): an instance of a generated class picks its
+   * own record branch; otherwise the value's shape must point at exactly one branch (several
+   * candidates, e.g. two records or an int and a long, go the general way, which tries them in order).
+   */
+  private union(d: UnionDesc, x: string): string {
+    if (d.tagged !== undefined || d.discriminator !== undefined || d.mode !== 'avro') return 'return false;';
+    const byShape = new Map<Shape, number>();
+    const ambiguous = new Set<Shape>();
+    d.branches.forEach((b, index) => {
+      for (const shape of shapesOf(b, false)) {
+        if (byShape.has(shape)) ambiguous.add(shape);
+        else byShape.set(shape, index);
+      }
+    });
+    for (const shape of ambiguous) byShape.delete(shape);
+    const index = this.fresh('u');
+    const byClass = d.branches
+      .map((b, i) => ({ target: deref(b), i }))
+      .filter((b) => b.target.k === 'record')
+      .map((b) => `${this.constant(b.target)}.isInstance(${x}) ? ${b.i} : `)
+      .join('');
+    const cases = d.branches.map((b, i) => `case ${i}: w.writeLong(${i}); ${this.value(b, x)} break;`).join(' ');
+    return `{ const ${index} = ${byClass}unionBranch(${this.constant(byShape)}, ${x}); switch (${index}) { ${cases} default: return false; } }`;
+  }
+
+  /** The index of the function `r<index>(w, v)` that encodes a record, emitted once per record. */
+  record(d: RecordDesc): number {
+    const known = this.records.get(d);
+    if (known !== undefined) return known;
+    const id = this.records.size;
+    this.records.set(d, id);
+    let body: string;
+    // Optional fields and checked extra keys are JSON Schema features: the general path handles them.
+    if (d.extra !== 'allow' || d.fields.some((f) => f.optional === true)) {
+      body = 'return false;';
+    } else {
+      const fields = d.fields.map((f) => {
+        const key = JSON.stringify(f.name);
+        const x = this.fresh('f');
+        // An inherited or missing field is a validation issue: leave it to the general path.
+        return `const ${x} = v[${key}]; if (${x} === undefined || !hasOwn(v, ${key})) return false; ${this.value(f.type, x)}`;
+      });
+      body = `if (!isObjectLike(v)) return false;\n${fields.join('\n')}\nreturn true;`;
     }
-    case 'decimal':
-      return decimalEncoder(desc.precision ?? 1, desc.scale ?? 0, fixedSize);
-    case 'duration':
-      return (w, v) => {
-        if (!isObjectLike(v) || !isUint32(v['months']) || !isUint32(v['days']) || !isUint32(v['millis'])) return false;
-        w.ensure(12);
-        w.buf.writeUInt32LE(v['months'], w.pos);
-        w.buf.writeUInt32LE(v['days'], w.pos + 4);
-        w.buf.writeUInt32LE(v['millis'], w.pos + 8);
-        w.pos += 12;
-        return true;
-      };
-    default: {
-      const digits = instantDigits(desc.logical);
-      const local = desc.logical.startsWith('local');
-      return (w, v) => {
-        if (typeof v !== 'string') return false;
-        const fast = digits === 3 ? parseMillisFast(v, local) : undefined;
-        if (fast !== undefined) {
-          w.writeLong(fast);
-          return true;
-        }
-        const units = parseInstant(v, digits, local);
-        if (typeof units !== 'bigint') return false;
-        w.writeBigLong(units);
-        return true;
-      };
-    }
+    this.functions.push(`function r${id}(w, v) {\n${body}\n}`);
+    return id;
+  }
+
+  build(desc: TypeDesc): AvroEncoder {
+    const top = this.value(desc, 'v');
+    const source = [
+      `const { ${Object.keys(helpers).join(', ')} } = h;`,
+      ...this.functions,
+      `return function encode(w, v) {\n${top}\nreturn true;\n};`,
+    ].join('\n');
+    // Built from fixed fragments, integers and JSON-quoted names only (see the file comment).
+    const factory = new Function('c', 'h', source) as (constants: readonly unknown[], h: typeof helpers) => AvroEncoder;
+    return factory(this.constants, helpers);
   }
 }
 
-function decimalEncoder(precision: number, scale: number, fixedSize: number | undefined): AvroEncoder {
-  return (w, v) => {
-    if (typeof v !== 'string') return false;
-    const fast = parseDecimalFast(v, precision, scale);
-    const length = fast === undefined ? undefined : twosComplementLength(fast);
-    if (fast !== undefined && length !== undefined) {
-      const size = fixedSize ?? length;
-      if (length > size) return false;
-      if (fixedSize === undefined) w.writeLong(size);
-      w.ensure(size);
-      // Sign-extend into the bytes before the (at most 6) significant ones.
-      const pad = size - Math.min(size, 6);
-      w.buf.fill(fast < 0 ? 0xff : 0, w.pos, w.pos + pad);
-      w.buf.writeIntBE(fast, w.pos + pad, size - pad);
-      w.pos += size;
-      return true;
-    }
-    const unscaled = parseDecimal(v, precision, scale);
-    if (typeof unscaled === 'string') return false;
-    let bytes: Buffer;
-    try {
-      bytes = bigIntToBytes(unscaled, fixedSize);
-    } catch {
-      return false;
-    }
-    if (fixedSize === undefined) w.writeBytes(bytes);
-    else w.writeFixed(bytes);
-    return true;
-  };
+/** Compiles the encoder of a descriptor (on first use: every module it refers to has loaded by then). */
+export function compileAvroEncoder(desc: TypeDesc): AvroEncoder {
+  return new EncoderSource().build(desc);
 }

@@ -8,6 +8,9 @@
 /** avsc's long range: one less than Number.MAX_SAFE_INTEGER on both sides. */
 const SAFE_LONG = 9_007_199_254_740_990;
 const TWO_POW_28 = 268_435_456;
+/** Largest |n| whose zig-zag value 2|n| (or 2|n| - 1) a double holds exactly. */
+const FLOAT_EXACT = 2 ** 52 - 1;
+const BIG_FLOAT_EXACT = BigInt(FLOAT_EXACT);
 /** Strings up to this many UTF-16 units are encoded by hand: cheaper than a native call for short ones. */
 const SHORT_STRING = 64;
 
@@ -52,7 +55,9 @@ export class AvroWriter {
       buf[this.pos++] = m;
       return;
     }
-    // Beyond 31 bits: float arithmetic (exact for integers below 2^53).
+    // Beyond 31 bits: float arithmetic, exact while the zig-zag value 2|n| stays below 2^53. (avsc
+    // uses it up to 2^53 and so writes wrong bytes for longs below -2^52; exact bigints go further.)
+    if (n < -FLOAT_EXACT || n > FLOAT_EXACT) return this.writeBigLong(BigInt(n));
     let f = n >= 0 ? n * 2 : -n * 2 - 1;
     while (f >= 128) {
       buf[this.pos++] = (f % 128) | 0x80;
@@ -63,7 +68,7 @@ export class AvroWriter {
 
   /** Zig-zag varint of a signed 64-bit integer. */
   writeBigLong(n: bigint): void {
-    if (n >= -9_007_199_254_740_991n && n <= 9_007_199_254_740_991n) return this.writeLong(Number(n));
+    if (n >= -BIG_FLOAT_EXACT && n <= BIG_FLOAT_EXACT) return this.writeLong(Number(n));
     this.ensure(10);
     let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
     while (z > 0x7fn) {
@@ -207,13 +212,18 @@ export class AvroReader {
     if ((b & 0x80) === 0) return (n >>> 1) ^ -(n & 1);
     let f = n >>> 0;
     let scale = TWO_POW_28;
+    const start = this.pos - 4;
     do {
       if (scale > 2 ** 70) throw new NotReadable('varint too long');
       b = buf[this.need(1)] ?? 0;
       f += (b & 0x7f) * scale;
       scale *= 128;
     } while (b & 0x80);
-    return (f % 2 ? -(f + 1) : f) / 2;
+    if (f <= Number.MAX_SAFE_INTEGER) return (f % 2 ? -(f + 1) : f) / 2;
+    // A zig-zag value past 2^53 is rounded as a double (avsc reads longs below -2^52 wrong so): redo it exactly.
+    let z = 0n;
+    for (let i = start, shift = 0n; i < this.pos; i++, shift += 7n) z |= BigInt((buf[i] ?? 0) & 0x7f) << shift;
+    return Number((z >> 1n) ^ -(z & 1n));
   }
 
   /** A long that must be exact: avsc refuses the others ("potential precision loss"), so do we. */
@@ -233,7 +243,9 @@ export class AvroReader {
 
   readString(): string {
     const length = this.readLong();
-    const at = this.need(length);
+    const at = this.pos;
+    if (length < 0 || at + length > this.buf.length) throw new NotReadable('truncated');
+    this.pos = at + length;
     return fastUtf8 ? (this.buf as unknown as Utf8Buffer).utf8Slice(at, at + length) : this.buf.toString('utf8', at, at + length);
   }
 

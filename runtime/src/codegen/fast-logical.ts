@@ -45,28 +45,72 @@ export function parseMillisFast(text: string, local: boolean): number | undefine
   return daysFromCivil(year, month, day) * MS_PER_DAY + ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction;
 }
 
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
 /** `YYYY-MM-DDTHH:MM:SS.fffZ` (`local`: without the `Z`) of epoch milliseconds within years 0000-9999. */
 export function formatMillisFast(ms: number, local: boolean): string | undefined {
-  if (!(ms >= MIN_MS && ms <= MAX_MS)) return undefined;
-  const text = new Date(ms).toISOString();
-  return local ? text.slice(0, -1) : text;
+  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return undefined;
+  const days = Math.floor(ms / MS_PER_DAY);
+  let inDay = ms - days * MS_PER_DAY;
+  const millis = inDay % 1000;
+  inDay = (inDay - millis) / 1000;
+  const seconds = inDay % 60;
+  inDay = (inDay - seconds) / 60;
+  const minutes = inDay % 60;
+  const hours = (inDay - minutes) / 60;
+  // civil_from_days
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
+  const f = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : `${millis}`;
+  return `${y}-${two(month)}-${two(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${f}${local ? '' : 'Z'}`;
 }
 
-const decimalRe = /^(-)?(\d+)(?:\.(\d+))?$/;
 /** Unscaled values of up to 15 digits are exact doubles. */
 const FAST_DIGITS = 15;
 
-/** The unscaled value of a decimal of at most 15 digits that fits precision and scale, else undefined. */
+/**
+ * The unscaled value of a plain-notation decimal (`-?digits[.digits]`) of at most 15 digits that
+ * fits precision and scale, else undefined. Read by hand: a regular expression costs more than
+ * the rest of the encode of such a field.
+ */
 export function parseDecimalFast(text: string, precision: number, scale: number): number | undefined {
-  const m = decimalRe.exec(text);
-  if (m === null) return undefined;
-  const fraction = m[3] ?? '';
-  if (fraction.length > scale) return undefined;
-  const digits = `${m[2] ?? ''}${fraction.padEnd(scale, '0')}`;
-  if (digits.length > FAST_DIGITS) return undefined;
-  const unscaled = Number(digits);
-  if (String(unscaled).length > precision) return undefined;
-  return m[1] === '-' && unscaled !== 0 ? -unscaled : unscaled;
+  const length = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const negative = i === 1;
+  let unscaled = 0;
+  let digits = 0;
+  let c = 0;
+  for (; i < length; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    unscaled = unscaled * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  let fraction = 0;
+  if (i < length) {
+    if (c !== 46) return undefined;
+    for (i++; i < length; i++) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      unscaled = unscaled * 10 + (c - 48);
+      fraction++;
+    }
+    if (fraction === 0) return undefined;
+  }
+  if (fraction > scale || digits + scale > FAST_DIGITS) return undefined;
+  for (let k = fraction; k < scale; k++) unscaled *= 10;
+  // Precision counts the unscaled value's digits (0 has one).
+  if (precision < FAST_DIGITS && unscaled >= 10 ** precision) return undefined;
+  return negative && unscaled !== 0 ? -unscaled : unscaled;
 }
 
 /** Plain-notation text of an unscaled integer (|n| < 2^53), as formatDecimal writes it. */
