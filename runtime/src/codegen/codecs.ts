@@ -14,6 +14,10 @@ import type { TypeDesc } from './descriptors.js';
 import { issuesError } from './errors.js';
 import type { ValidationIssue } from './issues.js';
 import { fromJsonValue, toJsonValue } from './json.js';
+import { compileJsonDecoder, NOT_DECODED } from './json-decoder.js';
+import type { JsonDecoder } from './json-decoder.js';
+import { compileJsonEncoder } from './json-encoder.js';
+import type { JsonEncoder } from './json-encoder.js';
 
 export interface ModelCodec<T> extends Codec<T> {
   /** Model-form validation, the same check `encode` runs first. */
@@ -41,10 +45,16 @@ function validator(desc: TypeDesc): (value: unknown) => ValidationIssue[] {
 export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
   const validate = validator(desc);
   const name = `json:${modelName}`;
+  // Compiled on first use; anything they do not vouch for takes the general path below.
+  let encoder: JsonEncoder | undefined;
+  let decoder: JsonDecoder | undefined;
   return {
     name,
     validate,
     encode(value: T): Buffer {
+      encoder ??= compileJsonEncoder(desc);
+      const text = encoder(value);
+      if (text !== undefined) return Buffer.from(text, 'utf8');
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
       return Buffer.from(JSON.stringify(toJsonValue(desc, value)), 'utf8');
@@ -59,6 +69,9 @@ export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
           details: { path: '$', issues: [], length: bytes.length },
         });
       }
+      decoder ??= compileJsonDecoder(desc);
+      const decoded = decoder(json);
+      if (decoded !== NOT_DECODED) return decoded as T;
       const issues: ValidationIssue[] = [];
       const value = fromJsonValue(desc, json, '$', issues);
       if (issues.length > 0) throw issuesError('FG_VALIDATION', `${name}: invalid ${modelName}`, issues);
