@@ -1,7 +1,8 @@
 /**
- * Encode / decode / round-trip rates of codecs in memory: contenders take turns phase by phase
- * (round 1: A encode, B encode, A decode, B decode, ...), so machine drift hits them alike, and
- * each figure is the median of its rounds.
+ * Encode / decode / round-trip rates of codecs in memory. Contenders take turns in 20 ms slices
+ * within each phase (A, B, A, B, ... for 1.2 s of encode, then decode, then round-trip), so that
+ * load from other processes on a shared machine hits them alike; each figure is the median of its
+ * rounds.
  */
 import { progress } from '../../lib/progress.js';
 import { ratioOf, round, type ScenarioResult } from '../../lib/result.js';
@@ -18,23 +19,34 @@ export interface CodecFigures {
   readonly decode: number;
   readonly roundTrip: number;
   readonly bytes: number;
-  readonly rounds: readonly number[];
+  /** Per-round rates, for ratios paired round by round. */
+  readonly rounds: { readonly encode: readonly number[]; readonly decode: readonly number[]; readonly roundTrip: readonly number[] };
 }
 
-/** Phase length: long enough for a few thousand calls on a slow, shared machine. */
-const PHASE_MS = 600;
+/** Time each contender gets per phase, in slices. */
+const PHASE_MS = 1_200;
+const SLICE_MS = 20;
 const WARMUP_CALLS = 2_000;
 
-function rate(call: () => void): number {
-  let calls = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < PHASE_MS) {
-    for (let i = 0; i < 50; i++) call();
-    calls += 50;
-    now = performance.now();
+/** Calls per second of each function, measured in alternating slices. */
+function rates(calls: readonly (() => void)[]): number[] {
+  const counts = calls.map(() => 0);
+  const spent = calls.map(() => 0);
+  while ((spent[0] ?? 0) < PHASE_MS) {
+    calls.forEach((call, k) => {
+      const start = performance.now();
+      let now = start;
+      let n = 0;
+      while (now - start < SLICE_MS) {
+        for (let i = 0; i < 10; i++) call();
+        n += 10;
+        now = performance.now();
+      }
+      counts[k] = (counts[k] ?? 0) + n;
+      spent[k] = (spent[k] ?? 0) + (now - start);
+    });
   }
-  return calls / ((now - start) / 1000);
+  return counts.map((n, k) => n / ((spent[k] ?? 1) / 1000));
 }
 
 function median(values: readonly number[]): number {
@@ -53,16 +65,15 @@ export function measureCodecs(contenders: readonly CodecContender[], rounds: num
   }
   for (let r = 1; r <= rounds; r++) {
     for (const phase of ['encode', 'decode', 'roundTrip'] as const) {
-      for (const c of contenders) {
+      const calls = contenders.map((c) => {
         const encoded = bytes.get(c.row) ?? Buffer.alloc(0);
-        const call =
-          phase === 'encode'
-            ? () => { sink += c.encode().length; }
-            : phase === 'decode'
-              ? () => { sink += c.decode(encoded) === undefined ? 1 : 0; }
-              : () => { sink += c.decode(c.encode()) === undefined ? 1 : 0; };
-        samples.get(c.row)?.[phase].push(rate(call));
-      }
+        return phase === 'encode'
+          ? () => { sink += c.encode().length; }
+          : phase === 'decode'
+            ? () => { sink += c.decode(encoded) === undefined ? 1 : 0; }
+            : () => { sink += c.decode(c.encode()) === undefined ? 1 : 0; };
+      });
+      rates(calls).forEach((r, k) => samples.get(contenders[k]?.row ?? '')?.[phase].push(r));
     }
     progress(`round ${r}/${rounds}: ${contenders.map((c) => `${c.row} ${Math.round(samples.get(c.row)?.roundTrip.at(-1) ?? 0).toLocaleString('en-US')} round-trips/s`).join(', ')}`);
   }
@@ -70,27 +81,30 @@ export function measureCodecs(contenders: readonly CodecContender[], rounds: num
   return new Map(
     contenders.map((c) => {
       const s = samples.get(c.row) ?? { encode: [], decode: [], roundTrip: [] };
-      return [c.row, { encode: median(s.encode), decode: median(s.decode), roundTrip: median(s.roundTrip), bytes: bytes.get(c.row)?.length ?? 0, rounds: s.roundTrip }] as const;
+      return [c.row, { encode: median(s.encode), decode: median(s.decode), roundTrip: median(s.roundTrip), bytes: bytes.get(c.row)?.length ?? 0, rounds: s }] as const;
     }),
   );
 }
 
-/** The two rows of a comparison: the generated codec (ratio = round-trips / the baseline's) and its baseline. */
+/** The two rows of a comparison: the generated codec (ratio = its round-trips / the baseline's, median of the rounds' ratios) and its baseline. */
 export function codecRows(generated: string, baseline: string, figures: ReadonlyMap<string, CodecFigures>, details: { generated: string; baseline: string }): ScenarioResult[] {
   const g = figures.get(generated);
   const b = figures.get(baseline);
   if (g === undefined || b === undefined) throw new Error(`missing figures for ${generated} or ${baseline}`);
+  // Each round's slices alternate the two codecs, so a round's ratio is a paired comparison; the median of those is the figure.
+  const paired = (phase: keyof CodecFigures['rounds'], f: CodecFigures, base: CodecFigures): number | null =>
+    ratioOf(median(f.rounds[phase].map((x, i) => x / (base.rounds[phase][i] ?? Number.NaN))), 1);
   const row = (name: string, f: CodecFigures, what: string, base: CodecFigures | undefined): ScenarioResult => ({
     name,
     recordsPerSec: round(f.roundTrip),
     baseline: base === undefined ? null : baseline,
-    ratio: base === undefined ? null : ratioOf(f.roundTrip, base.roundTrip),
+    ratio: base === undefined ? null : paired('roundTrip', f, base),
     encodePerSec: round(f.encode),
     decodePerSec: round(f.decode),
     roundTripPerSec: round(f.roundTrip),
-    ...(base === undefined ? {} : { ratioEncode: ratioOf(f.encode, base.encode), ratioDecode: ratioOf(f.decode, base.decode) }),
+    ...(base === undefined ? {} : { ratioEncode: paired('encode', f, base), ratioDecode: paired('decode', f, base) }),
     recordBytes: f.bytes,
-    roundsRoundTripPerSec: f.rounds.map((x) => Math.round(x)).join(' '),
+    roundsRoundTripPerSec: f.rounds.roundTrip.map((x) => Math.round(x)).join(' '),
     note: what,
   });
   return [row(generated, g, details.generated, b), row(baseline, b, details.baseline, undefined)];

@@ -98,11 +98,11 @@ export class AvroWriter {
   writeString(s: string): void {
     const length = s.length;
     if (length > SHORT_STRING) return this.writeLongString(s);
-    this.ensure(2 + length * 3);
+    this.ensure(3 + length * 3);
     const buf = this.buf;
     const start = this.pos;
-    // Up to 21 units make at most 63 bytes, whose length is one varint byte; longer strings may need two.
-    const wide = length > 21;
+    // Guess a one-byte length (under 64 bytes, true of short ASCII); 64 units make at least 64 bytes.
+    const wide = length === SHORT_STRING;
     let pos = start + (wide ? 2 : 1);
     let lone = false;
     for (let i = 0; i < length; i++) {
@@ -126,18 +126,19 @@ export class AvroWriter {
       }
     }
     const bytes = pos - start - (wide ? 2 : 1);
-    if (!wide) {
-      buf[start] = bytes << 1;
-      this.pos = pos;
-    } else if (bytes > 64 && lone) {
-      // avsc writes strings over 64 bytes through Buffer, lone surrogates included.
+    if (bytes > 64 && lone) {
+      // avsc writes strings over 64 bytes through Buffer, which writes U+FFFD for a lone surrogate.
       this.pos = start;
       this.writeLongString(s);
     } else if (bytes < 64) {
-      buf.copyWithin(start + 1, start + 2, pos);
       buf[start] = bytes << 1;
-      this.pos = pos - 1;
+      this.pos = pos;
     } else {
+      // Two length bytes: move the text up by one if only one was reserved (non-ASCII text).
+      if (!wide) {
+        buf.copyWithin(start + 2, start + 1, pos);
+        pos++;
+      }
       buf[start] = ((bytes << 1) & 0x7f) | 0x80;
       buf[start + 1] = bytes >> 6;
       this.pos = pos;

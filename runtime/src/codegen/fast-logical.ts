@@ -75,6 +75,7 @@ export function formatMillisFast(ms: number, local: boolean): string | undefined
 
 /** Unscaled values of up to 15 digits are exact doubles. */
 const FAST_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: FAST_DIGITS + 1 }, (_, i) => 10 ** i);
 
 /**
  * The unscaled value of a plain-notation decimal (`-?digits[.digits]`) of at most 15 digits that
@@ -109,7 +110,7 @@ export function parseDecimalFast(text: string, precision: number, scale: number)
   if (fraction > scale || digits + scale > FAST_DIGITS) return undefined;
   for (let k = fraction; k < scale; k++) unscaled *= 10;
   // Precision counts the unscaled value's digits (0 has one).
-  if (precision < FAST_DIGITS && unscaled >= 10 ** precision) return undefined;
+  if (precision < FAST_DIGITS && unscaled >= (POWERS_OF_TEN[precision] ?? 0)) return undefined;
   return negative && unscaled !== 0 ? -unscaled : unscaled;
 }
 
