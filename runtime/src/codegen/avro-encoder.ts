@@ -112,6 +112,12 @@ class EncoderSource {
     });
     for (const shape of ambiguous) byShape.delete(shape);
     const index = this.fresh('u');
+    const nullIndex = d.branches.findIndex((b) => deref(b).k === 'null');
+    if (d.branches.length === 2 && nullIndex >= 0) {
+      // The commonest union, ["null", T]: null or not decides (T's own checks refuse the rest).
+      const other = 1 - nullIndex;
+      return `if (${x} === null) { w.writeLong(${nullIndex}); } else { w.writeLong(${other}); ${this.value(d.branches[other] ?? { k: 'never' }, x)} }`;
+    }
     const byClass = d.branches
       .map((b, i) => ({ target: deref(b), i }))
       .filter((b) => b.target.k === 'record')

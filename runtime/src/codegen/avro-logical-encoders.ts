@@ -19,6 +19,8 @@ export function logicalEncoder(desc: LogicalDesc): AvroEncoder {
   const fixedSize = base.k === 'fixed' ? base.size : undefined;
   switch (desc.logical) {
     case 'uuid':
+      // A uuid fixed holds exactly 16 bytes; any other size is left to the general path.
+      if (fixedSize !== undefined && fixedSize !== 16) return () => false;
       return (w, v) => {
         if (typeof v !== 'string' || !isUuid(v)) return false;
         if (fixedSize === undefined) w.writeString(v);

@@ -12,6 +12,7 @@ import { jsonEqual } from './json-equal.js';
 import { decodeBase64, FAUST_METADATA_KEY, setOwn } from './json.js';
 import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
 import { branchOf, branchesByShape, compileSource } from './compiled-shared.js';
+import { shapesOf } from './shapes.js';
 
 /** What a compiled JSON decoder returns for a value it leaves to the general path. */
 export const NOT_DECODED: unique symbol = Symbol('not decoded');
@@ -101,6 +102,12 @@ class JsonDecoderSource {
   /** Branches told apart by the JSON value's shape alone (else the general path tries them in order). */
   private union(d: UnionDesc, x: string, out: string): string {
     if (d.tagged !== undefined || d.discriminator !== undefined) return FAIL;
+    const nullIndex = d.branches.findIndex((b) => deref(b).k === 'null');
+    const other = d.branches[1 - nullIndex];
+    if (d.branches.length === 2 && nullIndex >= 0 && other !== undefined && !shapesOf(other, true).includes('null')) {
+      // [T, null] where T never accepts null: null or not decides (T's own checks refuse the rest).
+      return `if (${x} === null) { ${out} = null; } else { ${this.value(other, x, out)} }`;
+    }
     const cases = d.branches.map((b, i) => `case ${i}: { ${this.value(b, x, out)} break; }`).join(' ');
     return `switch (branchOf(${this.constant(branchesByShape(d, true))}, ${x}, true)) { ${cases} default: ${FAIL} }`;
   }

@@ -13,6 +13,7 @@ import { jsonEqual } from './json-equal.js';
 import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
 import { FAUST_METADATA_KEY } from './json.js';
 import { branchOf, branchesByShape, compileSource, isIndexKey, recordBranches } from './compiled-shared.js';
+import { shapesOf } from './shapes.js';
 
 export type JsonEncoder = (value: unknown) => string | undefined;
 
@@ -102,6 +103,12 @@ class JsonEncoderSource {
   private union(d: UnionDesc, x: string): string {
     if (d.tagged !== undefined || d.discriminator !== undefined) return FAIL;
     const index = this.fresh('u');
+    const nullIndex = d.branches.findIndex((b) => deref(b).k === 'null');
+    const other = d.branches[1 - nullIndex];
+    if (d.branches.length === 2 && nullIndex >= 0 && other !== undefined && !shapesOf(other, false).includes('null')) {
+      // [T, null] where T never accepts null: null or not decides (T's own checks refuse the rest).
+      return `if (${x} === null) { s += 'null'; } else { ${this.value(other, x)} }`;
+    }
     // oneOf must match exactly one branch, so a class does not settle it there (shape alone does).
     const byClass = (d.mode === 'oneOf' ? [] : recordBranches(d))
       .map((b) => `${this.constant(b.target)}.isInstance(${x}) ? ${b.index} : `)
