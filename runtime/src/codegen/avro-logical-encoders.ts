@@ -85,11 +85,19 @@ function decimalEncoder(precision: number, scale: number, fixedSize: number | un
       if (length > size) return false;
       if (fixedSize === undefined) w.writeLong(size);
       w.ensure(size);
-      // Sign-extend into the bytes before the (at most 6) significant ones.
-      const pad = size - Math.min(size, 6);
-      w.buf.fill(fast < 0 ? 0xff : 0, w.pos, w.pos + pad);
-      w.buf.writeIntBE(fast, w.pos + pad, size - pad);
-      w.pos += size;
+      // Big-endian two's complement, sign-extended over a fixed's extra bytes (a fast value has at most 6).
+      const buf = w.buf;
+      const end = w.pos + size;
+      let rest = fast < 0 ? fast + 2 ** 48 : fast;
+      for (let i = end - 1, k = 0; i >= w.pos; i--, k++) {
+        if (k < 6) {
+          buf[i] = rest % 256;
+          rest = Math.floor(rest / 256);
+        } else {
+          buf[i] = fast < 0 ? 0xff : 0;
+        }
+      }
+      w.pos = end;
       return true;
     }
     const unscaled = parseDecimal(v, precision, scale);
