@@ -12,12 +12,22 @@ import type { ScenarioResult } from './lib/result.js';
 import type { Scenario } from './lib/scenario.js';
 import { renderTable } from './lib/table.js';
 import { faustStatelessScenario } from './scenarios/faust-stateless.js';
+import { codecAvroScenario } from './scenarios/codec-avro.js';
+import { codecJsonScenario } from './scenarios/codec-json.js';
 import { recoveryScenario } from './scenarios/recovery.js';
 import { statelessAvroRegistryScenario } from './scenarios/stateless-avro-registry.js';
 import { statelessScenario } from './scenarios/stateless.js';
 import { statefulScenario } from './scenarios/stateful.js';
 
-const SCENARIOS: readonly Scenario[] = [statelessScenario, statelessAvroRegistryScenario, recoveryScenario, statefulScenario, faustStatelessScenario];
+const SCENARIOS: readonly Scenario[] = [
+  codecAvroScenario,
+  codecJsonScenario,
+  statelessScenario,
+  statelessAvroRegistryScenario,
+  recoveryScenario,
+  statefulScenario,
+  faustStatelessScenario,
+];
 
 function selected(only: readonly string[]): Scenario[] {
   if (only.length === 0) return SCENARIOS.filter((s) => s.optional !== true);
@@ -35,19 +45,21 @@ async function main(): Promise<number> {
   const scenarios = selected(options.only);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   progress(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  await ensureKafkaJars({ onProgress: (m) => progress(`kafka: ${m}`) });
-  progress('starting a single-node Kafka broker on loopback');
   let cluster: KafkaCluster | undefined;
   const results: ScenarioResult[] = [];
   const failures: string[] = [];
   try {
-    cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024, onProgress: (m) => progress(`kafka: ${m}`) });
-    progress(`broker ready at ${cluster.bootstrap}`);
+    if (scenarios.some((s) => s.needsBroker !== false)) {
+      await ensureKafkaJars({ onProgress: (m) => progress(`kafka: ${m}`) });
+      progress('starting a single-node Kafka broker on loopback');
+      cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024, onProgress: (m) => progress(`kafka: ${m}`) });
+      progress(`broker ready at ${cluster.bootstrap}`);
+    }
     for (const scenario of scenarios) {
       const started = performance.now();
       progress(`== ${scenario.name}`);
       try {
-        results.push(...(await scenario.run({ bootstrap: cluster.bootstrap, options, runId, results: [...results] })));
+        results.push(...(await scenario.run({ bootstrap: cluster?.bootstrap ?? '', options, runId, results: [...results] })));
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         failures.push(`${scenario.name}: ${message}`);

@@ -4,8 +4,8 @@ export const USAGE = `usage: npm run bench -- [--json] [--only <name>[,<name>...
                           [--rounds N] [--latency-rate N] [--latency-seconds N] [--phase-limit SECONDS]
                           [--stateful-events N] [--stateful-keys N]
   --json          print only the JSON array of results on stdout
-  --only          scenarios or rows to run, e.g. stateless, stateless-avro-registry, recovery, recovery-rocksdb,
-                  faust-stateless, stateful, stateful-kafka-streams
+  --only          scenarios or rows to run, e.g. codec-avro, codec-json, stateless, stateless-avro-registry, recovery,
+                  recovery-rocksdb, faust-stateless, stateful, stateful-kafka-streams
   --records       input records of the stateless pipelines (default 200000)
   --keys          changelog keys of the recovery scenarios (default 1000000)
   --rounds        throughput rounds of each stateless pipeline, interleaved; the median counts (default 5)

@@ -20,6 +20,7 @@ export interface BenchOptions {
 }
 
 export interface BenchContext {
+  /** The broker's bootstrap address; empty when no selected scenario needs a broker. */
   readonly bootstrap: string;
   readonly options: BenchOptions;
   /** A unique suffix for this run's topics and groups. */
@@ -34,5 +35,7 @@ export interface Scenario {
   readonly rows: readonly string[];
   /** Optional scenarios run only when named with `--only`. */
   readonly optional?: boolean;
+  /** False for in-memory scenarios (codecs): the run starts no broker when none of its scenarios needs one. */
+  readonly needsBroker?: boolean;
   run(context: BenchContext): Promise<ScenarioResult[]>;
 }

@@ -4,7 +4,7 @@ import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
 import { progress } from '../lib/progress.js';
 import { ratioOf, round, type ScenarioResult } from '../lib/result.js';
 import type { BenchContext, Scenario } from '../lib/scenario.js';
-import { EnrichedPaymentAvroCodec, PaymentAvroCodec } from './avro-registry/models.js';
+import { generatePaymentCodecs, type PaymentCodecs } from './avro-registry/models.js';
 import { FaustgenAvroRegistryPipeline } from './avro-registry/pipeline.js';
 import { measureLatency, measureThroughput, type LatencyWire, type ThroughputFigures } from './stateless/measure.js';
 import type { PipelineTopics } from './stateless/pipeline.js';
@@ -21,13 +21,13 @@ function headline(results: readonly ScenarioResult[], name: string): number | un
 }
 
 /** Registers the input schema under `<topic>-value` (as an upstream producer would) and returns the wire of the latency phase. */
-async function inputWire(client: SchemaRegistryClient, topic: string): Promise<{ id: number; wire: LatencyWire }> {
-  const { id } = await client.register(`${topic}-value`, JSON.stringify(PaymentAvroCodec.schema), 'AVRO');
+async function inputWire(client: SchemaRegistryClient, topic: string, codecs: PaymentCodecs): Promise<{ id: number; wire: LatencyWire }> {
+  const { id } = await client.register(`${topic}-value`, JSON.stringify(codecs.payment.schema), 'AVRO');
   return {
     id,
     wire: {
-      encode: (payment) => registryFrame(id, PaymentAvroCodec.encode(payment)),
-      decode: (value) => EnrichedPaymentAvroCodec.decode(value.subarray(FRAME_HEADER)),
+      encode: (payment) => registryFrame(id, codecs.payment.encode(payment)),
+      decode: (value) => codecs.enriched.decode(value.subarray(FRAME_HEADER)),
     },
   };
 }
@@ -39,13 +39,13 @@ function medianRound(figures: readonly ThroughputFigures[]): ThroughputFigures {
   return middle;
 }
 
-async function measure(context: BenchContext, registry: SchemaRegistryProcess): Promise<ScenarioResult> {
+async function measure(context: BenchContext, registry: SchemaRegistryProcess, codecs: PaymentCodecs): Promise<ScenarioResult> {
   const { bootstrap, runId, options } = context;
   const n = options.records;
   const client = new SchemaRegistryClient({ url: registry.url });
   const inTopic = `bench-avro-registry-in-${runId}`;
   await createTopics(bootstrap, [{ topic: inTopic, numPartitions: PARTITIONS }]);
-  const input = await inputWire(client, inTopic);
+  const input = await inputWire(client, inTopic, codecs);
   const bytes = await bulkProduce(benchKafka(bootstrap, 'bench-avro-registry-setup'), {
     topic: inTopic,
     count: n,
@@ -63,7 +63,7 @@ async function measure(context: BenchContext, registry: SchemaRegistryProcess): 
     for (let r = 1; r <= options.rounds; r++) {
       const topics: PipelineTopics = { bootstrap, inTopic, outTopic: `bench-avro-registry-out-${runId}-r${r}`, groupId: `bench-avro-registry-${runId}-r${r}`, partitions: PARTITIONS };
       await createTopics(bootstrap, [{ topic: topics.outTopic, numPartitions: PARTITIONS }]);
-      const pipeline = new FaustgenAvroRegistryPipeline(topics, registry.url);
+      const pipeline = new FaustgenAvroRegistryPipeline(topics, registry.url, codecs);
       try {
         const measured = await measureThroughput(pipeline, admin, topics, { records: n, bytes, expectedOutputs: keptCount(0, n) }, options.phaseLimitMs);
         rounds.push(measured);
@@ -76,8 +76,8 @@ async function measure(context: BenchContext, registry: SchemaRegistryProcess): 
     const rate = Math.max(10, Math.floor(Math.min(options.latencyRate, throughput.recordsPerSec / 2)));
     const fresh: PipelineTopics = { bootstrap, inTopic: `bench-avro-registry-lat-in-${runId}`, outTopic: `bench-avro-registry-lat-out-${runId}`, groupId: `bench-avro-registry-lat-${runId}`, partitions: PARTITIONS };
     await createTopics(bootstrap, [fresh.inTopic, fresh.outTopic].map((topic) => ({ topic, numPartitions: PARTITIONS })));
-    const latencyInput = await inputWire(client, fresh.inTopic);
-    const pipeline = new FaustgenAvroRegistryPipeline(fresh, registry.url);
+    const latencyInput = await inputWire(client, fresh.inTopic, codecs);
+    const pipeline = new FaustgenAvroRegistryPipeline(fresh, registry.url, codecs);
     let latency;
     try {
       await pipeline.start();
@@ -137,7 +137,12 @@ export const statelessAvroRegistryScenario: Scenario = {
       return [{ name: NAME, baseline: 'stateless', ratio: null, skipped: `could not start Apicurio Registry: ${why}` }];
     }
     try {
-      return [await measure(context, registry)];
+      const codecs = await generatePaymentCodecs();
+      try {
+        return [await measure(context, registry, codecs)];
+      } finally {
+        codecs.cleanup();
+      }
     } finally {
       await registry.stop();
     }

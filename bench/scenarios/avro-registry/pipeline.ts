@@ -2,7 +2,7 @@ import { createApp, codecs, registryAvro, type App } from 'faustgen';
 import { nowMs } from '../../lib/stats.js';
 import type { Pipeline, PipelineTopics } from '../stateless/pipeline.js';
 import { enrich, keep, type Payment } from '../stateless/records.js';
-import { EnrichedPaymentAvroCodec, PaymentAvroCodec } from './models.js';
+import type { PaymentCodecs } from './models.js';
 
 /**
  * The stateless pipeline of the `stateless` row (one agent, `stream.filter(keep).map(enrich)`, the
@@ -18,6 +18,7 @@ export class FaustgenAvroRegistryPipeline implements Pipeline {
   constructor(
     private readonly topics: PipelineTopics,
     private readonly registryUrl: string,
+    private readonly codecs: PaymentCodecs,
   ) {}
 
   firstConsumedAt(): number | undefined {
@@ -35,8 +36,8 @@ export class FaustgenAvroRegistryPipeline implements Pipeline {
       schemaRegistryUrl: this.registryUrl,
       schemaRegistryAutoRegister: true,
     }));
-    const source = app.topic(inTopic, { key: codecs.raw, value: registryAvro(app, PaymentAvroCodec, { topic: inTopic }), partitions });
-    const sink = app.topic(outTopic, { value: registryAvro(app, EnrichedPaymentAvroCodec, { topic: outTopic }), partitions });
+    const source = app.topic(inTopic, { key: codecs.raw, value: registryAvro(app, this.codecs.payment, { topic: inTopic }), partitions });
+    const sink = app.topic(outTopic, { value: registryAvro(app, this.codecs.enriched, { topic: outTopic }), partitions });
     const marked = (payment: Payment): boolean => {
       this.first ??= nowMs();
       return keep(payment);

@@ -4,11 +4,20 @@ import type { Codec } from '../types/codec.js';
 import { buildAvroType } from './avro-logical-types.js';
 import { AvroSchemaPart, assembleAvroSchema } from './avro-schema.js';
 import { fromAvroValue, toAvroValue } from './avro-convert.js';
+import { compileAvroDecoder } from './avro-decoder.js';
+import type { AvroDecoder } from './avro-decoder.js';
+import { compileAvroEncoder } from './avro-encoder.js';
+import type { AvroEncoder } from './avro-encoder.js';
+import { AvroReader, AvroWriter } from './avro-wire.js';
 import { checkValue } from './check.js';
 import type { TypeDesc } from './descriptors.js';
 import { issuesError } from './errors.js';
 import type { ValidationIssue } from './issues.js';
 import { fromJsonValue, toJsonValue } from './json.js';
+import { compileJsonDecoder, NOT_DECODED } from './json-decoder.js';
+import type { JsonDecoder } from './json-decoder.js';
+import { compileJsonEncoder } from './json-encoder.js';
+import type { JsonEncoder } from './json-encoder.js';
 
 export interface ModelCodec<T> extends Codec<T> {
   /** Model-form validation, the same check `encode` runs first. */
@@ -36,10 +45,16 @@ function validator(desc: TypeDesc): (value: unknown) => ValidationIssue[] {
 export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
   const validate = validator(desc);
   const name = `json:${modelName}`;
+  // Compiled on first use; anything they do not vouch for takes the general path below.
+  let encoder: JsonEncoder | undefined;
+  let decoder: JsonDecoder | undefined;
   return {
     name,
     validate,
     encode(value: T): Buffer {
+      encoder ??= compileJsonEncoder(desc);
+      const text = encoder(value);
+      if (text !== undefined) return Buffer.from(text, 'utf8');
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
       return Buffer.from(JSON.stringify(toJsonValue(desc, value)), 'utf8');
@@ -54,6 +69,9 @@ export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
           details: { path: '$', issues: [], length: bytes.length },
         });
       }
+      decoder ??= compileJsonDecoder(desc);
+      const decoded = decoder(json);
+      if (decoded !== NOT_DECODED) return decoded as T;
       const issues: ValidationIssue[] = [];
       const value = fromJsonValue(desc, json, '$', issues);
       if (issues.length > 0) throw issuesError('FG_VALIDATION', `${name}: invalid ${modelName}`, issues);
@@ -74,16 +92,10 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
   let assembled: unknown;
   const writerSchema = (): unknown => (assembled ??= schema instanceof AvroSchemaPart ? assembleAvroSchema(schema) : schema);
   const avroType = (): avro.Type => (type ??= buildAvroType(writerSchema()));
-  return {
-    name,
-    get schema() {
-      return writerSchema();
-    },
-    validate,
-    get avroType() {
-      return avroType();
-    },
-    fromAvro: (avroValue) => fromAvroValue(desc, avroValue) as T,
+  // Compiled on first use (the descriptors of other modules may still be loading at definition time).
+  let encoder: AvroEncoder | undefined;
+  let decoder: AvroDecoder | undefined;
+  const general = {
     encode(value: T): Buffer {
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
@@ -104,4 +116,55 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
       }
     },
   };
+  return {
+    name,
+    get schema() {
+      return writerSchema();
+    },
+    validate,
+    get avroType() {
+      return avroType();
+    },
+    fromAvro: (avroValue) => fromAvroValue(desc, avroValue) as T,
+    // The compiled one-pass path first; anything it does not vouch for (invalid values, input it
+    // does not read) goes the general way, which reports problems exactly as it always has.
+    encode(value: T): Buffer {
+      encoder ??= compileAvroEncoder(desc);
+      const w = takeWriter();
+      try {
+        if (encoder(w, value)) return w.finish();
+      } catch {
+        // fall through to the general path
+      } finally {
+        releaseWriter(w);
+      }
+      return general.encode(value);
+    },
+    decode(bytes: Buffer): T {
+      decoder ??= compileAvroDecoder(desc);
+      try {
+        const r = new AvroReader(bytes);
+        const value = decoder(r);
+        if (r.pos === bytes.length) return value as T;
+      } catch {
+        // fall through to the general path
+      }
+      return general.decode(bytes);
+    },
+  };
+}
+
+/** One writer reused by every encode (encodes do not nest; a nested one gets its own). */
+let sharedWriter: AvroWriter | undefined = new AvroWriter();
+
+function takeWriter(): AvroWriter {
+  const w = sharedWriter ?? new AvroWriter(256);
+  sharedWriter = undefined;
+  w.pos = 0;
+  return w;
+}
+
+function releaseWriter(w: AvroWriter): void {
+  // A writer that grew past 1 MB for one large value is not kept.
+  if (w.buf.length <= 1 << 20) sharedWriter = w;
 }

@@ -130,7 +130,7 @@ function countRules(minItems: number | undefined, maxItems: number | undefined):
 
 const base64Re = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function decodeBase64(text: string): Buffer | undefined {
+export function decodeBase64(text: string): Buffer | undefined {
   return base64Re.test(text) ? Buffer.from(text, 'base64') : undefined;
 }
 

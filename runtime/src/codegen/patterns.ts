@@ -18,7 +18,8 @@ export function compilePattern(source: string): SchemaPattern {
   let pattern = cache.get(source);
   if (pattern === undefined) {
     const re2 = RE2JS.compile(source);
-    pattern = { test: (text) => re2.matcher(text).find() };
+    // `test` searches like `matcher(text).find()` without building a Matcher and captures (RE2JS runs its DFA).
+    pattern = { test: (text) => re2.test(text) };
     cache.set(source, pattern);
   }
   return pattern;

@@ -26,6 +26,48 @@ export function checkNumberRules(rules: NumberRules, value: number, path: string
   if (rules.multipleOf !== undefined && !isMultipleOf(value, rules.multipleOf)) add(`expected a multiple of ${rules.multipleOf}`);
 }
 
+/** Whether checkNumberRules would add no issue (without building messages: the compiled codecs' check). */
+export function numberRulesOk(rules: NumberRules, value: number): boolean {
+  return (
+    (rules.integer !== true || Number.isInteger(value)) &&
+    (rules.minimum === undefined || value >= rules.minimum) &&
+    (rules.maximum === undefined || value <= rules.maximum) &&
+    (rules.exclusiveMinimum === undefined || value > rules.exclusiveMinimum) &&
+    (rules.exclusiveMaximum === undefined || value < rules.exclusiveMaximum) &&
+    (rules.multipleOf === undefined || isMultipleOf(value, rules.multipleOf))
+  );
+}
+
+/** Code points, as `[...value].length` counts them (a lone surrogate is one), without the array. */
+function codePoints(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+/** Whether checkStringRules would add no issue (without building messages: the compiled codecs' check). */
+export function stringRulesOk(rules: StringRules, value: string): boolean {
+  if (rules.minLength !== undefined || rules.maxLength !== undefined) {
+    // Code points never outnumber UTF-16 units: only a close call needs counting.
+    const units = value.length;
+    const length = (rules.minLength !== undefined && units < rules.minLength * 2) || (rules.maxLength !== undefined && units > rules.maxLength) ? codePoints(value) : units;
+    if (rules.minLength !== undefined && length < rules.minLength) return false;
+    if (rules.maxLength !== undefined && length > rules.maxLength) return false;
+  }
+  if (rules.pattern !== undefined && !compilePattern(rules.pattern).test(value)) return false;
+  if (rules.format === 'date') return parseIsoDate(value) !== undefined;
+  if (rules.format === 'date-time') return isRfc3339DateTime(value);
+  if (rules.format === 'uuid') return isUuid(value);
+  return true;
+}
+
 /** Tolerates binary rounding: 0.3 is a multiple of 0.1 even though 0.3 / 0.1 is 2.9999999999999996. */
 function isMultipleOf(value: number, step: number): boolean {
   const quotient = value / step;

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { benchSchema, generateBenchModels } from '../lib/generated-models.js';
+import { progress } from '../lib/progress.js';
+import type { Scenario } from '../lib/scenario.js';
+import { codecRows, measureCodecs } from './codec/measure.js';
+import { jsonOrderJson } from './codec/record.js';
+
+const NAME = 'codec-json';
+const BASELINE = 'codec-json-ajv';
+
+interface ModelCodec {
+  encode(value: unknown): Buffer;
+  decode(bytes: Buffer): unknown;
+}
+
+// ajv-formats is CommonJS with `exports.default`: under ESM its plugin is the default import's `default`.
+const withFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
+
+/**
+ * The generated JSON codec of `bench/schemas/codec/order.schema.json` (generated at bench start)
+ * against `JSON.parse` / `JSON.stringify` with the same JSON Schema compiled by Ajv 8 (draft-07,
+ * formats asserted, all errors collected as the generated codec does) on the same record.
+ */
+export const codecJsonScenario: Scenario = {
+  name: NAME,
+  rows: [NAME, BASELINE],
+  needsBroker: false,
+  async run({ options }) {
+    const schemaFile = benchSchema('codec/order.schema.json');
+    const models = await generateBenchModels([schemaFile]);
+    try {
+      const module = await models.load(models.modulePath('JsonOrder'));
+      const Order = module['JsonOrder'] as { fromJSON(json: unknown): unknown };
+      const codec = module['JsonOrderJsonCodec'] as ModelCodec;
+      const value = Order.fromJSON(jsonOrderJson());
+      const bytes = codec.encode(value);
+      const ajv = new Ajv({ allErrors: true });
+      withFormats(ajv);
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
+      const plain: unknown = JSON.parse(bytes.toString('utf8'));
+      if (!validate(plain)) throw new Error(`Ajv refuses the bench record: ${ajv.errorsText(validate.errors)}`);
+      progress(`record: ${bytes.length} B of JSON; ${options.rounds} interleaved round(s)`);
+      const figures = measureCodecs(
+        [
+          { row: NAME, encode: () => codec.encode(value), decode: (b) => codec.decode(b) },
+          {
+            row: BASELINE,
+            encode: () => {
+              if (!validate(plain)) throw new Error('invalid');
+              return Buffer.from(JSON.stringify(plain), 'utf8');
+            },
+            decode: (b) => {
+              const parsed: unknown = JSON.parse(b.toString('utf8'));
+              if (!validate(parsed)) throw new Error('invalid');
+              return parsed;
+            },
+          },
+        ],
+        options.rounds,
+      );
+      return codecRows(NAME, BASELINE, figures, {
+        generated: 'generated JsonOrderJsonCodec: validates, builds the generated classes on decode, writes Faust JSON (with __faust) on encode',
+        baseline: 'Ajv 8 (allErrors, ajv-formats) compiled from order.schema.json + JSON.parse / JSON.stringify of plain objects',
+      });
+    } finally {
+      models.cleanup();
+    }
+  },
+};

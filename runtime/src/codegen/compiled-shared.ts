@@ -1,0 +1,49 @@
+/** What the compiled codecs (avro-*, json-*) share: the union branch tables and the source factory. */
+import { deref } from './descriptors.js';
+import type { TypeDesc, UnionDesc } from './descriptors.js';
+import { shapeOfValue, shapesOf } from './shapes.js';
+import type { Shape } from './shapes.js';
+
+/**
+ * The branch each value shape belongs to, for shapes exactly one branch accepts; with `json` the
+ * shapes of the JSON form (bytes as strings). A shape several branches accept is left out: such
+ * values go the general way, which tries the branches in order.
+ */
+export function branchesByShape(d: UnionDesc, json: boolean): Map<Shape, number> {
+  const byShape = new Map<Shape, number>();
+  const ambiguous = new Set<Shape>();
+  d.branches.forEach((b, index) => {
+    for (const shape of shapesOf(b, json)) {
+      if (byShape.has(shape)) ambiguous.add(shape);
+      else byShape.set(shape, index);
+    }
+  });
+  for (const shape of ambiguous) byShape.delete(shape);
+  return byShape;
+}
+
+/** The branch a branch table gives a value, or -1. */
+export function branchOf(byShape: ReadonlyMap<Shape, number>, value: unknown, json: boolean): number {
+  const shape = shapeOfValue(value, json);
+  return shape === undefined ? -1 : (byShape.get(shape) ?? -1);
+}
+
+/** Record branches of a union, by index (an instance of a generated class picks its own branch). */
+export function recordBranches(d: UnionDesc): { readonly index: number; readonly target: TypeDesc }[] {
+  return d.branches.map((b, index) => ({ index, target: deref(b) })).filter((b) => b.target.k === 'record');
+}
+
+/** Array index keys come first, ascending, when an object's keys are listed (and so in JSON.stringify). */
+export function isIndexKey(key: string): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4_294_967_295;
+}
+
+/**
+ * Turns generated source into a function. The source is built from fixed fragments, integers and
+ * JSON-quoted names only; every other schema-derived value reaches it as a constant `c[i]`, and
+ * the helpers as `h`, so no schema text can change what the code does.
+ */
+export function compileSource<F>(source: string, constants: readonly unknown[], helpers: object): F {
+  const factory = new Function('c', 'h', `const { ${Object.keys(helpers).join(', ')} } = h;\n${source}`) as (c: readonly unknown[], h: object) => F;
+  return factory(constants, helpers);
+}

@@ -1,0 +1,136 @@
+/**
+ * Number-only fast paths for the commonest logical values (millisecond timestamps in years
+ * 0000-9999, decimals of up to 15 digits). Each returns undefined where it does not apply, and the
+ * caller then takes the exact bigint path in logical.ts / instants.ts; where both apply they agree
+ * (test/unit/runtime/codegen-fast-paths.test.ts compares them).
+ */
+
+const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+const MS_PER_DAY = 86_400_000;
+
+const millisRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?([Zz]?)$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (days_from_civil, in float-safe integers). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * Epoch milliseconds of `YYYY-MM-DDTHH:MM:SS[.fff]Z` (`local`: without the `Z`), or undefined for
+ * any other text (offsets, expanded years, invalid dates: the exact parser decides those).
+ */
+export function parseMillisFast(text: string, local: boolean): number | undefined {
+  const m = millisRe.exec(text);
+  if (m === null || (m[8] === '') !== local) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hours = Number(m[4]);
+  const minutes = Number(m[5]);
+  const seconds = Number(m[6]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hours > 23 || minutes > 59 || seconds > 59) return undefined;
+  const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
+  return daysFromCivil(year, month, day) * MS_PER_DAY + ((hours * 60 + minutes) * 60 + seconds) * 1000 + fraction;
+}
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** `YYYY-MM-DDTHH:MM:SS.fffZ` (`local`: without the `Z`) of epoch milliseconds within years 0000-9999. */
+export function formatMillisFast(ms: number, local: boolean): string | undefined {
+  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return undefined;
+  const days = Math.floor(ms / MS_PER_DAY);
+  let inDay = ms - days * MS_PER_DAY;
+  const millis = inDay % 1000;
+  inDay = (inDay - millis) / 1000;
+  const seconds = inDay % 60;
+  inDay = (inDay - seconds) / 60;
+  const minutes = inDay % 60;
+  const hours = (inDay - minutes) / 60;
+  // civil_from_days
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
+  const f = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : `${millis}`;
+  return `${y}-${two(month)}-${two(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${f}${local ? '' : 'Z'}`;
+}
+
+/** Unscaled values of up to 15 digits are exact doubles. */
+const FAST_DIGITS = 15;
+const POWERS_OF_TEN = Array.from({ length: FAST_DIGITS + 1 }, (_, i) => 10 ** i);
+
+/**
+ * The unscaled value of a plain-notation decimal (`-?digits[.digits]`) of at most 15 digits that
+ * fits precision and scale, else undefined. Read by hand: a regular expression costs more than
+ * the rest of the encode of such a field.
+ */
+export function parseDecimalFast(text: string, precision: number, scale: number): number | undefined {
+  const length = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const negative = i === 1;
+  let unscaled = 0;
+  let digits = 0;
+  let c = 0;
+  for (; i < length; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    unscaled = unscaled * 10 + (c - 48);
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  let fraction = 0;
+  if (i < length) {
+    if (c !== 46) return undefined;
+    for (i++; i < length; i++) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      unscaled = unscaled * 10 + (c - 48);
+      fraction++;
+    }
+    if (fraction === 0) return undefined;
+  }
+  if (fraction > scale || digits + scale > FAST_DIGITS) return undefined;
+  for (let k = fraction; k < scale; k++) unscaled *= 10;
+  // Precision counts the unscaled value's digits (0 has one).
+  if (precision < FAST_DIGITS && unscaled >= (POWERS_OF_TEN[precision] ?? 0)) return undefined;
+  return negative && unscaled !== 0 ? -unscaled : unscaled;
+}
+
+/** Plain-notation text of an unscaled integer (|n| < 2^53), as formatDecimal writes it. */
+export function formatDecimalFast(unscaled: number, scale: number): string {
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, '0');
+  const sign = negative ? '-' : '';
+  if (scale === 0) return `${sign}${digits}`;
+  return `${sign}${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+}
+
+/** Bytes of the minimal two's complement of an integer with |n| < 2^47 (at most 6 bytes), else undefined. */
+export function twosComplementLength(n: number): number | undefined {
+  let length = 1;
+  let limit = 128;
+  while (n < -limit || n >= limit) {
+    length++;
+    limit *= 256;
+    if (length > 6) return undefined;
+  }
+  return length;
+}
