@@ -70,7 +70,14 @@ export class ExactlyOnce {
     if (transactions === undefined || admin === undefined) return;
     this.sourceTopics = sourceTopics;
     const sources = assignment.assignment.actives.filter((tp) => sourceTopics.has(tp.topic));
+    const failuresBefore = this.failuresInARow;
     const fresh = await transactions.assign(sources);
+    if (this.failuresInARow !== failuresBefore) {
+      // A transaction failed while this assignment started its producers: the producers it kept are
+      // as void as the others; the rejoin under way assigns everything anew.
+      await transactions.discardAll();
+      return;
+    }
     this.reviving = false;
     const topics = new Set(fresh.map((tp) => tp.topic));
     for (const topic of topics) {

@@ -133,8 +133,9 @@ export class Conductor implements ConsumerListener {
     else this.dropped = undefined;
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
-    // A lease that lapsed meanwhile keeps them held until a heartbeat is answered (onLeaseRenewed).
-    if (!this.leaseHold) this.hooks.releaseOutputs(assignment);
+    // A lease that lapsed meanwhile keeps them held until a heartbeat is answered (onLeaseRenewed);
+    // partitions given up meanwhile (abandonAll) keep them until the next assignment drops them.
+    if (!this.leaseHold && !this.abandoned) this.hooks.releaseOutputs(assignment);
   }
 
   /**
@@ -447,6 +448,8 @@ export class Conductor implements ConsumerListener {
    */
   abandonAll(why: string): void {
     this.abandoned = true;
+    // What handlers still do for the delivered events is void: their writes and outputs are dropped.
+    for (const { tracker } of this.trackers.values()) tracker.retired = true;
     if (this.released !== undefined) return;
     this.refusing = true;
     this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));

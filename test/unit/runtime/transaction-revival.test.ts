@@ -68,21 +68,36 @@ class RecordingConsumer implements GroupConsumer {
   resume(): void {}
 }
 
-function conductorWithTransactions(): { conductor: Conductor; committed: TopicPartitionOffset[][]; revoked: TopicPartition[][]; consumer: RecordingConsumer; agent: AckingAgent } {
+interface Bed {
+  conductor: Conductor;
+  committed: TopicPartitionOffset[][];
+  revoked: TopicPartition[][];
+  consumer: RecordingConsumer;
+  agent: AckingAgent;
+  released: number;
+  /** Runs inside the app's onAssigned (where exactly-once starts its producers). */
+  duringAssign: (() => void) | undefined;
+}
+
+function conductorWithTransactions(): Bed {
   const committed: TopicPartitionOffset[][] = [];
   const revoked: TopicPartition[][] = [];
+  const bed = { released: 0, duringAssign: undefined } as Bed;
   const hooks: ConductorHooks = {
     log: quiet,
     flushProducer: () => Promise.resolve(),
     flushTables: () => undefined,
     agentsRunning: () => true,
     isAssignmentOnly: () => false,
-    onAssigned: () => Promise.resolve(),
+    onAssigned: () => {
+      bed.duringAssign?.();
+      return Promise.resolve();
+    },
     onError: (error) => assert.fail(error),
     onRebalancing: () => undefined,
     onPartitionsRevoked: (partitions) => void revoked.push([...partitions]),
     holdOutputs: () => undefined,
-    releaseOutputs: () => undefined,
+    releaseOutputs: () => void bed.released++,
     commitTransactions: (offsets) => {
       committed.push([...offsets]);
       return Promise.resolve();
@@ -93,10 +108,23 @@ function conductorWithTransactions(): { conductor: Conductor; committed: TopicPa
   conductor.subscribe({ agent: agent as unknown as Agent<unknown, unknown, unknown>, topic: { name: TOPIC } as unknown as Topic<unknown, unknown> });
   const consumer = new RecordingConsumer();
   conductor.attach(consumer);
-  return { conductor, committed, revoked, consumer, agent };
+  return Object.assign(bed, { conductor, committed, revoked, consumer, agent });
 }
 
 describe('Conductor.abandonAll', () => {
+  test('a failure while an assignment is applied keeps the outputs held (the next assignment drops them)', async () => {
+    const bed = conductorWithTransactions();
+    await bed.conductor.onAssigned(assignment(0));
+    assert.equal(bed.released, 1);
+    bed.duringAssign = () => bed.conductor.abandonAll('fenced while the assignment started its producers');
+    await bed.conductor.onAssigned(assignment(0));
+    assert.equal(bed.released, 1, 'held outputs of the void transaction are not released');
+    bed.duringAssign = undefined;
+    await bed.conductor.onAssigned(assignment(0));
+    assert.equal(bed.released, 2);
+    assert.deepEqual(bed.revoked.at(-1), [p(0)], 'and the partition started afresh');
+  });
+
   test('nothing more is committed, and the next assignment starts every partition afresh even when the consumer kept it', async () => {
     const { conductor, committed, revoked, agent } = conductorWithTransactions();
     await conductor.onAssigned(assignment(0));
@@ -106,6 +134,7 @@ describe('Conductor.abandonAll', () => {
     // Events 3 and 4 are processed into a transaction that then fails.
     await conductor.onRecords([3, 4].map(record));
     conductor.abandonAll('a transaction failed');
+    assert.equal(agent.ackers.at(-1)?.retired, true, 'at once: what handlers still do for delivered events is void');
     const commitsBefore = committed.length;
     await conductor.commit();
     assert.equal(committed.length, commitsBefore, 'an abandoned partition commits nothing: its transaction aborted');
