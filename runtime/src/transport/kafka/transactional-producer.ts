@@ -74,7 +74,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     // One batch at a time: kafkajs adds a batch's new partitions to the transaction before producing
     // it, and a second batch sent meanwhile overtook the first (a changelog value written before an
     // older one of the same key, found by the exactly-once kill test). Within a batch, one kafkajs
-    // call per partition: see onePartitionEach.
+    // call per partition, in turn: see onePartitionEach.
     const previous = this.sending;
     const run = (async (): Promise<KafkaJsRecordMetadata[]> => {
       await previous.catch(() => undefined);
@@ -82,8 +82,11 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
       if (this.failure !== undefined) throw this.failure;
       const transaction = await this.open();
       this.sent = true;
-      const parts = await Promise.all(onePartitionEach(batch, this.partitionCounts, this.nextByTopic).map((part) => transaction.sendBatch(part)));
-      return parts.flat();
+      // One partition after another: kafkajs's transaction state is not made for concurrent sends
+      // (concurrent AddPartitionsToTxn of one producer are refused as CONCURRENT_TRANSACTIONS).
+      const results: KafkaJsRecordMetadata[] = [];
+      for (const part of onePartitionEach(batch, this.partitionCounts, this.nextByTopic)) results.push(...(await transaction.sendBatch(part)));
+      return results;
     })();
     this.sending = run.catch(() => undefined);
     try {
@@ -185,7 +188,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
 }
 
 /**
- * Splits a batch into one batch per topic partition (sent concurrently). A kafkajs send that spans
+ * Splits a batch into one batch per topic partition (sent one after another). A kafkajs send that spans
  * several brokers writes records twice when one broker's request fails while another's is still in
  * flight: its retry re-sends every broker without an answer yet, the slow one too, with the next
  * sequence numbers — so the broker takes both copies, in the same transaction (the rolling-restart
