@@ -229,6 +229,7 @@ export class App extends Service {
       onPartitionsRevoked: (revoked) => {
         this.tableManager?.release(revoked);
         this.outputHold.drop(revoked);
+        this.exactlyOnce?.release(revoked);
       },
       releaseOutputs: (assignment) => this.outputHold.release(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),

@@ -2,7 +2,7 @@ import { describeError, FaustgenError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Conductor } from '../consumer/conductor.js';
 import { PartitionTransactions } from '../consumer/transactions.js';
-import type { Admin, GroupAssignment, Producer, TopicPartitionOffset, Transport } from '../types/transport.js';
+import type { Admin, GroupAssignment, Producer, TopicPartition, TopicPartitionOffset, Transport } from '../types/transport.js';
 
 /** How the app lets exactly-once start a partition over after a failed transaction. */
 export interface RevivalHooks {
@@ -109,6 +109,15 @@ export class ExactlyOnce {
       throw error;
     }
     this.failuresInARow = 0;
+  }
+
+  /**
+   * These partitions were revoked (and may come back, e.g. after a lost membership): their open
+   * transactions hold work of events that are processed again from the committed offsets, so their
+   * producers are discarded now and a later assignment fences and starts them afresh.
+   */
+  release(revoked: readonly TopicPartition[]): void {
+    void this.transactions?.discard(revoked);
   }
 
   async stop(): Promise<void> {

@@ -67,6 +67,18 @@ export class PartitionTransactions {
    * transactions abort, what they still send fails as revoked), so new ones fence and start from the
    * committed offsets.
    */
+  async discard(partitions: readonly TopicPartition[]): Promise<void> {
+    const gone: TransactionalProducer[] = [];
+    for (const tp of partitions) {
+      const key = partitionKeyOf(tp.topic, tp.partition);
+      const entry = this.producers.get(key);
+      if (entry === undefined) continue;
+      this.producers.delete(key);
+      gone.push(entry.producer);
+    }
+    await Promise.all(gone.map((producer) => producer.discard().catch(() => undefined)));
+  }
+
   async discardAll(): Promise<void> {
     const all = [...this.producers.values()];
     this.producers.clear();

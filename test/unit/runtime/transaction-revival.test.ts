@@ -231,6 +231,20 @@ describe('ExactlyOnce revival', () => {
     assert.ok(producers.slice(2).every((producer) => producer.started));
   });
 
+  test('a revoked partition that comes back (a lost membership) gets a new producer: its open transaction holds work that is done again', async () => {
+    const { eo, producers, calls, conductor } = exactlyOnceBed();
+    await eo.assign(assignment(0, 1), new Set([TOPIC]), conductor);
+    eo.release([p(0)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(producers[0]?.discarded, true, 'its open transaction aborts');
+    assert.equal(producers[1]?.discarded, false);
+    assert.equal(eo.producerFor(TOPIC, 0), undefined);
+    await eo.assign(assignment(0, 1), new Set([TOPIC]), conductor);
+    assert.equal(producers.length, 3, 'partition 0 is fenced and started afresh, partition 1 keeps its producer');
+    assert.equal(eo.producerFor(TOPIC, 0), producers[2]);
+    assert.deepEqual(calls, [], 'no revival: this is the ordinary path of a lost membership');
+  });
+
   test('a failed commit revives too, and a fault that never clears stops the worker after 10 revivals in a row', async () => {
     const { eo, producers, calls, conductor } = exactlyOnceBed();
     for (let round = 1; round <= 11; round++) {
