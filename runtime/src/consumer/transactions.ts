@@ -80,10 +80,9 @@ export class PartitionTransactions {
   }
 
   async discardAll(): Promise<void> {
-    const all = [...this.producers.values()];
-    this.producers.clear();
-    await Promise.all(all.map(({ producer }) => producer.discard().catch(() => undefined)));
+    await this.discard([...this.producers.values()].map(({ tp }) => tp));
   }
+
 
   async stop(): Promise<void> {
     const all = [...this.producers.values()];

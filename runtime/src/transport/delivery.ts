@@ -24,3 +24,15 @@ export function tellFailed<T>(listener: DeliveryListener<T>, tag: T, error: Erro
     });
   }
 }
+
+/** A send()'s promise, told through the listener form (Producer.produce). */
+export interface Deferred {
+  readonly resolve: (metadata: RecordMetadata) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Turns produce() outcomes back into send()'s promise. */
+export const settlePromise: DeliveryListener<Deferred> = {
+  delivered: (deferred, metadata) => deferred.resolve(metadata),
+  failed: (deferred, error) => deferred.reject(error),
+};

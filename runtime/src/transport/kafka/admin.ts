@@ -1,18 +1,13 @@
 import type { Admin as KafkaJsAdmin, Kafka } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types/transport.js';
+import { retryThroughOutage } from '../lookup-retry.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriable, kafkaErrorType, rootCause, wrapKafkaError } from './errors.js';
 
 /** How long ensureTopic waits for a topic it created to show all partitions with leaders. */
 const TOPIC_READY_TIMEOUT_MS = 30_000;
-/**
- * How long a look-up (offsets, committed offsets) is retried through a broker outage. Leadership of a
- * dead broker's partitions moves within seconds; kafkajs's own few retries can end before it has
- * (a table recovery then crashed the worker with ECONNREFUSED in the broker-fault runs).
- */
-const LOOKUP_RETRY_MS = 60_000;
 
 /** The Admin on kafkajs's admin client. */
 export class KafkaAdmin implements Admin {
@@ -125,7 +120,7 @@ export class KafkaAdmin implements Admin {
   async fetchOffsets(topic: string): Promise<readonly PartitionOffsets[]> {
     const admin = this.connected(`fetch offsets of ${topic}`);
     try {
-      const offsets = await retryThroughOutage(() => admin.fetchTopicOffsets(topic));
+      const offsets = await retryThroughOutage(() => admin.fetchTopicOffsets(topic), lookupRetriable);
       return offsets
         .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
         .sort((a, b) => a.partition - b.partition);
@@ -138,7 +133,7 @@ export class KafkaAdmin implements Admin {
   async fetchCommitted(groupId: string, topic: string): Promise<readonly TopicPartitionOffset[]> {
     const admin = this.connected(`fetch committed offsets of ${groupId}`);
     try {
-      const result = await retryThroughOutage(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+      const result = await retryThroughOutage(() => admin.fetchOffsets({ groupId, topics: [topic] }), lookupRetriable);
       const partitions = result.find((t) => t.topic === topic)?.partitions ?? [];
       return partitions
         .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }))
@@ -209,17 +204,6 @@ function hasErrorType(error: unknown, type: string): boolean {
   return cause !== undefined && cause !== error && hasErrorType(cause, type);
 }
 
-/** Runs a look-up again while it fails for a retriable reason (a broker down, a leader moving). */
-async function retryThroughOutage<T>(lookup: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOOKUP_RETRY_MS;
-  let backoffMs = 250;
-  for (;;) {
-    try {
-      return await lookup();
-    } catch (error) {
-      if (Date.now() + backoffMs > deadline || !(isRetriable(error) || isRetriable(rootCause(error)))) throw error;
-      await sleep(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, 2_000);
-    }
-  }
+function lookupRetriable(error: unknown): boolean {
+  return isRetriable(error) || isRetriable(rootCause(error));
 }

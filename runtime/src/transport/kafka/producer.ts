@@ -4,7 +4,7 @@ import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from 
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
-import { tellDelivered, tellFailed } from '../delivery.js';
+import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
 import { OutageLog } from './outage-log.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
@@ -20,16 +20,7 @@ interface PendingRecord {
   readonly bytes: number;
 }
 
-interface Deferred {
-  readonly resolve: (metadata: RecordMetadata) => void;
-  readonly reject: (error: Error) => void;
-}
 
-/** Turns produce() outcomes back into send()'s promise. */
-const settlePromise: DeliveryListener<Deferred> = {
-  delivered: (deferred, metadata) => deferred.resolve(metadata),
-  failed: (deferred, error) => deferred.reject(error),
-};
 
 /** Rough wire size of a record, to split batches below `maxBatchBytes`. */
 const RECORD_OVERHEAD_BYTES = 24;

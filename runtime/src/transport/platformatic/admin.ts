@@ -4,10 +4,9 @@ import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, T
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
 import { hasProtocolError, isRetriable, wrapPlatformaticError } from './errors.js';
+import { retryThroughOutage } from '../lookup-retry.js';
 
 const TOPIC_READY_TIMEOUT_MS = 30_000;
-/** As the kafkajs driver: look-ups ride out a leader move or a broker restart for up to a minute. */
-const LOOKUP_RETRY_MS = 60_000;
 const EARLIEST = -2n;
 const LATEST = -1n;
 
@@ -75,7 +74,7 @@ export class PlatformaticKafkaAdmin implements Admin {
         const partitions = Array.from({ length: count }, (_, partition) => partition);
         const [low, high] = await Promise.all([this.listOffsets(topic, partitions, EARLIEST), this.listOffsets(topic, partitions, LATEST)]);
         return partitions.map((partition) => ({ partition, low: low.get(partition) ?? 0, high: high.get(partition) ?? 0 }));
-      });
+      }, isRetriable);
     } catch (error) {
       throw wrapPlatformaticError(error, `Cannot fetch offsets of Kafka topic ${topic}`, { topic });
     }
@@ -86,7 +85,7 @@ export class PlatformaticKafkaAdmin implements Admin {
     try {
       const count = (await this.metadata([topic])).topics.get(topic)?.partitionsCount ?? 0;
       const partitionIndexes = Array.from({ length: count }, (_, partition) => partition);
-      const groups = await retryThroughOutage(() => admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes }] }] }));
+      const groups = await retryThroughOutage(() => admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes }] }] }), isRetriable);
       const partitions = groups.find((g) => g.groupId === groupId)?.topics.find((t) => t.name === topic)?.partitions ?? [];
       return partitions
         .map((p) => ({ topic, partition: p.partitionIndex, offset: Number(p.committedOffset) }))
@@ -142,19 +141,5 @@ export class PlatformaticKafkaAdmin implements Admin {
   private connected(what: string): PlatformaticAdmin {
     if (this.admin === undefined) throw new FaustgenError('FG_APP_STATE', `Kafka admin is not started: cannot ${what}`);
     return this.admin;
-  }
-}
-
-async function retryThroughOutage<T>(lookup: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOOKUP_RETRY_MS;
-  let backoffMs = 250;
-  for (;;) {
-    try {
-      return await lookup();
-    } catch (error) {
-      if (Date.now() + backoffMs > deadline || !isRetriable(error)) throw error;
-      await sleep(backoffMs);
-      backoffMs = Math.min(backoffMs * 2, 2_000);
-    }
   }
 }

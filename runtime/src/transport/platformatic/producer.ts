@@ -1,7 +1,7 @@
 import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
-import { tellDelivered, tellFailed } from '../delivery.js';
+import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { partitionForKey } from '../partitioner.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
@@ -16,15 +16,7 @@ interface PendingRecord {
   readonly bytes: number;
 }
 
-interface Deferred {
-  readonly resolve: (metadata: RecordMetadata) => void;
-  readonly reject: (error: Error) => void;
-}
 
-const settlePromise: DeliveryListener<Deferred> = {
-  delivered: (deferred, metadata) => deferred.resolve(metadata),
-  failed: (deferred, error) => deferred.reject(error),
-};
 
 const RECORD_OVERHEAD_BYTES = 24;
 const MAX_BATCH_RECORDS = 4_000;
