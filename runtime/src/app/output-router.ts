@@ -23,6 +23,8 @@ export interface OutputRouterHost {
   /** The app runs (or starts): a record nobody awaited that failed then stops the worker. */
   running(): boolean;
   crash(error: FaustgenError): void;
+  /** An output of an event that could still be committed was dropped: see OutputRouter.guardDropped. */
+  liveOutputDropped(failure: FaustgenError): void;
 }
 
 /**
@@ -70,7 +72,10 @@ export class OutputRouter implements TopicProducer {
       owner === undefined || host.outputHold.passesNow(owner.topic, owner.partition)
         ? sendNow()
         : new Promise<RecordMetadata>((resolve, reject) => host.outputHold.submit(owner, () => void sendNow().then(resolve, reject), reject));
-    void sent.then(() => host.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
+    void sent.then(
+      () => host.sensors.onSendDone(record.topic, performance.now() - started),
+      (error: unknown) => this.guardDropped(event, record.topic, error),
+    );
     return sent;
   }
 
@@ -127,8 +132,31 @@ export class OutputRouter implements TopicProducer {
 
   private produceFor<T>(event: T & Event<unknown, unknown>, record: ProducerRecord, listener: DeliveryListener<T>): void {
     const target = this.outputProducer(event);
-    if (target !== undefined) target.produce(record, listener, event);
-    else queueMicrotask(() => listener.failed(event, abandonedOutput(event, record.topic)));
+    if (target !== undefined) {
+      target.produce(record, listener, event);
+      return;
+    }
+    const error = abandonedOutput(event, record.topic);
+    this.guardDropped(event, record.topic, error);
+    queueMicrotask(() => listener.failed(event, error));
+  }
+
+  /**
+   * An output is dropped as abandoned on the promise that its event is processed again: its partition
+   * moved, or started over, so the event's tracker is retired and its offset is never committed here.
+   * An output dropped while its event is still live breaks that promise — the event would be committed
+   * without it — so the partitions are given up at once (started over with exactly-once, the worker
+   * stopped otherwise) and the case is logged as the bug it is.
+   */
+  private guardDropped(event: Event<unknown, unknown> | undefined, topic: string, error: unknown): void {
+    if (event === undefined || event.isStale || !isAbandonedOutput(error)) return;
+    const where = { topic, source: event.topic, partition: event.partition, offset: event.offset };
+    const failure = new FaustgenError('FG_OUTPUT_DROPPED', `an output to "${topic}" of the event at ${event.topic}[${event.partition}]@${event.offset} was dropped (${describeError(error)}) while that event could still be committed; its partitions start over from their committed offsets`, {
+      cause: error,
+      details: where,
+    });
+    this.host.log.error('an output of a live event was dropped: giving the partitions up rather than commit past it', { ...where, error: describeError(error) });
+    this.host.liveOutputDropped(failure);
   }
 
   /**
