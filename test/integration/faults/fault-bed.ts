@@ -27,10 +27,15 @@ export function guaranteeFromEnv(): Guarantee {
   return process.env['FAUSTGEN_PROCESSING_GUARANTEE'] === 'exactly_once' ? 'exactly_once' : 'at_least_once';
 }
 
-/** The guarantees a fault test runs under: FAUSTGEN_PROCESSING_GUARANTEE picks one, else `defaults`. */
+/**
+ * The guarantees a fault test runs under: FAUSTGEN_PROCESSING_GUARANTEE picks one, else `defaults`.
+ * On the second driver (FAUSTGEN_TEST_KAFKA_CLIENT=platformatic), which has no transactions and
+ * refuses exactly_once at start-up (ADR 0010), only at_least_once.
+ */
 export function guaranteesToRun(defaults: readonly Guarantee[]): readonly Guarantee[] {
   const chosen = process.env['FAUSTGEN_PROCESSING_GUARANTEE'];
-  return chosen === undefined || chosen === '' ? defaults : [guaranteeFromEnv()];
+  const wanted = chosen === undefined || chosen === '' ? defaults : [guaranteeFromEnv()];
+  return process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? wanted.filter((g) => g === 'at_least_once') : wanted;
 }
 
 export interface FaultBedOptions {
@@ -210,7 +215,7 @@ export class FaultBed {
     await WorkerProcess.killAll();
     // FAULTS_DUMP_DIR keeps every worker generation's log, to read a failed run afterwards.
     const dump = process.env['FAULTS_DUMP_DIR'];
-    if (dump !== undefined) this.history.forEach((w, i) => writeFileSync(join(dump, `${i}-${w.name}.log`), w.stderr));
+    if (dump !== undefined) this.history.forEach((w, i) => writeFileSync(join(dump, `${this.options.guarantee}-${i}-${w.name}.log`), w.stderr));
     await this.feeder.stop().catch(() => undefined);
     await this.cluster.stop({ graceMs: 5_000 });
     rmSync(this.root, { recursive: true, force: true });
