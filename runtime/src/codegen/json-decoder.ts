@@ -10,7 +10,8 @@ import { isSafeLong } from './check.js';
 import { isObjectLike } from './issues.js';
 import { jsonEqual } from './json-equal.js';
 import { decodeBase64, FAUST_METADATA_KEY, setOwn } from './json.js';
-import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
+import { logicalProblem } from './rules.js';
+import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
 import { branchOf, branchesByShape, compileSource } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
@@ -23,7 +24,7 @@ function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { NOT_DECODED, isObjectLike, isSafeLong, hasOwn: Object.hasOwn, numberRulesOk, stringRulesOk, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
+const helpers = { NOT_DECODED, isObjectLike, isSafeLong, hasOwn: Object.hasOwn, ...ruleHelpers, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
 
 const FAIL = 'return NOT_DECODED;';
 
@@ -59,11 +60,13 @@ class JsonDecoderSource {
       case 'double':
         return `if (typeof ${x} === 'number') ${same} else if (${x} === 'NaN' || ${x} === 'Infinity' || ${x} === '-Infinity') ${out} = Number(${x}); else ${FAIL}`;
       case 'number': {
-        const rules = Object.keys(d.rules).length === 0 ? '' : ` || !numberRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} ${same}`;
       }
       case 'string': {
-        const rules = d.rules === undefined || Object.keys(d.rules).length === 0 ? '' : ` || !stringRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'string'${rules}) ${FAIL} ${same}`;
       }
       case 'bytes':

@@ -10,7 +10,8 @@ import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { isSafeLong } from './check.js';
 import { isObjectLike } from './issues.js';
 import { jsonEqual } from './json-equal.js';
-import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
+import { logicalProblem } from './rules.js';
+import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
 import { FAUST_METADATA_KEY } from './json.js';
 import { branchOf, branchesByShape, compileSource, isIndexKey, recordBranches } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
@@ -21,7 +22,7 @@ function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote: JSON.stringify, numberRulesOk, stringRulesOk, logicalProblem, literalOk, branchOf, Buffer };
+const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
 
 const FAIL = 'return undefined;';
 
@@ -57,11 +58,13 @@ class JsonEncoderSource {
         // Faust's JSON writes non-finite floats as the strings "NaN", "Infinity", "-Infinity".
         return `if (typeof ${x} !== 'number') ${FAIL} s += Number.isFinite(${x}) ? ${x} : '"' + ${x} + '"';`;
       case 'number': {
-        const rules = Object.keys(d.rules).length === 0 ? '' : ` || !numberRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} s += ${x};`;
       }
       case 'string': {
-        const rules = d.rules === undefined || Object.keys(d.rules).length === 0 ? '' : ` || !stringRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'string'${rules}) ${FAIL} s += quote(${x});`;
       }
       case 'bytes':
