@@ -1,6 +1,6 @@
 /** What the compiled codecs (avro-*, json-*) share: the union branch tables and the source factory. */
 import { deref } from './descriptors.js';
-import type { TypeDesc, UnionDesc } from './descriptors.js';
+import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { shapeOfValue, shapesOf } from './shapes.js';
 import type { Shape } from './shapes.js';
 
@@ -46,4 +46,13 @@ export function isIndexKey(key: string): boolean {
 export function compileSource<F>(source: string, constants: readonly unknown[], helpers: object): F {
   const factory = new Function('c', 'h', `const { ${Object.keys(helpers).join(', ')} } = h;\n${source}`) as (c: readonly unknown[], h: object) => F;
   return factory(constants, helpers);
+}
+
+/**
+ * Source that builds a record from the fields object `fields`: `new` of its class at this call site
+ * when the descriptor names it (so each site sees one class), else the descriptor's `create`.
+ */
+export function constructRecord(d: RecordDesc, fields: string, constant: (value: unknown) => string): string {
+  const recordClass = d.recordClass?.();
+  return typeof recordClass === 'function' ? `new ${constant(recordClass)}(${fields})` : `${constant(d)}.create(${fields})`;
 }

@@ -12,7 +12,7 @@ import { jsonEqual } from './json-equal.js';
 import { decodeBase64, FAUST_METADATA_KEY, setOwn } from './json.js';
 import { logicalProblem } from './rules.js';
 import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
-import { branchOf, branchesByShape, compileSource } from './compiled-shared.js';
+import { branchOf, branchesByShape, compileSource, constructRecord } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
 /** What a compiled JSON decoder returns for a value it leaves to the general path. */
@@ -137,7 +137,7 @@ class JsonDecoderSource {
     });
     const known = new Set([FAUST_METADATA_KEY, ...d.fields.map((f) => f.name)]);
     const extra = d.extra === 'reject' ? `for (const k of Object.keys(j)) if (!${this.constant(known)}.has(k)) ${FAIL}` : '';
-    return `if (!isObjectLike(j)) ${FAIL}\nconst o = {};\n${fields.join('\n')}\n${extra}\nreturn ${this.constant(d)}.create(o);`;
+    return `if (!isObjectLike(j)) ${FAIL}\nconst o = {};\n${fields.join('\n')}\n${extra}\nreturn ${constructRecord(d, 'o', (v) => this.constant(v))};`;
   }
 
   build(desc: TypeDesc): JsonDecoder {

@@ -22,7 +22,20 @@ function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
+/**
+ * A string as JSON.stringify writes it. Most strings need no escape, and a scan plus two
+ * concatenations costs less than a JSON.stringify call per string; anything to escape (quote,
+ * backslash, control character, any surrogate) goes to JSON.stringify.
+ */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote, stringify: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
 
 const FAIL = 'return undefined;';
 
@@ -76,7 +89,7 @@ class JsonEncoderSource {
         return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.symbols))}.has(${x})) ${FAIL} s += quote(${x});`;
       case 'literal':
         if (d.values.every((v) => typeof v === 'string')) return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.values))}.has(${x})) ${FAIL} s += quote(${x});`;
-        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} s += quote(${x});`;
+        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} s += stringify(${x});`;
       case 'array': {
         const [n, i, item] = [this.fresh('n'), this.fresh('i'), this.fresh('x')];
         const counts = `${d.minItems === undefined ? '' : ` || ${n} < ${d.minItems}`}${d.maxItems === undefined ? '' : ` || ${n} > ${d.maxItems}`}`;
