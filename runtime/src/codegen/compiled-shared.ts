@@ -56,3 +56,13 @@ export function constructRecord(d: RecordDesc, fields: string, constant: (value:
   const recordClass = d.recordClass?.();
   return typeof recordClass === 'function' ? `new ${constant(recordClass)}(${fields})` : `${constant(d)}.create(${fields})`;
 }
+
+/**
+ * Source of a condition that holds when `x` is not an object a record may be read from (what
+ * isObjectLike says): an instance of the record's generated class is one, and `instanceof` of a
+ * known class costs less than isObjectLike's array and Buffer tests.
+ */
+export function notRecordObject(d: RecordDesc, x: string, constant: (value: unknown) => string): string {
+  const recordClass = d.recordClass?.();
+  return typeof recordClass === 'function' ? `(!(${x} instanceof ${constant(recordClass)}) && !isObjectLike(${x}))` : `!isObjectLike(${x})`;
+}

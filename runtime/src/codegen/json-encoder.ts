@@ -13,7 +13,7 @@ import { jsonEqual } from './json-equal.js';
 import { logicalProblem } from './rules.js';
 import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
 import { FAUST_METADATA_KEY } from './json.js';
-import { branchOf, branchesByShape, compileSource, isIndexKey, recordBranches } from './compiled-shared.js';
+import { branchOf, branchesByShape, compileSource, isIndexKey, notRecordObject, recordBranches } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
 export type JsonEncoder = (value: unknown) => string | undefined;
@@ -160,7 +160,7 @@ class JsonEncoderSource {
         ? `for (const k of Object.keys(v)) { if (k !== ${JSON.stringify(FAUST_METADATA_KEY)} && v[k] !== undefined && !${this.constant(new Set(d.fields.map((f) => f.name)))}.has(k)) ${FAIL} }`
         : '';
     const metadata = d.metadata ? `s += (s.length > 1 ? ',' : '') + ${JSON.stringify(`${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}`)};` : '';
-    return `if (!isObjectLike(v)) ${FAIL}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
+    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
   }
 
   build(desc: TypeDesc): JsonEncoder {
