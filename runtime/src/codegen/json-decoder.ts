@@ -52,7 +52,7 @@ function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { NOT_DECODED, isSafeLong, hasOwn: Object.hasOwn, ...ruleHelpers, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
+const helpers = { NOT_DECODED, isSafeLong, hasOwn: Object.hasOwn, objectPrototype: Object.prototype as Readonly<Record<string, unknown>>, ...ruleHelpers, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
 
 const FAIL = 'return NOT_DECODED;';
 
@@ -167,7 +167,11 @@ class JsonDecoderSource {
       const [x, y] = [this.fresh('x'), this.fresh('y')];
       const missing = f.optional === true || f.hasDefault === true ? '' : FAIL;
       const assign = f.name === '__proto__' ? `setOwn(o, ${key}, ${y});` : `o[${key}] = ${y};`;
-      return `const ${x} = j[${key}]; if (${x} === undefined || !hasOwn(j, ${key})) { ${missing} } else { let ${y}; ${this.value(f.type, x, y)} ${assign} }`;
+      // A field must be an own property. JSON.parse's objects inherit from Object.prototype only, so a value
+      // that is not Object.prototype's own value for the name is the object's own: hasOwn runs only when
+      // they are equal (Object.prototype polluted with that name, or `__proto__`, whose accessor answers).
+      const inherited = f.name === '__proto__' ? '' : `${x} === objectPrototype[${key}] && `;
+      return `const ${x} = j[${key}]; if (${x} === undefined || (${inherited}!hasOwn(j, ${key}))) { ${missing} } else { let ${y}; ${this.value(f.type, x, y)} ${assign} }`;
     });
     const known = new Set([FAUST_METADATA_KEY, ...d.fields.map((f) => f.name)]);
     const extra = d.extra === 'reject' ? `for (const k of Object.keys(j)) if (!${this.constant(known)}.has(k)) ${FAIL}` : '';
