@@ -17,7 +17,7 @@ import { isObjectLike } from './issues.js';
 import { shapeOfValue, shapesOf } from './shapes.js';
 import type { Shape } from './shapes.js';
 import { logicalEncoder } from './avro-logical-encoders.js';
-import { notRecordObject } from './compiled-shared.js';
+import { notRecordObject, ownFieldChecks } from './compiled-shared.js';
 import type { AvroEncoder } from './avro-logical-encoders.js';
 
 export type { AvroEncoder };
@@ -144,13 +144,14 @@ class EncoderSource {
     if (d.extra !== 'allow' || d.fields.some((f) => f.optional === true)) {
       body = 'return false;';
     } else {
+      const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
       const fields = d.fields.map((f) => {
         const key = JSON.stringify(f.name);
         const x = this.fresh('f');
         // An inherited or missing field is a validation issue: leave it to the general path.
-        return `const ${x} = v[${key}]; if (${x} === undefined || !hasOwn(v, ${key})) return false; ${this.value(f.type, x)}`;
+        return `const ${x} = v[${key}]; if (${x} === undefined || ${own.notOwn(x, key)}) return false; ${this.value(f.type, x)}`;
       });
-      body = `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) return false;\n${fields.join('\n')}\nreturn true;`;
+      body = `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) return false;\n${own.prelude}\n${fields.join('\n')}\nreturn true;`;
     }
     this.functions.push(`function r${id}(w, v) {\n${body}\n}`);
     return id;

@@ -66,3 +66,22 @@ export function notRecordObject(d: RecordDesc, x: string, constant: (value: unkn
   const recordClass = d.recordClass?.();
   return typeof recordClass === 'function' ? `(!(${x} instanceof ${constant(recordClass)}) && !isObjectLike(${x}))` : `!isObjectLike(${x})`;
 }
+
+/**
+ * Own-property checks of a record value's fields that skip most `hasOwn` calls: for an object whose
+ * prototype is exactly the generated class's, a field value that differs from what the prototype
+ * chain holds for the name cannot have come from the chain, so it is the object's own. `prelude`
+ * reads the prototype once per value; `notOwn(x, key)` is a condition that holds when the value
+ * `x` read for the JSON-quoted `key` is not an own property.
+ */
+export function ownFieldChecks(d: RecordDesc, v: string, constant: (value: unknown) => string): { prelude: string; notOwn: (x: string, key: string) => string } {
+  const recordClass = d.recordClass?.();
+  const prototype: unknown = typeof recordClass === 'function' ? recordClass.prototype : undefined;
+  if (typeof prototype !== 'object' || prototype === null) return { prelude: '', notOwn: (_x, key) => `!hasOwn(${v}, ${key})` };
+  const p = constant(prototype);
+  return {
+    prelude: `const exact = Object.getPrototypeOf(${v}) === ${p};`,
+    // \`__proto__\` is read through an accessor: always asked.
+    notOwn: (x, key) => (key === '"__proto__"' ? `!hasOwn(${v}, ${key})` : `((!exact || ${x} === ${p}[${key}]) && !hasOwn(${v}, ${key}))`),
+  };
+}

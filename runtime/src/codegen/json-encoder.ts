@@ -13,7 +13,7 @@ import { jsonEqual } from './json-equal.js';
 import { logicalProblem } from './rules.js';
 import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
 import { FAUST_METADATA_KEY } from './json.js';
-import { branchOf, branchesByShape, compileSource, isIndexKey, notRecordObject, recordBranches } from './compiled-shared.js';
+import { branchOf, branchesByShape, compileSource, isIndexKey, notRecordObject, ownFieldChecks, recordBranches } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
 export type JsonEncoder = (value: unknown) => string | undefined;
@@ -148,19 +148,20 @@ class JsonEncoderSource {
     if (typeof d.extra !== 'string' || (d.metadata && d.fields.some((f) => f.name === FAUST_METADATA_KEY))) return FAIL;
     // JSON.stringify lists array-index keys first: write the fields in the order it would.
     const ordered = [...d.fields.filter((f) => isIndexKey(f.name)).sort((a, b) => Number(a.name) - Number(b.name)), ...d.fields.filter((f) => !isIndexKey(f.name))];
+    const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
     const fields = ordered.map((f) => {
       const key = JSON.stringify(f.name);
       const x = this.fresh('f');
       const missing = f.optional === true ? '' : FAIL;
       // A value found only on the prototype: validation calls it missing, JSON output would write it; leave it to the general path.
-      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (!hasOwn(v, ${key})) ${FAIL} s += s.length > 1 ? ${JSON.stringify(`,${key}:`)} : ${JSON.stringify(`${key}:`)}; ${this.value(f.type, x)} }`;
+      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (${own.notOwn(x, key)}) ${FAIL} s += s.length > 1 ? ${JSON.stringify(`,${key}:`)} : ${JSON.stringify(`${key}:`)}; ${this.value(f.type, x)} }`;
     });
     const extra =
       d.extra === 'reject'
         ? `for (const k of Object.keys(v)) { if (k !== ${JSON.stringify(FAUST_METADATA_KEY)} && v[k] !== undefined && !${this.constant(new Set(d.fields.map((f) => f.name)))}.has(k)) ${FAIL} }`
         : '';
     const metadata = d.metadata ? `s += (s.length > 1 ? ',' : '') + ${JSON.stringify(`${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}`)};` : '';
-    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
+    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
   }
 
   build(desc: TypeDesc): JsonEncoder {
