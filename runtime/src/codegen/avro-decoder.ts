@@ -8,6 +8,7 @@
 import { deref } from './descriptors.js';
 import type { RecordDesc, TypeDesc } from './descriptors.js';
 import { toBranchValue } from './union-tags.js';
+import { constructRecord } from './compiled-shared.js';
 import { logicalDecoder, unreadable } from './avro-logical-decoders.js';
 import type { AvroDecoder } from './avro-logical-decoders.js';
 
@@ -93,10 +94,9 @@ class DecoderSource {
     if (known !== undefined) return `d${known}`;
     const id = this.count++;
     this.records.set(d, id);
-    const model = this.constant(d);
     // An object literal reads the fields in order; a computed key keeps `__proto__` an own property.
     const entries = d.fields.map((f) => `${f.name === '__proto__' ? `[${JSON.stringify(f.name)}]` : JSON.stringify(f.name)}: ${this.value(f.type)}`);
-    this.functions.push(`function d${id}(r) {\nreturn ${model}.create({\n${entries.join(',\n')}\n});\n}`);
+    this.functions.push(`function d${id}(r) {\nreturn ${constructRecord(d, `{\n${entries.join(',\n')}\n}`, (v) => this.constant(v))};\n}`);
     return `d${id}`;
   }
 

@@ -17,6 +17,7 @@ import { isObjectLike } from './issues.js';
 import { shapeOfValue, shapesOf } from './shapes.js';
 import type { Shape } from './shapes.js';
 import { logicalEncoder } from './avro-logical-encoders.js';
+import { notRecordObject, ownFieldChecks } from './compiled-shared.js';
 import type { AvroEncoder } from './avro-logical-encoders.js';
 
 export type { AvroEncoder };
@@ -71,6 +72,11 @@ class EncoderSource {
         return `if (!Buffer.isBuffer(${x}) || ${x}.length !== ${d.size}) ${fail} w.writeFixed(${x});`;
       case 'enum': {
         const index = this.fresh('e');
+        if (d.symbols.length <= 8) {
+          // A few symbols: compared one by one (JSON-quoted), cheaper than a Map look-up.
+          const chain = d.symbols.map((symbol, i) => `${x} === ${JSON.stringify(symbol)} ? ${i} : `).join('');
+          return `{ const ${index} = ${chain}-1; if (${index} < 0) ${fail} w.writeLong(${index}); }`;
+        }
         const symbols = this.constant(new Map(d.symbols.map((symbol, i) => [symbol, i] as const)));
         return `{ const ${index} = typeof ${x} === 'string' ? ${symbols}.get(${x}) : undefined; if (${index} === undefined) ${fail} w.writeLong(${index}); }`;
       }
@@ -138,13 +144,14 @@ class EncoderSource {
     if (d.extra !== 'allow' || d.fields.some((f) => f.optional === true)) {
       body = 'return false;';
     } else {
+      const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
       const fields = d.fields.map((f) => {
         const key = JSON.stringify(f.name);
         const x = this.fresh('f');
         // An inherited or missing field is a validation issue: leave it to the general path.
-        return `const ${x} = v[${key}]; if (${x} === undefined || !hasOwn(v, ${key})) return false; ${this.value(f.type, x)}`;
+        return `const ${x} = v[${key}]; if (${x} === undefined || ${own.notOwn(x, key)}) return false; ${this.value(f.type, x)}`;
       });
-      body = `if (!isObjectLike(v)) return false;\n${fields.join('\n')}\nreturn true;`;
+      body = `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) return false;\n${own.prelude}\n${fields.join('\n')}\nreturn true;`;
     }
     this.functions.push(`function r${id}(w, v) {\n${body}\n}`);
     return id;

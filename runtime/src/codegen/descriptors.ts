@@ -173,6 +173,11 @@ export interface RecordDesc<T = unknown> {
   /** Whether JSON encoding adds Faust's `"__faust": {"ns": name}` key. */
   readonly metadata: boolean;
   create(fields: Readonly<Record<string, unknown>>): T;
+  /**
+   * The class `create` instantiates, for the compiled decoders to construct it at a call site of their own
+   * (`create` is one site for every model); absent on descriptors not made by defineRecord.
+   */
+  readonly recordClass?: () => new (fields: Readonly<Record<string, unknown>>) => T;
   isInstance(value: unknown): value is T;
 }
 

@@ -3,15 +3,19 @@
  * a parsed JSON value to the model form (generated classes, decoded bytes), checking what
  * fromJsonValue checks, in one pass. A decoder returns {@link NOT_DECODED} for any value it does not
  * vouch for; the codec then takes the general path, which reports every issue as before.
+ *
+ * A decoder owns its input, a value JSON.parse has just made: no Buffers in it, no object in two
+ * places, nobody else holding it. So an object is any non-null non-array object, and an array or
+ * map whose items decode to themselves is checked and kept instead of copied.
  */
 import { deref } from './descriptors.js';
 import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { isSafeLong } from './check.js';
-import { isObjectLike } from './issues.js';
 import { jsonEqual } from './json-equal.js';
 import { decodeBase64, FAUST_METADATA_KEY, setOwn } from './json.js';
-import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
-import { branchOf, branchesByShape, compileSource } from './compiled-shared.js';
+import { logicalProblem } from './rules.js';
+import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
+import { branchOf, branchesByShape, compileSource, constructRecord } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
 /** What a compiled JSON decoder returns for a value it leaves to the general path. */
@@ -19,11 +23,36 @@ export const NOT_DECODED: unique symbol = Symbol('not decoded');
 
 export type JsonDecoder = (json: unknown) => unknown;
 
+/** Whether decoding a value of this type always gives back the very same value (nothing to convert or build). */
+function keepsValue(desc: TypeDesc): boolean {
+  const d = deref(desc);
+  switch (d.k) {
+    case 'null':
+    case 'boolean':
+    case 'int':
+    case 'long':
+    case 'number':
+    case 'string':
+    case 'enum':
+    case 'literal':
+      return true;
+    case 'array':
+      return keepsValue(d.items);
+    case 'map':
+      return keepsValue(d.values);
+    default:
+      return false;
+  }
+}
+
+/** A JSON.parse result is an object of ours when it is neither null nor an array (it cannot be a Buffer). */
+const IS_OBJECT = (x: string): string => `(typeof ${x} === 'object' && ${x} !== null && !Array.isArray(${x}))`;
+
 function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { NOT_DECODED, isObjectLike, isSafeLong, hasOwn: Object.hasOwn, numberRulesOk, stringRulesOk, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
+const helpers = { NOT_DECODED, isSafeLong, hasOwn: Object.hasOwn, objectPrototype: Object.prototype as Readonly<Record<string, unknown>>, ...ruleHelpers, logicalProblem, literalOk, branchOf, decodeBase64, setOwn };
 
 const FAIL = 'return NOT_DECODED;';
 
@@ -59,11 +88,13 @@ class JsonDecoderSource {
       case 'double':
         return `if (typeof ${x} === 'number') ${same} else if (${x} === 'NaN' || ${x} === 'Infinity' || ${x} === '-Infinity') ${out} = Number(${x}); else ${FAIL}`;
       case 'number': {
-        const rules = Object.keys(d.rules).length === 0 ? '' : ` || !numberRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} ${same}`;
       }
       case 'string': {
-        const rules = d.rules === undefined || Object.keys(d.rules).length === 0 ? '' : ` || !stringRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'string'${rules}) ${FAIL} ${same}`;
       }
       case 'bytes':
@@ -79,12 +110,18 @@ class JsonDecoderSource {
       case 'array': {
         const [n, i, list, item] = [this.fresh('n'), this.fresh('i'), this.fresh('a'), this.fresh('y')];
         const counts = `${d.minItems === undefined ? '' : ` || ${n} < ${d.minItems}`}${d.maxItems === undefined ? '' : ` || ${n} > ${d.maxItems}`}`;
+        if (keepsValue(d.items)) {
+          return `if (!Array.isArray(${x})) ${FAIL} { const ${n} = ${x}.length; if (false${counts}) ${FAIL} for (let ${i} = 0; ${i} < ${n}; ${i}++) { let ${item}; ${this.value(d.items, `${x}[${i}]`, item)} } ${out} = ${x}; }`;
+        }
         return `if (!Array.isArray(${x})) ${FAIL} { const ${n} = ${x}.length; if (false${counts}) ${FAIL} const ${list} = []; for (let ${i} = 0; ${i} < ${n}; ${i}++) { let ${item}; ${this.value(d.items, `${x}[${i}]`, item)} ${list}.push(${item}); } ${out} = ${list}; }`;
       }
       case 'map': {
         const [map, key, item] = [this.fresh('m'), this.fresh('k'), this.fresh('y')];
         // JSON.parse makes `__proto__` an own key; keep it one.
-        return `if (!isObjectLike(${x})) ${FAIL} { const ${map} = {}; for (const ${key} of Object.keys(${x})) { let ${item}; ${this.value(d.values, `${x}[${key}]`, item)} if (${key} === '__proto__') setOwn(${map}, ${key}, ${item}); else ${map}[${key}] = ${item}; } ${out} = ${map}; }`;
+        if (keepsValue(d.values)) {
+          return `if (!${IS_OBJECT(x)}) ${FAIL} for (const ${key} of Object.keys(${x})) { let ${item}; ${this.value(d.values, `${x}[${key}]`, item)} } ${out} = ${x};`;
+        }
+        return `if (!${IS_OBJECT(x)}) ${FAIL} { const ${map} = {}; for (const ${key} of Object.keys(${x})) { let ${item}; ${this.value(d.values, `${x}[${key}]`, item)} if (${key} === '__proto__') setOwn(${map}, ${key}, ${item}); else ${map}[${key}] = ${item}; } ${out} = ${map}; }`;
       }
       case 'union':
         return this.union(d, x, out);
@@ -130,11 +167,15 @@ class JsonDecoderSource {
       const [x, y] = [this.fresh('x'), this.fresh('y')];
       const missing = f.optional === true || f.hasDefault === true ? '' : FAIL;
       const assign = f.name === '__proto__' ? `setOwn(o, ${key}, ${y});` : `o[${key}] = ${y};`;
-      return `const ${x} = j[${key}]; if (${x} === undefined || !hasOwn(j, ${key})) { ${missing} } else { let ${y}; ${this.value(f.type, x, y)} ${assign} }`;
+      // A field must be an own property. JSON.parse's objects inherit from Object.prototype only, so a value
+      // that is not Object.prototype's own value for the name is the object's own: hasOwn runs only when
+      // they are equal (Object.prototype polluted with that name, or `__proto__`, whose accessor answers).
+      const inherited = f.name === '__proto__' ? '' : `${x} === objectPrototype[${key}] && `;
+      return `const ${x} = j[${key}]; if (${x} === undefined || (${inherited}!hasOwn(j, ${key}))) { ${missing} } else { let ${y}; ${this.value(f.type, x, y)} ${assign} }`;
     });
     const known = new Set([FAUST_METADATA_KEY, ...d.fields.map((f) => f.name)]);
     const extra = d.extra === 'reject' ? `for (const k of Object.keys(j)) if (!${this.constant(known)}.has(k)) ${FAIL}` : '';
-    return `if (!isObjectLike(j)) ${FAIL}\nconst o = {};\n${fields.join('\n')}\n${extra}\nreturn ${this.constant(d)}.create(o);`;
+    return `if (!${IS_OBJECT('j')}) ${FAIL}\nconst o = {};\n${fields.join('\n')}\n${extra}\nreturn ${constructRecord(d, 'o', (v) => this.constant(v))};`;
   }
 
   build(desc: TypeDesc): JsonDecoder {

@@ -10,9 +10,10 @@ import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
 import { isSafeLong } from './check.js';
 import { isObjectLike } from './issues.js';
 import { jsonEqual } from './json-equal.js';
-import { logicalProblem, numberRulesOk, stringRulesOk } from './rules.js';
+import { logicalProblem } from './rules.js';
+import { numberRulesFail, ruleHelpers, stringRulesFail } from './compiled-rules.js';
 import { FAUST_METADATA_KEY } from './json.js';
-import { branchOf, branchesByShape, compileSource, isIndexKey, recordBranches } from './compiled-shared.js';
+import { branchOf, branchesByShape, compileSource, isIndexKey, notRecordObject, ownFieldChecks, recordBranches } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
 export type JsonEncoder = (value: unknown) => string | undefined;
@@ -21,7 +22,20 @@ function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote: JSON.stringify, numberRulesOk, stringRulesOk, logicalProblem, literalOk, branchOf, Buffer };
+/**
+ * A string as JSON.stringify writes it. Most strings need no escape, and a scan plus two
+ * concatenations costs less than a JSON.stringify call per string; anything to escape (quote,
+ * backslash, control character, any surrogate) goes to JSON.stringify.
+ */
+function quote(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote, stringify: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
 
 const FAIL = 'return undefined;';
 
@@ -57,11 +71,13 @@ class JsonEncoderSource {
         // Faust's JSON writes non-finite floats as the strings "NaN", "Infinity", "-Infinity".
         return `if (typeof ${x} !== 'number') ${FAIL} s += Number.isFinite(${x}) ? ${x} : '"' + ${x} + '"';`;
       case 'number': {
-        const rules = Object.keys(d.rules).length === 0 ? '' : ` || !numberRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} s += ${x};`;
       }
       case 'string': {
-        const rules = d.rules === undefined || Object.keys(d.rules).length === 0 ? '' : ` || !stringRulesOk(${this.constant(d.rules)}, ${x})`;
+        const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
+        const rules = fails === '' ? '' : ` || ${fails}`;
         return `if (typeof ${x} !== 'string'${rules}) ${FAIL} s += quote(${x});`;
       }
       case 'bytes':
@@ -73,7 +89,7 @@ class JsonEncoderSource {
         return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.symbols))}.has(${x})) ${FAIL} s += quote(${x});`;
       case 'literal':
         if (d.values.every((v) => typeof v === 'string')) return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.values))}.has(${x})) ${FAIL} s += quote(${x});`;
-        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} s += quote(${x});`;
+        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} s += stringify(${x});`;
       case 'array': {
         const [n, i, item] = [this.fresh('n'), this.fresh('i'), this.fresh('x')];
         const counts = `${d.minItems === undefined ? '' : ` || ${n} < ${d.minItems}`}${d.maxItems === undefined ? '' : ` || ${n} > ${d.maxItems}`}`;
@@ -132,19 +148,20 @@ class JsonEncoderSource {
     if (typeof d.extra !== 'string' || (d.metadata && d.fields.some((f) => f.name === FAUST_METADATA_KEY))) return FAIL;
     // JSON.stringify lists array-index keys first: write the fields in the order it would.
     const ordered = [...d.fields.filter((f) => isIndexKey(f.name)).sort((a, b) => Number(a.name) - Number(b.name)), ...d.fields.filter((f) => !isIndexKey(f.name))];
+    const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
     const fields = ordered.map((f) => {
       const key = JSON.stringify(f.name);
       const x = this.fresh('f');
       const missing = f.optional === true ? '' : FAIL;
       // A value found only on the prototype: validation calls it missing, JSON output would write it; leave it to the general path.
-      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (!hasOwn(v, ${key})) ${FAIL} s += s.length > 1 ? ${JSON.stringify(`,${key}:`)} : ${JSON.stringify(`${key}:`)}; ${this.value(f.type, x)} }`;
+      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (${own.notOwn(x, key)}) ${FAIL} s += s.length > 1 ? ${JSON.stringify(`,${key}:`)} : ${JSON.stringify(`${key}:`)}; ${this.value(f.type, x)} }`;
     });
     const extra =
       d.extra === 'reject'
         ? `for (const k of Object.keys(v)) { if (k !== ${JSON.stringify(FAUST_METADATA_KEY)} && v[k] !== undefined && !${this.constant(new Set(d.fields.map((f) => f.name)))}.has(k)) ${FAIL} }`
         : '';
     const metadata = d.metadata ? `s += (s.length > 1 ? ',' : '') + ${JSON.stringify(`${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}`)};` : '';
-    return `if (!isObjectLike(v)) ${FAIL}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
+    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
   }
 
   build(desc: TypeDesc): JsonEncoder {

@@ -92,25 +92,54 @@ export function formatIsoInstant(units: number, options: InstantOptions): string
   return formatInstant(BigInt(units), options.micros ? 6 : 3, options.local);
 }
 
-const dateTimeRe = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+/** The value of `count` ASCII digits at `start`, or -1 when any of them is not a digit. */
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    value = value * 10 + c;
+  }
+  return value;
+}
+
+/** Days in a month of the proleptic Gregorian calendar (year 0000 is a leap year), as Date counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
 
 /**
  * Accepts any RFC 3339 date-time (JSON Schema `format: date-time`), whatever its fraction precision:
- * the offset is required and at most 23:59, and a leap second (`:60`) is valid only at 23:59 UTC.
+ * `YYYY-MM-DD[Tt]HH:MM:SS[.digits]([Zz]|±HH:MM)`, the offset at most 23:59, a real calendar day, and a
+ * leap second (`:60`) only at 23:59 UTC. Read by character codes: every JSON date-time is, per record.
  */
 export function isRfc3339DateTime(text: string): boolean {
-  const m = dateTimeRe.exec(text);
-  if (m === null) return false;
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  const [offsetHours, offsetMinutes] = [Number(m[8] ?? 0), Number(m[9] ?? 0)];
-  if (offsetHours > 23 || offsetMinutes > 59) return false;
-  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) return false;
-  if (s === 60) {
-    const offset = (m[7] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
-    const utcMinute = (((h * 60 + mi - offset) % 1440) + 1440) % 1440;
-    if (h > 23 || mi > 59 || utcMinute !== 23 * 60 + 59) return false;
+  const n = text.length;
+  if (n < 20) return false;
+  const t = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 84 && t !== 116) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return false;
+  const [y, mo, d, h, mi, s] = [digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2), digitsAt(text, 11, 2), digitsAt(text, 14, 2), digitsAt(text, 17, 2)];
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return false;
+  let i = 19;
+  if (text.charCodeAt(i) === 46) {
+    const first = ++i;
+    while (i < n && digitsAt(text, i, 1) >= 0) i++;
+    if (i === first) return false;
   }
-  return civilToMs(y, mo, d, h, mi, s === 60 ? 59 : s) !== undefined;
+  let offset = 0;
+  const zone = text.charCodeAt(i);
+  if (zone === 90 || zone === 122) {
+    if (i + 1 !== n) return false;
+  } else if (zone === 43 || zone === 45) {
+    if (i + 6 !== n || text.charCodeAt(i + 3) !== 58) return false;
+    const [offsetHours, offsetMinutes] = [digitsAt(text, i + 1, 2), digitsAt(text, i + 4, 2)];
+    if (offsetHours < 0 || offsetHours > 23 || offsetMinutes < 0 || offsetMinutes > 59) return false;
+    offset = (zone === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  } else {
+    return false;
+  }
+  return s < 60 || (((h * 60 + mi - offset) % 1440) + 1440) % 1440 === 23 * 60 + 59;
 }
 
 /** `8-4-4-4-12` hex digits, either case. Checked by hand: every Avro uuid is, on each encode and decode. */

@@ -1,14 +1,21 @@
 /**
- * JSON Schema `pattern`s run on untrusted input, so they are matched by RE2JS (a pure JavaScript
- * port of RE2): matching takes time linear in the input, whatever the pattern, so that
- * `^(a+)+$` cannot hang a worker the way a backtracking engine (JavaScript's RegExp) does.
- * RE2 has no lookaround and no backreferences: a pattern that needs them is refused at codegen.
+ * JSON Schema `pattern`s run on untrusted input, so matching must take time linear in the input
+ * whatever the pattern: `^(a+)+$` must not hang a worker the way a backtracking engine (JavaScript's
+ * RegExp) lets it (ADR 0007). Patterns that provably run in linear time on a backtracking engine
+ * (pattern-safety.ts: every choice decided by the next character, anchored or of bounded width) run
+ * on `RegExp` with the `u` flag, which is ECMA-262 as JSON Schema specifies and about 15× faster;
+ * every other pattern is matched by RE2JS (a pure JavaScript port of RE2, linear time by
+ * construction). RE2 has no lookaround and no backreferences: a pattern that needs them is refused
+ * at codegen.
  */
 import { RE2JS } from 're2js';
+import { isLinearOnBacktracking } from './pattern-safety.js';
 
 export interface SchemaPattern {
   /** Whether the pattern matches somewhere in `text` (JSON Schema patterns are not anchored). */
   test(text: string): boolean;
+  /** Which engine runs it. */
+  readonly engine: 'RegExp' | 'RE2JS';
 }
 
 const cache = new Map<string, SchemaPattern>();
@@ -17,9 +24,16 @@ const cache = new Map<string, SchemaPattern>();
 export function compilePattern(source: string): SchemaPattern {
   let pattern = cache.get(source);
   if (pattern === undefined) {
+    // RE2 must accept every pattern, whichever engine runs it, so that codegen refuses the same patterns either way.
     const re2 = RE2JS.compile(source);
-    // `test` searches like `matcher(text).find()` without building a Matcher and captures (RE2JS runs its DFA).
-    pattern = { test: (text) => re2.test(text) };
+    if (isLinearOnBacktracking(source)) {
+      // No `g` / `y` flag: `test` keeps no lastIndex state between calls.
+      const native = new RegExp(source, 'u');
+      pattern = { test: (text) => native.test(text), engine: 'RegExp' };
+    } else {
+      // `test` searches like `matcher(text).find()` without building a Matcher and captures (RE2JS runs its DFA).
+      pattern = { test: (text) => re2.test(text), engine: 'RE2JS' };
+    }
     cache.set(source, pattern);
   }
   return pattern;

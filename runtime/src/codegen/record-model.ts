@@ -35,6 +35,7 @@ export function defineRecord<T extends object>(spec: RecordSpec<T>): RecordModel
       const Ctor = spec.ctor() as unknown as new (fields: Readonly<Record<string, unknown>>) => T;
       return new Ctor(fields);
     },
+    recordClass: () => spec.ctor() as unknown as new (fields: Readonly<Record<string, unknown>>) => T,
     isInstance(value): value is T {
       return value instanceof (spec.ctor() as unknown as abstract new () => T);
     },

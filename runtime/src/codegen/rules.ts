@@ -39,7 +39,7 @@ export function numberRulesOk(rules: NumberRules, value: number): boolean {
 }
 
 /** Code points, as `[...value].length` counts them (a lone surrogate is one), without the array. */
-function codePoints(value: string): number {
+export function codePoints(value: string): number {
   let count = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -69,7 +69,7 @@ export function stringRulesOk(rules: StringRules, value: string): boolean {
 }
 
 /** Tolerates binary rounding: 0.3 is a multiple of 0.1 even though 0.3 / 0.1 is 2.9999999999999996. */
-function isMultipleOf(value: number, step: number): boolean {
+export function isMultipleOf(value: number, step: number): boolean {
   const quotient = value / step;
   return Math.abs(quotient - Math.round(quotient)) < 1e-9;
 }

@@ -122,6 +122,16 @@ describe('compiled Avro codec', () => {
     assert.throws(() => codec.encode(value), coded('FG_ENCODE', '$.currency: missing required field'));
     const inherited = Object.assign(Object.create({ currency: 'GBP' }) as object, value);
     assert.throws(() => codec.encode(inherited), coded('FG_ENCODE', '$.currency: missing required field'));
+    // An object whose prototype is the generated class's, the field found only there (own-property check's fast case).
+    const prototype = Object.getPrototypeOf(Order.fromJSON(avroOrderJson())) as Record<string, unknown>;
+    const instance = Object.assign(Object.create(prototype) as object, value);
+    prototype['currency'] = 'GBP';
+    try {
+      assert.throws(() => codec.encode(instance), coded('FG_ENCODE', '$.currency: missing required field'));
+      assert.ok(codec.encode(Object.assign(Object.create(prototype) as object, value, { currency: 'GBP' })).length > 0);
+    } finally {
+      delete prototype['currency'];
+    }
   });
 
   test('truncated, trailing and corrupt bytes are refused with FG_DECODE', () => {

@@ -129,4 +129,23 @@ describe('compiled JSON codec', () => {
     }
     assert.throws(() => codec.decode(Buffer.from('{"orderId":')), coded('FG_DECODE', 'not JSON'));
   });
+
+  test('a field found only on a polluted Object.prototype is missing, not present (decode and encode)', async () => {
+    const { codec } = await load('JsonOrder');
+    const polluted = Object.prototype as Record<string, unknown>;
+    const json = jsonOrderJson();
+    const valid = Buffer.from(JSON.stringify(json));
+    delete json['currency'];
+    const missing = Buffer.from(JSON.stringify(json));
+    polluted['currency'] = 'GBP';
+    try {
+      assert.throws(() => codec.decode(missing), coded('FG_VALIDATION', '$.currency: '));
+      // The same value as the polluted one, own this time: present.
+      assert.equal((codec.decode(valid) as Record<string, unknown>)['currency'], 'GBP');
+      assert.throws(() => codec.encode(json), coded('FG_ENCODE', '$.currency: '));
+    } finally {
+      delete polluted['currency'];
+    }
+    assert.equal((codec.decode(valid) as Record<string, unknown>)['currency'], 'GBP');
+  });
 });
