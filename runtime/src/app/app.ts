@@ -27,6 +27,7 @@ import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
 import { OutputRouter } from './output-router.js';
+import { OutputWindow } from './output-window.js';
 import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
@@ -138,6 +139,8 @@ export class App extends Service {
   private readonly outputHold = new OutputHold();
   /** Every output goes through it; it also knows when a record nobody awaited failed (commits stop). */
   private readonly producerHost: OutputRouter;
+  /** At-least-once: the records in flight in the producer, bounded (exactly-once: its transactions bound them). */
+  readonly outputWindow: OutputWindow | undefined;
   private readonly exactlyOnce: ExactlyOnce | undefined;
   private frozen = false;
   private leader = false;
@@ -162,7 +165,9 @@ export class App extends Service {
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
+    this.outputWindow = this.settings.processingGuarantee === 'at_least_once' ? new OutputWindow(this.settings.maxOutputsInFlight) : undefined;
     this.producerHost = new OutputRouter({
+      outputWindow: this.outputWindow,
       log: this.log,
       metrics: this.metrics,
       sensors: this.sensors,
@@ -225,6 +230,7 @@ export class App extends Service {
         this.tableManager?.interruptRecovery();
       },
       onMessagesIn: (topic, partition, count) => this.sensors.onMessagesIn(topic, partition, count),
+      ...(this.outputWindow === undefined ? {} : { outputRoom: () => this.outputWindow?.room() }),
       holdOutputs: () => this.outputHold.hold(),
       onPartitionsRevoked: (revoked) => {
         this.tableManager?.release(revoked);
