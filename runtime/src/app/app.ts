@@ -542,7 +542,7 @@ export class App extends Service {
     if (settings.store.driver === 'rocksdb' && this.tablesByName.size > 0) {
       this.datadirLock = await lockDatadir(settings.store.url, settings.datadir, settings.id);
     }
-    this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'));
+    this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'), { changelogBufferSize: settings.changelogBufferSize });
     for (const table of this.tablesByName.values()) {
       const store = await openTableStore(settings.store.url, { appId: settings.id, table: table.name, datadir: settings.datadir, cacheSize: settings.tableCacheSize });
       this.tableManager.register(table, store);
@@ -621,6 +621,8 @@ export class App extends Service {
 
   /** Every commit starts here: nothing is committed once a record nobody awaited failed. */
   private async flushProducer(): Promise<void> {
+    // Coalesced changelog writes go out first: the offsets about to be committed cover their events.
+    this.tableManager?.sendBuffered();
     await this.producer?.flush();
     const failure = this.producerHost.failure;
     if (failure !== undefined) throw failure;
@@ -687,6 +689,8 @@ export class App extends Service {
           const owned = kind === 'global' || options.usePartitioner === true || partition === undefined ? undefined : { topic, partition };
           return this.producerHost.produceOwned(record, owned);
         },
+        // Only tables of kind 'table' without the partitioner coalesce: their changelog partition owns the write.
+        sendChangelogFrom: (topic, partition, key, value, origin, listener, tag) => this.producerHost.produceFrom({ topic, key, value, partition }, { topic, partition }, origin, listener, tag),
         reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
         partitionCount: (topic) => this.partitionCounts.get(topic),
         onOperation: (table, operation) => this.sensors.onTableOperation(table, operation),

@@ -1,8 +1,9 @@
 import { FaustgenError } from '../core/errors.js';
 import { actorStorage, trackedEvent } from '../streams/current.js';
 import { partitionForKey } from '../transport/partitioner.js';
+import type { Event } from '../streams/event.js';
 import type { Codec } from '../types/codec.js';
-import type { RecordMetadata } from '../types/transport.js';
+import type { DeliveryListener, RecordMetadata } from '../types/transport.js';
 import { checkKeyPlacement } from './key-placement.js';
 import type { TablePartition } from './table-partition.js';
 
@@ -24,6 +25,11 @@ export interface TableDefinition<K, V> {
 /** What a table needs from the app. */
 export interface TableHost {
   sendChangelog(topic: string, partition: number | undefined, key: Buffer, value: Buffer | null): Promise<RecordMetadata>;
+  /**
+   * Sends a coalesced changelog record on behalf of `origin`, the event whose processing wrote the
+   * value last (routed like that event's outputs); `listener` hears the outcome with `tag`.
+   */
+  sendChangelogFrom<T>(topic: string, partition: number, key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>, listener: DeliveryListener<T>, tag: T): void;
   reportSendError(topic: string, error: unknown): void;
   partitionCount(topic: string): number | undefined;
   /** Told of each get, set and delete (the sensors count them). */
@@ -43,6 +49,29 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
 
   constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {
     this.placementKeyOf = definition.keyCodec.placementKey?.bind(definition.keyCodec);
+  }
+
+  /** Whether this table's partitions may coalesce changelog writes (not global or partitioner-placed ones). */
+  get coalescable(): boolean {
+    return this.definition.kind === 'table' && !this.definition.usePartitioner;
+  }
+
+  /** Sends every coalesced changelog write of the active partitions (at commit). */
+  sendBuffered(): number {
+    let sent = 0;
+    for (const partition of this.partitions.values()) sent += this.sendUnsent(partition);
+    return sent;
+  }
+
+  /** Outcomes of coalesced changelog records, tagged with their partition: no closure per record. */
+  private readonly bufferedAcks: DeliveryListener<TablePartition> = {
+    delivered: (partition, metadata) => partition.changelogAcked(metadata.offset),
+    failed: (_, error) => this.host.reportSendError(this.changelogTopic, error),
+  };
+
+  private sendUnsent(partition: TablePartition): number {
+    if (!partition.hasUnsent()) return 0;
+    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition));
   }
 
   get name(): string {
@@ -105,6 +134,8 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Writes or deletes (`value` null) an encoded key in a given partition, outside stream context. */
   writeEncoded(partition: number, key: Buffer, value: Buffer | null): void {
     const local = this.partitions.get(partition);
+    // Coalesced values of the partition go first: this record must not be overtaken by an older one.
+    if (local !== undefined) this.sendUnsent(local);
     this.sendChangelog(partition, key, value, local?.write(key, value));
   }
 
@@ -190,6 +221,21 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
       throw new FaustgenError('FG_TABLE_CONTEXT', `table "${this.name}": partition ${partition} is not held by this worker; is the table co-partitioned with the agent's source topic (same partition count)?`, {
         details: { table: this.name, partition },
       });
+    }
+    if (local !== undefined) {
+      if (event !== undefined && local.coalesces) {
+        if (local.buffer(key, value, event)) this.sendUnsent(local);
+        return;
+      }
+      this.sendUnsent(local);
+    }
+    if (local !== undefined) {
+      if (event !== undefined && local.coalesces) {
+        if (local.buffer(key, value, event)) this.sendUnsent(local);
+        return;
+      }
+      // Coalesced values of the partition go first: this record must not be overtaken by an older one.
+      this.sendUnsent(local);
     }
     this.sendChangelog(partition, key, value, local?.write(key, value));
   }
