@@ -51,10 +51,11 @@ export class TablePartition {
     return this.coalesceLimit > 0 && !this.followed;
   }
 
-  get(key: Buffer): Buffer | undefined {
-    const pending = this.pending.get(key.toString('latin1'));
+  /** `id`: the key as a latin1 string, when the caller has it (a read-then-write converts it once). */
+  get(key: Buffer, id = key.toString('latin1')): Buffer | undefined {
+    const pending = this.pending.get(id);
     if (pending !== undefined) return pending.value ?? undefined;
-    return this.store.get(key);
+    return this.store.get(key, id);
   }
 
   /** Buffers a local write; call the result with its changelog offset once the broker acked it. */
@@ -71,8 +72,7 @@ export class TablePartition {
    * Keeps a write made while processing `origin` for the next commit (coalescing). Returns true when
    * the buffer is full: the caller sends it now (`sendUnsent`).
    */
-  buffer(key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>): boolean {
-    const id = key.toString('latin1');
+  buffer(key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>, id = key.toString('latin1')): boolean {
     const entry = this.pending.get(id);
     if (entry?.origin !== undefined && sameSource(entry.origin, origin)) {
       entry.value = value;

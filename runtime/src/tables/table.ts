@@ -160,12 +160,23 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     if (typeof key === 'string' || typeof key === 'number') {
       this.lastKey = key;
       this.lastEncoded = encoded;
+      this.lastId = undefined;
     }
     return encoded;
   }
 
   private lastKey: unknown = undefined;
   private lastEncoded: Buffer | undefined;
+  /** The last encoded key as a latin1 string (the id of write buffers and caches), made once. */
+  private lastId: string | undefined;
+  /** The last key (bytes object) and event partition whose placement was checked. */
+  private placedKey: Buffer | undefined;
+  private placedPartition = -1;
+
+  private idOf(key: Buffer): string {
+    if (key !== this.lastEncoded) return key.toString('latin1');
+    return (this.lastId ??= key.toString('latin1'));
+  }
 
   private decodeValue(bytes: Buffer): V {
     try {
@@ -178,18 +189,18 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   private lookup(key: Buffer): Buffer | undefined {
     const event = trackedEvent();
     const home = event === undefined ? undefined : this.partitions.get(event.partition);
-    const found = home?.get(key);
+    const id = this.idOf(key);
+    const found = home?.get(key, id);
     if (found !== undefined) return found;
     for (const partition of this.partitions.values()) {
       if (partition === home) continue;
-      const value = partition.get(key);
+      const value = partition.get(key, id);
       if (value !== undefined) return value;
     }
     return undefined;
   }
 
-  private targetPartition(key: Buffer): number {
-    const event = trackedEvent();
+  private targetPartition(key: Buffer, event: Event<unknown, unknown> | undefined): number {
     if (event !== undefined && !this.definition.usePartitioner) return event.partition;
     const count = this.host.partitionCount(this.changelogTopic);
     if (this.definition.usePartitioner && count !== undefined) return partitionForKey(key, count);
@@ -206,10 +217,19 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
 
   private write(key: Buffer, value: Buffer | null): void {
     const event = trackedEvent();
-    if (event !== undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner) {
-      checkKeyPlacement(this.name, this.placementKeyOf === undefined ? key : this.placementKeyOf(key), event, this.host.partitionCount(this.changelogTopic), actorStorage.getStore()?.agent);
+    if (event !== undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner && (key !== this.placedKey || event.partition !== this.placedPartition)) {
+      const placement = this.placementKeyOf === undefined ? key : this.placementKeyOf(key);
+      const partitions = this.host.partitionCount(this.changelogTopic);
+      checkKeyPlacement(this.name, placement, event, partitions, actorStorage.getStore()?.agent);
+      // Passed by murmur2, the answer holds for every event of the partition: the next write of the
+      // same key bytes (a read-then-write keeps them) skips the hash. A pass because the key is this
+      // event's own says nothing about the next event.
+      if (partitions !== undefined && event.rawKey?.equals(placement) !== true) {
+        this.placedKey = key;
+        this.placedPartition = event.partition;
+      }
     }
-    const partition = this.targetPartition(key);
+    const partition = this.targetPartition(key, event);
     const local = this.partitions.get(partition);
     if ((local === undefined && this.revoked.has(partition)) || event?.isStale === true) {
       throw new FaustgenError('FG_PARTITION_REVOKED', `table "${this.name}": partition ${partition} moved to another worker while this event was processed; the new owner processes it again`, {
@@ -224,7 +244,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     }
     if (local !== undefined) {
       if (event !== undefined && local.coalesces) {
-        if (local.buffer(key, value, event)) this.sendUnsent(local);
+        if (local.buffer(key, value, event, this.idOf(key))) this.sendUnsent(local);
         return;
       }
       this.sendUnsent(local);

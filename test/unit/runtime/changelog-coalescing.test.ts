@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { App } from '../../../runtime/src/app/app.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
+import { openTableStore } from '../../../runtime/src/stores/index.js';
+import { Event } from '../../../runtime/src/streams/event.js';
+import { TablePartition } from '../../../runtime/src/tables/table-partition.js';
 import type { ConsumedRecord, DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../../runtime/src/types/transport.js';
 import { brokerOf, brokerUrl, testApp, waitFor } from './helpers.js';
 
@@ -132,4 +135,34 @@ test('a worker that dies with coalesced writes unsent commits nothing: the next 
     await second.app.stop();
   }
   assert.equal(changelog(second.app, second.totals.changelogTopic).length, 4, 'one record per key');
+});
+
+test('a table partition keeps one unsent write per key and source partition, in first-written order', async () => {
+  const store = await openTableStore('memory://', { appId: 'parts', table: 't', datadir: '/unused' });
+  const partition = new TablePartition(0, await store.openPartition(0), false, 3);
+  const event = (topic: string, offset: number): Event<unknown, unknown> =>
+    new Event(null, null, { topic, partition: 0, offset, timestamp: 0, key: null, value: null, headers: {} }, undefined, undefined);
+  const b = (text: string): Buffer => Buffer.from(text);
+  const sent: [string, string | null, string][] = [];
+  const send = (key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>): void => void sent.push([key.toString(), value?.toString() ?? null, `${origin.topic}@${origin.offset}`]);
+
+  assert.equal(partition.buffer(b('a'), b('1'), event('orders', 0)), false);
+  assert.equal(partition.buffer(b('a'), b('2'), event('orders', 1)), false, 'same key, same source: coalesced');
+  assert.equal(partition.buffer(b('a'), b('3'), event('refunds', 0)), false, 'another source partition: a record of its own');
+  assert.equal(partition.get(b('a'))?.toString(), '3', 'reads see the newest value');
+  assert.equal(partition.buffer(b('z'), null, event('orders', 2)), true, 'the third unsent entry fills the buffer');
+  assert.equal(partition.sendUnsent(send), 3);
+  assert.deepEqual(sent, [['a', '2', 'orders@1'], ['a', '3', 'refunds@0'], ['z', null, 'orders@2']]);
+  assert.equal(partition.hasUnsent(), false);
+
+  sent.length = 0;
+  partition.buffer(b('a'), b('4'), event('refunds', 1));
+  partition.flush();
+  partition.buffer(b('a'), b('5'), event('refunds', 2));
+  partition.sendUnsent(send);
+  assert.deepEqual(sent, [['a', '4', 'refunds@1'], ['a', '5', 'refunds@2']], 'a value moved to the store before it was sent still goes out, before the newer one');
+  partition.buffer(b('q'), b('1'), event('orders', 3));
+  partition.discardPending();
+  assert.equal(partition.hasUnsent(), false, 'a partition given up forgets its unsent writes');
+  await store.close();
 });
