@@ -247,13 +247,6 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
         if (local.buffer(key, value, event, this.idOf(key))) this.sendUnsent(local);
         return;
       }
-      this.sendUnsent(local);
-    }
-    if (local !== undefined) {
-      if (event !== undefined && local.coalesces) {
-        if (local.buffer(key, value, event)) this.sendUnsent(local);
-        return;
-      }
       // Coalesced values of the partition go first: this record must not be overtaken by an older one.
       this.sendUnsent(local);
     }
