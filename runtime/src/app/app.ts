@@ -177,6 +177,11 @@ export class App extends Service {
       exactlyOnce: () => this.exactlyOnce,
       running: () => this.state === 'running' || this.state === 'starting',
       crash: (error) => this.crash(error),
+      liveOutputDropped: (failure) => {
+        this.conductor.abandonAll('an output of an event still to be committed was dropped');
+        if (this.exactlyOnce?.active === true) this.exactlyOnce.outputDropped(failure);
+        else this.crash(failure);
+      },
     });
     this.web.observe((method, route, status, ms) => this.sensors.onWebRequest(method, route, status, ms));
     addWorkerPages(this.web, operationsHost(this, () => this.monitor.render()));

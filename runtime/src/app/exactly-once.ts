@@ -84,7 +84,9 @@ export class ExactlyOnce {
       const committed = new Map((await admin.fetchCommitted(this.appId, topic)).map((o) => [o.partition, o.offset]));
       for (const tp of fresh) {
         const offset = tp.topic === topic ? committed.get(tp.partition) : undefined;
-        if (offset !== undefined) conductor.startAt({ topic, partition: tp.partition, offset });
+        if (offset === undefined) continue;
+        conductor.startAt({ topic, partition: tp.partition, offset });
+        this.log.debug('partition starts at its committed offset', { topic, partition: tp.partition, offset });
       }
     }
   }
@@ -118,6 +120,11 @@ export class ExactlyOnce {
    */
   release(revoked: readonly TopicPartition[]): void {
     void this.transactions?.discard(revoked);
+  }
+
+  /** An output of a live event was dropped (OutputRouter.guardDropped): started over like a failed transaction. */
+  outputDropped(failure: FaustgenError): void {
+    this.failed(failure, undefined);
   }
 
   async stop(): Promise<void> {

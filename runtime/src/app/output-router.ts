@@ -21,12 +21,14 @@ export interface OutputRouterHost {
   readonly tracing: EventTracing;
   readonly outputHold: OutputHold;
   /** At-least-once: bounds the records in flight (the conductor waits for room); undefined: unbounded. */
-  readonly outputWindow: OutputWindow | undefined;
+  readonly outputWindow?: OutputWindow | undefined;
   producer(): Producer | undefined;
   exactlyOnce(): ExactlyOnce | undefined;
   /** The app runs (or starts): a record nobody awaited that failed then stops the worker. */
   running(): boolean;
   crash(error: FaustgenError): void;
+  /** An output of an event that could still be committed was dropped: see OutputRouter.guardDropped. */
+  liveOutputDropped(failure: FaustgenError): void;
 }
 
 /**
@@ -77,7 +79,10 @@ export class OutputRouter implements TopicProducer {
       owner === undefined || host.outputHold.passesNow(owner.topic, owner.partition)
         ? sendNow()
         : new Promise<RecordMetadata>((resolve, reject) => host.outputHold.submit(owner, () => void sendNow().then(resolve, reject), reject));
-    void sent.then(() => host.sensors.onSendDone(record.topic, performance.now() - started), () => undefined);
+    void sent.then(
+      () => host.sensors.onSendDone(record.topic, performance.now() - started),
+      (error: unknown) => this.guardDropped(event, record.topic, error),
+    );
     return sent;
   }
 
@@ -161,8 +166,31 @@ export class OutputRouter implements TopicProducer {
 
   private produceFor<T>(event: Event<unknown, unknown>, record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
     const target = this.outputProducer(event);
-    if (target !== undefined) target.produce(record, this.host.outputWindow?.take(listener) ?? listener, tag);
-    else queueMicrotask(() => listener.failed(tag, abandonedOutput(event, record.topic)));
+    if (target !== undefined) {
+      target.produce(record, this.host.outputWindow?.take(listener) ?? listener, tag);
+      return;
+    }
+    const error = abandonedOutput(event, record.topic);
+    this.guardDropped(event, record.topic, error);
+    queueMicrotask(() => listener.failed(tag, error));
+  }
+
+  /**
+   * An output is dropped as abandoned on the promise that its event is processed again: its partition
+   * moved, or started over, so the event's tracker is retired and its offset is never committed here.
+   * An output dropped while its event is still live breaks that promise — the event would be committed
+   * without it — so the partitions are given up at once (started over with exactly-once, the worker
+   * stopped otherwise) and the case is logged as the bug it is.
+   */
+  private guardDropped(event: Event<unknown, unknown> | undefined, topic: string, error: unknown): void {
+    if (event === undefined || event.isStale || !isAbandonedOutput(error)) return;
+    const where = { topic, source: event.topic, partition: event.partition, offset: event.offset };
+    const failure = new FaustgenError('FG_OUTPUT_DROPPED', `an output to "${topic}" of the event at ${event.topic}[${event.partition}]@${event.offset} was dropped (${describeError(error)}) while that event could still be committed; its partitions start over from their committed offsets`, {
+      cause: error,
+      details: where,
+    });
+    this.host.log.error('an output of a live event was dropped: giving the partitions up rather than commit past it', { ...where, error: describeError(error) });
+    this.host.liveOutputDropped(failure);
   }
 
   /**

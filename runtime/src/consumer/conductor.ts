@@ -236,7 +236,10 @@ export class Conductor implements ConsumerListener {
         return;
       }
       waited = false;
-      if (floor !== undefined && record.offset < floor) continue;
+      if (floor !== undefined && record.offset < floor) {
+        this.hooks.log.debug('record below the start offset skipped', { topic: record.topic, partition: record.partition, offset: record.offset, floor });
+        continue;
+      }
       tracker.add(record.offset, subscribers.length);
       for (const subscriber of subscribers) {
         this.delivered++;
@@ -260,6 +263,7 @@ export class Conductor implements ConsumerListener {
 
   onPassed(tp: TopicPartition, from: number, to: number): void {
     if (this.refusing || this.released !== undefined) return;
+    this.hooks.log.debug('offsets passed without records', { topic: tp.topic, partition: tp.partition, from, to });
     this.trackers.get(partitionKeyOf(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
   }
 
@@ -361,7 +365,7 @@ export class Conductor implements ConsumerListener {
       await commitTransactions(offsets);
       this.hooks.flushTables();
       offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
-      if (offsets.length > 0) this.hooks.log.debug('committed transactions', { partitions: offsets.length });
+      if (offsets.length > 0) this.hooks.log.debug('committed transactions', { offsets: describeOffsets(offsets) });
       return;
     }
     this.hooks.flushTables();
@@ -369,7 +373,7 @@ export class Conductor implements ConsumerListener {
     try {
       await this.consumer.commit(offsets);
       offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
-      this.hooks.log.debug('committed', { partitions: offsets.length });
+      this.hooks.log.debug('committed', { offsets: describeOffsets(offsets) });
     } catch (error) {
       if (FaustgenError.is(error) && error.retriable) {
         this.hooks.log.warn('commit deferred (rebalance in progress)', { error: describeError(error) });
@@ -532,4 +536,9 @@ function lowestPerPartition(a: ReadonlyMap<string, number> | undefined, b: Reado
   const merged = new Map(a ?? []);
   for (const [key, offset] of b) merged.set(key, Math.min(offset, merged.get(key) ?? offset));
   return merged;
+}
+
+/** `topic[partition]@offset` of each, for debug lines. */
+function describeOffsets(offsets: readonly TopicPartitionOffset[]): string[] {
+  return offsets.map((o) => `${o.topic}[${o.partition}]@${o.offset}`);
 }

@@ -35,6 +35,7 @@ export const errorCodes = {
   FG_PARTITION_REVOKED: 'An output of an event was dropped because its partition moved to another worker, which processes the event again.',
   FG_FENCED: 'Another worker took over the partitions of this worker\'s transactional producer (a zombie was fenced).',
   FG_TRANSACTION_ABORTED: 'An output of an event was dropped because its transaction failed; the worker processes the event again from the committed offset.',
+  FG_OUTPUT_DROPPED: 'An output of an event was dropped while the event could still be committed here: the worker gives its partitions up rather than commit past it (a bug in faustgen: please report it with the log).',
   // Stores and tables.
   FG_STORE: 'The table store reported an error.',
   FG_STORE_LOCKED: 'Another worker holds the lock on this data directory.',

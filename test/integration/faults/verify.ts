@@ -14,16 +14,20 @@ interface Read {
   readonly value: Buffer | null;
   readonly partition: number;
   readonly offset: number;
+  readonly timestamp: number;
 }
 
-/** Reads a whole topic, read_committed, until every partition reached its end (or 8 s pass idle). */
-export async function readTopic(bootstrap: string, topic: string): Promise<Read[]> {
+/**
+ * Reads a whole topic until every partition reached its end (or 8 s pass idle): read_committed, or
+ * with `uncommitted` also what aborted transactions wrote (to tell where a lost event's outputs went).
+ */
+export async function readTopic(bootstrap: string, topic: string, uncommitted = false): Promise<Read[]> {
   const highs = await highWaterMarks(bootstrap, topic);
   const records: Read[] = [];
   const next = new Map<number, number>();
   const consumer = testKafkaClient(bootstrap, 'fault-verifier', { retries: 10 }).consumer({
     groupId: `verify-${topic}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-    readUncommitted: false,
+    readUncommitted: uncommitted,
     maxWaitTimeInMs: 200,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
@@ -36,7 +40,7 @@ export async function readTopic(bootstrap: string, topic: string): Promise<Read[
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          records.push({ key: m.key?.toString() ?? '', value: m.value, partition: batch.partition, offset: Number(m.offset) });
+          records.push({ key: m.key?.toString() ?? '', value: m.value, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp) });
           next.set(batch.partition, Number(m.offset) + 1);
         }
         if (batch.messages.length > 0) lastProgress = Date.now();
@@ -140,12 +144,16 @@ export async function verify(bootstrap: string, topics: { source: string; change
   let outLost = 0;
   let outDuplicated = 0;
   const twice: string[] = [];
+  const lost: Read[] = [];
   for (const r of source) {
     const count = outs.get(`${r.partition}:${r.offset}`) ?? 0;
-    if (count === 0) outLost++;
-    else outDuplicated += count - 1;
+    if (count === 0) {
+      outLost++;
+      lost.push(r);
+    } else outDuplicated += count - 1;
     if (count > 1 && twice.length < 3) twice.push(`${r.partition}:${r.offset}`);
   }
+  if (lost.length > 0) await describeLost(bootstrap, topics.output, lost);
   // An event output twice: each copy with the worker that wrote it and where it landed.
   for (const at of twice) {
     const copies = output
@@ -169,6 +177,28 @@ export async function verify(bootstrap: string, topics: { source: string; change
     outDuplicated,
     examples,
   };
+}
+
+/**
+ * Events without a committed output: their source positions, and every copy of their output that an
+ * aborted (or never ended) transaction wrote, with the worker and the time, to find the step that
+ * committed their offsets without their outputs.
+ */
+async function describeLost(bootstrap: string, outputTopic: string, lost: readonly Read[]): Promise<void> {
+  const byPartition = new Map<number, number[]>();
+  for (const r of lost) byPartition.set(r.partition, [...(byPartition.get(r.partition) ?? []), r.offset]);
+  const ranges = [...byPartition].map(([p, offsets]) => `[${p}] ${offsets.join(',')}`);
+  process.stderr.write(`[faults] events without a committed output: ${ranges.join('; ')}\n`);
+  const wanted = new Map(lost.slice(0, 40).map((r) => [`${r.partition}:${r.offset}`, r]));
+  const copies = new Map<string, string[]>();
+  for (const r of await readTopic(bootstrap, outputTopic, true)) {
+    const out = JSON.parse(r.value?.toString() ?? 'null') as FaultOutput;
+    const at = `${out.partition}:${out.offset}`;
+    if (wanted.has(at)) copies.set(at, [...(copies.get(at) ?? []), `out[${r.partition}]@${r.offset} by ${out.worker} at ${new Date(r.timestamp).toISOString().slice(11, 23)}`]);
+  }
+  for (const [at, r] of wanted) {
+    process.stderr.write(`[faults] lost ${at} (source written ${new Date(r.timestamp).toISOString().slice(11, 23)}): uncommitted copies ${(copies.get(at) ?? ['none']).join(' | ')}\n`);
+  }
 }
 
 export function describeVerdict(v: Verdict): string {

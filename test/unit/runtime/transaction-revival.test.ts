@@ -297,6 +297,81 @@ describe('KafkaTransactionalProducer', () => {
   });
 });
 
+describe('KafkaTransactionalProducer discarded while it commits', () => {
+  interface FakeTransaction {
+    readonly id: number;
+    readonly records: number;
+    offsets: string[];
+    ended: 'open' | 'committed' | 'aborted';
+  }
+
+  /** kafkajs transactions that record what was sent, committed and aborted; flush waits for `flushed`. */
+  class RecordingTransactions extends KafkaTransactionalProducer {
+    readonly transactions: FakeTransaction[] = [];
+    flushGate: Promise<void> = Promise.resolve();
+    constructor() {
+      super(resolveKafkaOptions(['127.0.0.1:9'], { producer: { lingerMs: 0 } }), 'app-orders-11', { broken: () => undefined });
+      this.producer = {
+        transaction: () => {
+          const state: FakeTransaction = { id: this.transactions.length + 1, records: 0, offsets: [], ended: 'open' };
+          this.transactions.push(state);
+          const transaction = {
+            sendBatch: (batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> => {
+              const count = (batch.topicMessages ?? []).reduce((n, t) => n + t.messages.length, 0);
+              (state as { records: number }).records += count;
+              return Promise.resolve([{ topicName: 'out', partition: 11, errorCode: 0, baseOffset: '0' }]);
+            },
+            sendOffsets: ({ topics }: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) => {
+              for (const t of topics) for (const p of t.partitions) state.offsets.push(`${t.topic}[${p.partition}]@${p.offset}`);
+              return Promise.resolve();
+            },
+            commit: () => {
+              if (state.ended !== 'open') return Promise.reject(new Error(`Transaction state exception: Cannot call "commit" in state "${state.ended}"`));
+              state.ended = 'committed';
+              return Promise.resolve();
+            },
+            abort: () => {
+              state.ended = 'aborted';
+              return Promise.resolve();
+            },
+            isActive: () => state.ended === 'open',
+          } as unknown as Transaction;
+          return Promise.resolve(transaction);
+        },
+        disconnect: () => Promise.resolve(),
+      } as unknown as KafkaJsProducer;
+    }
+    override flush(): Promise<void> {
+      return this.flushGate.then(() => super.flush());
+    }
+  }
+
+  // A 3-broker exactly-once run lost 186 events of one partition: a transaction of another partition
+  // failed while this one committed, the revival discarded (aborted) this partition's transaction
+  // with the events' outputs, and the commit, resuming, opened a *new* transaction for its offsets
+  // alone and committed them — offsets past events whose outputs were aborted.
+  test('a commit that resumes after its transaction was aborted commits nothing (no new transaction for the offsets)', async () => {
+    const producer = new RecordingTransactions();
+    await producer.send({ topic: 'out', partition: 11, key: null, value: Buffer.from('event 280') });
+    let flushed = (): void => undefined;
+    producer.flushGate = new Promise<void>((resolve) => (flushed = resolve));
+    const commit = producer.commitTransaction('app', [{ topic: 'orders', partition: 11, offset: 451 }]).then(() => undefined, (error: unknown) => error);
+    // The revival discards the producer while the commit waits for its flush.
+    const discarded = producer.discard();
+    await new Promise((resolve) => setImmediate(resolve));
+    flushed();
+    await discarded;
+    const outcome = await commit;
+    assert.ok(hasErrorCode(outcome, 'FG_PARTITION_REVOKED'), `the commit fails as revoked: ${String(outcome)}`);
+    assert.deepEqual(
+      producer.transactions.filter((t) => t.ended === 'committed').map((t) => t.offsets),
+      [],
+      'no transaction committed the offsets',
+    );
+    assert.equal(producer.transactions[0]?.ended, 'aborted');
+  });
+});
+
 describe('rejoin through the coordinator seam', () => {
   test('while a rejoin is wanted, kafkajs heartbeats fail as REBALANCE_IN_PROGRESS; the release heartbeats do not', async () => {
     let wanted = true;
