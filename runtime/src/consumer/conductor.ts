@@ -135,7 +135,10 @@ export class Conductor implements ConsumerListener {
     }
     for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.retire(key);
     if (released !== undefined) this.rewindKept(released);
-    else this.dropped = undefined;
+    else {
+      this.dropped = undefined;
+      this.refusing = false;
+    }
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
     // A lease that lapsed meanwhile keeps them held until a heartbeat is answered (onLeaseRenewed);
@@ -409,6 +412,9 @@ export class Conductor implements ConsumerListener {
    * read again after a restart), so the final commit waits only for the events in handlers.
    */
   dropBufferedForStop(): void {
+    // Records the consumer still delivers would wait in closed agent queues, never acked, and keep
+    // the final commit (with exactly-once, the whole transaction) from covering what was processed.
+    this.refusing = true;
     this.dropped = lowestPerPartition(this.dropped, this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp)));
   }
 

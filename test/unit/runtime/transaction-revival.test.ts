@@ -214,6 +214,24 @@ function exactlyOnceBed(): { eo: ExactlyOnce; producers: FakeTransactionalProduc
 
 const fenced = (): FaustgenError => new FaustgenError('FG_FENCED', 'fenced');
 
+describe('Conductor stop', () => {
+  // A graceful stop under exactly_once aborted its last transaction in every rolling restart ("final
+  // commit failed: events still unfinished"): records the consumer delivered after the stop dropped
+  // the agents' buffers sat in closed queues, never acked, and the commit barrier waited for them.
+  test('records delivered after the stop began are refused, so the final commit covers what was processed', async () => {
+    const { conductor, committed, agent } = conductorWithTransactions();
+    await conductor.onAssigned(assignment(0));
+    await conductor.onRecords([0, 1, 2].map(record));
+    conductor.dropBufferedForStop();
+    // The agents' queues are closed now: what still arrives would never be processed.
+    agent.deliver = () => true;
+    await conductor.onRecords([3, 4].map(record));
+    // Bounded: without the refusal the barrier would wait for events 3 and 4 and then give up.
+    await conductor.commit(new Map(), Date.now() + 1_000);
+    assert.deepEqual(committed.at(-1), [{ topic: TOPIC, partition: 0, offset: 3 }]);
+  });
+});
+
 describe('ExactlyOnce revival', () => {
   test('a fenced producer abandons every partition, discards every producer and rejoins; the next assignment fences afresh', async () => {
     const { eo, producers, calls, conductor } = exactlyOnceBed();
