@@ -23,7 +23,7 @@ export function emitSettings(context: EmitContext): string {
   if (settings.datadir !== undefined) entries.push(`datadir: ${literal(settings.datadir)}`);
   if (settings.topicPartitions !== undefined) entries.push(`topicPartitions: ${settings.topicPartitions}`);
   if (settings.topicReplicationFactor !== undefined) entries.push(`topicReplicationFactor: ${settings.topicReplicationFactor}`);
-  for (const name of ['commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs'] as const) {
+  for (const name of ['commitIntervalMs', 'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxOutputsInFlight', 'changelogBufferSize'] as const) {
     const value = settings[name];
     if (value !== undefined) entries.push(`${name}: ${value}`);
   }

@@ -5,7 +5,7 @@
 export const topologyKeys = {
   root: [
     'app', 'broker', 'store', 'datadir', 'topicPartitions', 'topicReplicationFactor', 'commitIntervalMs',
-    'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'webPort', 'webEnabled', 'webHost', 'security',
+    'sessionTimeoutMs', 'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'maxOutputsInFlight', 'changelogBufferSize', 'webPort', 'webEnabled', 'webHost', 'security',
     'logLevel', 'processingGuarantee', 'schemas', 'output', 'handlers', 'tests', 'topics', 'channels', 'agents', 'tables', 'timers',
     'crontabs', 'tasks', 'pages', '$schema', 'schemaRegistry', 'faustCompat',
   ],

@@ -49,6 +49,8 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     sessionTimeoutMs: reader.positiveInt(root, 'sessionTimeoutMs', ''),
     heartbeatIntervalMs: reader.positiveInt(root, 'heartbeatIntervalMs', ''),
     rebalanceTimeoutMs: reader.positiveInt(root, 'rebalanceTimeoutMs', ''),
+    maxOutputsInFlight: reader.positiveInt(root, 'maxOutputsInFlight', ''),
+    changelogBufferSize: reader.positiveInt(root, 'changelogBufferSize', '', 2 ** 31 - 1, 0),
     webPort: reader.positiveInt(root, 'webPort', '', 65535),
     webEnabled: reader.boolean(root, 'webEnabled', ''),
     webHost: reader.string(root, 'webHost', ''),

@@ -65,11 +65,11 @@ export class Reader {
     return value;
   }
 
-  positiveInt(object: Obj, key: string, pointer: string, max = 2 ** 31 - 1): number | undefined {
+  positiveInt(object: Obj, key: string, pointer: string, max = 2 ** 31 - 1, min = 1): number | undefined {
     const value = object[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-      this.error(joinPointer(pointer, key), `"${key}" must be an integer from 1 to ${max}, found ${describe(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.error(joinPointer(pointer, key), `"${key}" must be an integer from ${min} to ${max}, found ${describe(value)}`);
       return undefined;
     }
     return value;

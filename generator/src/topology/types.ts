@@ -42,6 +42,10 @@ export interface Settings {
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   readonly rebalanceTimeoutMs?: number;
+  /** At-least-once: most unacknowledged records in the producer before events wait. */
+  readonly maxOutputsInFlight?: number;
+  /** Unsent changelog writes kept per table partition until the commit (0: none). */
+  readonly changelogBufferSize?: number;
   readonly webPort?: number;
   readonly webEnabled?: boolean;
   /** Address the worker's web server binds (default 127.0.0.1). */

@@ -27,6 +27,7 @@ import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
 import { OutputRouter } from './output-router.js';
+import { OutputWindow } from './output-window.js';
 import { ExactlyOnce } from './exactly-once.js';
 import { Scheduler } from './scheduler.js';
 import { resolveSettings, type AppSettings, type AppSettingsInput } from './settings.js';
@@ -138,6 +139,8 @@ export class App extends Service {
   private readonly outputHold = new OutputHold();
   /** Every output goes through it; it also knows when a record nobody awaited failed (commits stop). */
   private readonly producerHost: OutputRouter;
+  /** At-least-once: the records in flight in the producer, bounded (exactly-once: its transactions bound them). */
+  readonly outputWindow: OutputWindow | undefined;
   private readonly exactlyOnce: ExactlyOnce | undefined;
   private frozen = false;
   private leader = false;
@@ -162,7 +165,9 @@ export class App extends Service {
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
+    this.outputWindow = this.settings.processingGuarantee === 'at_least_once' ? new OutputWindow(this.settings.maxOutputsInFlight) : undefined;
     this.producerHost = new OutputRouter({
+      outputWindow: this.outputWindow,
       log: this.log,
       metrics: this.metrics,
       sensors: this.sensors,
@@ -230,6 +235,7 @@ export class App extends Service {
         this.tableManager?.interruptRecovery();
       },
       onMessagesIn: (topic, partition, count) => this.sensors.onMessagesIn(topic, partition, count),
+      ...(this.outputWindow === undefined ? {} : { outputRoom: () => this.outputWindow?.room() }),
       holdOutputs: () => this.outputHold.hold(),
       onPartitionsRevoked: (revoked) => {
         this.tableManager?.release(revoked);
@@ -541,7 +547,7 @@ export class App extends Service {
     if (settings.store.driver === 'rocksdb' && this.tablesByName.size > 0) {
       this.datadirLock = await lockDatadir(settings.store.url, settings.datadir, settings.id);
     }
-    this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'));
+    this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'), { changelogBufferSize: settings.changelogBufferSize });
     for (const table of this.tablesByName.values()) {
       const store = await openTableStore(settings.store.url, { appId: settings.id, table: table.name, datadir: settings.datadir, cacheSize: settings.tableCacheSize });
       this.tableManager.register(table, store);
@@ -620,6 +626,8 @@ export class App extends Service {
 
   /** Every commit starts here: nothing is committed once a record nobody awaited failed. */
   private async flushProducer(): Promise<void> {
+    // Coalesced changelog writes go out first: the offsets about to be committed cover their events.
+    this.tableManager?.sendBuffered();
     await this.producer?.flush();
     const failure = this.producerHost.failure;
     if (failure !== undefined) throw failure;
@@ -686,6 +694,8 @@ export class App extends Service {
           const owned = kind === 'global' || options.usePartitioner === true || partition === undefined ? undefined : { topic, partition };
           return this.producerHost.produceOwned(record, owned);
         },
+        // Only tables of kind 'table' without the partitioner coalesce: their changelog partition owns the write.
+        sendChangelogFrom: (topic, partition, key, value, origin, listener, tag) => this.producerHost.produceFrom({ topic, key, value, partition }, { topic, partition }, origin, listener, tag),
         reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
         partitionCount: (topic) => this.partitionCounts.get(topic),
         onOperation: (table, operation) => this.sensors.onTableOperation(table, operation),

@@ -6,10 +6,12 @@ import type { EventTracing } from '../sensors/tracing.js';
 import { Event } from '../streams/event.js';
 import { trackedEvent } from '../streams/current.js';
 import type { TopicProducer } from '../topics/topic.js';
+import { settlePromise } from '../transport/delivery.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata, TopicPartition } from '../types/transport.js';
 import type { ExactlyOnce } from './exactly-once.js';
 import type { AppMetrics } from './metrics.js';
 import type { OutputHold } from './output-hold.js';
+import type { OutputWindow } from './output-window.js';
 
 /** What the router needs from its app. */
 export interface OutputRouterHost {
@@ -18,6 +20,8 @@ export interface OutputRouterHost {
   readonly sensors: SensorSet;
   readonly tracing: EventTracing;
   readonly outputHold: OutputHold;
+  /** At-least-once: bounds the records in flight (the conductor waits for room); undefined: unbounded. */
+  readonly outputWindow?: OutputWindow | undefined;
   producer(): Producer | undefined;
   exactlyOnce(): ExactlyOnce | undefined;
   /** The app runs (or starts): a record nobody awaited that failed then stops the worker. */
@@ -66,7 +70,10 @@ export class OutputRouter implements TopicProducer {
     // The producer is chosen when the output goes out: a held output's partition may have a new one.
     const sendNow = (): Promise<RecordMetadata> => {
       const producer = this.outputProducer(event);
-      return producer === undefined ? Promise.reject(abandonedOutput(event, record.topic)) : producer.send(record);
+      if (producer === undefined) return Promise.reject(abandonedOutput(event, record.topic));
+      const window = host.outputWindow;
+      if (window === undefined) return producer.send(record);
+      return new Promise<RecordMetadata>((resolve, reject) => producer.produce(record, window.take(settlePromise), { resolve, reject }));
     };
     const sent =
       owner === undefined || host.outputHold.passesNow(owner.topic, owner.partition)
@@ -91,17 +98,17 @@ export class OutputRouter implements TopicProducer {
     host.metrics.messagesSent++;
     host.sensors.onSend(record.topic);
     if (!(tag instanceof Event)) {
-      producer.produce(record, listener, tag);
+      producer.produce(record, host.outputWindow?.take(listener) ?? listener, tag);
       return;
     }
     // The usual case, per record: no closures, no owner object.
     if (host.outputHold.passesNow(tag.topic, tag.partition)) {
-      this.produceFor(tag, record, listener);
+      this.produceFor(tag, record, listener, tag);
       return;
     }
     host.outputHold.submit(
       { topic: tag.topic, partition: tag.partition },
-      () => this.produceFor(tag, record, listener),
+      () => this.produceFor(tag, record, listener, tag),
       (error) => queueMicrotask(() => listener.failed(tag, error)),
     );
   }
@@ -130,15 +137,42 @@ export class OutputRouter implements TopicProducer {
     }
   }
 
-  private produceFor<T>(event: T & Event<unknown, unknown>, record: ProducerRecord, listener: DeliveryListener<T>): void {
+  /**
+   * A table's coalesced changelog record, sent at commit (or when the table's buffer is full) on
+   * behalf of `origin`, the event whose processing wrote the value last: it goes where that event's
+   * outputs go (its transaction with exactly-once; dropped if the event is processed again) and is
+   * held like the changelog partition `owner`'s outputs.
+   */
+  produceFrom<T>(original: ProducerRecord, owner: TopicPartition, origin: Event<unknown, unknown>, listener: DeliveryListener<T>, tag: T): void {
+    const { host } = this;
+    const record = host.tracing.stamp(original);
+    if (host.producer() === undefined) {
+      const error = notStarted(record.topic);
+      queueMicrotask(() => listener.failed(tag, error));
+      return;
+    }
+    host.metrics.messagesSent++;
+    host.sensors.onSend(record.topic);
+    if (host.outputHold.passesNow(owner.topic, owner.partition)) {
+      this.produceFor(origin, record, listener, tag);
+      return;
+    }
+    host.outputHold.submit(
+      owner,
+      () => this.produceFor(origin, record, listener, tag),
+      (error) => queueMicrotask(() => listener.failed(tag, error)),
+    );
+  }
+
+  private produceFor<T>(event: Event<unknown, unknown>, record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
     const target = this.outputProducer(event);
     if (target !== undefined) {
-      target.produce(record, listener, event);
+      target.produce(record, this.host.outputWindow?.take(listener) ?? listener, tag);
       return;
     }
     const error = abandonedOutput(event, record.topic);
     this.guardDropped(event, record.topic, error);
-    queueMicrotask(() => listener.failed(event, error));
+    queueMicrotask(() => listener.failed(tag, error));
   }
 
   /**

@@ -52,6 +52,18 @@ export interface AppSettingsInput {
   /** How often windowed tables drop expired windows. */
   readonly tableCleanupIntervalMs?: number;
   /**
+   * At-least-once: most records handed to the producer and not yet acknowledged (sends and changelog
+   * writes); when reached, events wait until half of them are acknowledged. Exactly-once is bounded
+   * by its transactions instead.
+   */
+  readonly maxOutputsInFlight?: number;
+  /**
+   * Changelog writes kept per table partition until the commit, one per key (the last value wins):
+   * a key written N times between two commits costs one changelog record. When full, they are sent
+   * early. 0: every write is sent at once.
+   */
+  readonly changelogBufferSize?: number;
+  /**
    * Whether currentEvent() (and tables) can find the event an actor is processing: `tables` (default)
    * tracks it when the app has tables, `always` also without. Tracking costs throughput on Node 20.
    */
@@ -125,6 +137,8 @@ export interface AppSettings {
   readonly streamBufferSize: number;
   readonly tableCacheSize: number;
   readonly tableCleanupIntervalMs: number;
+  readonly maxOutputsInFlight: number;
+  readonly changelogBufferSize: number;
   readonly eventContext: 'tables' | 'always';
   readonly processingGuarantee: ProcessingGuarantee;
   readonly security: BrokerSecurityInput | undefined;
@@ -250,6 +264,8 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     streamBufferSize: positiveInt('streamBufferSize', input.streamBufferSize, 4096),
     tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
+    maxOutputsInFlight: positiveInt('maxOutputsInFlight', input.maxOutputsInFlight, 10_000),
+    changelogBufferSize: positiveInt('changelogBufferSize', input.changelogBufferSize, 10_000, 0),
     eventContext,
     processingGuarantee,
     security: input.security,
@@ -295,6 +311,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<AppSettingsInpu
     if (text === undefined) continue;
     const value = Number(text);
     if (text.trim() === '' || !Number.isInteger(value) || value < 1) throw invalid(name, text, 'must be a whole number of milliseconds ≥ 1');
+    out[setting] = value;
+  }
+  const counts = [
+    ['FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT', 'maxOutputsInFlight', 1],
+    ['FAUSTGEN_CHANGELOG_BUFFER_SIZE', 'changelogBufferSize', 0],
+  ] as const;
+  for (const [name, setting, min] of counts) {
+    const text = env[name];
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isInteger(value) || value < min) throw invalid(name, text, `must be a whole number ≥ ${min}`);
     out[setting] = value;
   }
   const registryUrl = env['FAUSTGEN_SCHEMA_REGISTRY_URL'];

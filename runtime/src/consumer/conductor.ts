@@ -37,6 +37,11 @@ export interface ConductorHooks {
   releaseOutputs(assignment: GroupAssignment): void;
   /** Told of each batch of records of one partition (the sensors count them). */
   onMessagesIn?(topic: string, partition: number, count: number): void;
+  /**
+   * At-least-once back-pressure: undefined while the producer has room for more outputs, else a
+   * promise to await before the next record is handed out (app/output-window.ts).
+   */
+  outputRoom?(): Promise<void> | undefined;
 }
 
 
@@ -222,6 +227,11 @@ export class Conductor implements ConsumerListener {
     for (const record of records) {
       if (this.barrier !== undefined) {
         await this.barrier;
+        waited = true;
+      }
+      const room = this.hooks.outputRoom?.();
+      if (room !== undefined) {
+        await room;
         waited = true;
       }
       if (waited && (this.revoking.has(key) || this.refusing)) {

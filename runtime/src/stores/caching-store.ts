@@ -37,10 +37,9 @@ export class CachingPartitionStore implements PartitionStore {
     return this.inner.partition;
   }
 
-  get(key: Buffer): Buffer | undefined {
+  get(key: Buffer, id = key.toString('latin1')): Buffer | undefined {
     // Checked here because a cache hit never reaches the inner store, which would refuse.
     if (this.closed) throw storeClosedError(`cached store of partition ${this.partition}`, 'read');
-    const id = key.toString('latin1');
     const cached = this.cache.get(id);
     if (cached !== undefined) {
       this.hits++;

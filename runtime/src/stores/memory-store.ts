@@ -44,9 +44,9 @@ export class MemoryPartitionStore implements PartitionStore {
     private readonly onClose: (store: MemoryPartitionStore) => void = () => {},
   ) {}
 
-  get(key: Buffer): Buffer | undefined {
+  get(key: Buffer, id = key.toString('latin1')): Buffer | undefined {
     this.assertOpen('read');
-    return this.state.entries.get(key.toString('latin1'))?.[1];
+    return this.state.entries.get(id)?.[1];
   }
 
   /** The store keeps the value Buffers it is given; callers must not modify them afterwards. */

@@ -50,6 +50,13 @@ export interface RecoveryProgress {
   readonly remaining: number;
 }
 
+export interface TableManagerOptions {
+  /** How often a running recovery logs its progress (default 2 s). */
+  readonly progressIntervalMs?: number;
+  /** Unsent changelog writes kept per table partition until the commit (0, the default: none). */
+  readonly changelogBufferSize?: number;
+}
+
 /**
  * Keeps table partitions in line with the assignment: before an active partition serves events it is
  * restored from its persisted offset up to the changelog's high-water mark; standby partitions (and
@@ -79,7 +86,7 @@ export class TableManager {
     private readonly admin: Admin,
     private readonly reader: PartitionReader,
     private readonly log: Logger,
-    private readonly progressIntervalMs = 2000,
+    private readonly options: TableManagerOptions = {},
   ) {}
 
   register(table: Table<unknown, unknown>, store: TableStore): void {
@@ -99,6 +106,16 @@ export class TableManager {
       (records) => this.onChangelogRecords(records),
       (position) => this.onChangelogPassed(position),
     );
+  }
+
+  /**
+   * Sends the coalesced changelog writes of every active partition (each commit starts here, before
+   * it waits for the producer); returns how many records went out.
+   */
+  sendBuffered(): number {
+    let sent = 0;
+    for (const managed of this.tables.values()) sent += managed.table.sendBuffered();
+    return sent;
   }
 
   /** Moves buffered writes of every active partition into the stores (called by commit). */
@@ -180,7 +197,8 @@ export class TableManager {
       for (const partition of wanted) {
         let open = managed.open.get(partition);
         if (open === undefined) {
-          open = new TablePartition(partition, await managed.store.openPartition(partition), global);
+          const coalesceLimit = managed.table.coalescable ? (this.options.changelogBufferSize ?? 0) : 0;
+          open = new TablePartition(partition, await managed.store.openPartition(partition), global, coalesceLimit);
           managed.open.set(partition, open);
         }
         // A partition leaving the active set follows the changelog from what its store holds: buffered
@@ -246,7 +264,7 @@ export class TableManager {
     if (toRead.length > 0) this.reader.assign(toRead);
     if (targets.length === 0) return true;
     this.log.info('recovering tables', { partitions: targets.length, records: total });
-    const progress = setInterval(() => this.logProgress(total, started), this.progressIntervalMs);
+    const progress = setInterval(() => this.logProgress(total, started), this.options.progressIntervalMs ?? 2000);
     try {
       await new Promise<void>((resolve) => {
         this.recoveryDone = resolve;

@@ -1,8 +1,9 @@
 import { FaustgenError } from '../core/errors.js';
 import { actorStorage, trackedEvent } from '../streams/current.js';
 import { partitionForKey } from '../transport/partitioner.js';
+import type { Event } from '../streams/event.js';
 import type { Codec } from '../types/codec.js';
-import type { RecordMetadata } from '../types/transport.js';
+import type { DeliveryListener, RecordMetadata } from '../types/transport.js';
 import { checkKeyPlacement } from './key-placement.js';
 import type { TablePartition } from './table-partition.js';
 
@@ -24,6 +25,11 @@ export interface TableDefinition<K, V> {
 /** What a table needs from the app. */
 export interface TableHost {
   sendChangelog(topic: string, partition: number | undefined, key: Buffer, value: Buffer | null): Promise<RecordMetadata>;
+  /**
+   * Sends a coalesced changelog record on behalf of `origin`, the event whose processing wrote the
+   * value last (routed like that event's outputs); `listener` hears the outcome with `tag`.
+   */
+  sendChangelogFrom<T>(topic: string, partition: number, key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>, listener: DeliveryListener<T>, tag: T): void;
   reportSendError(topic: string, error: unknown): void;
   partitionCount(topic: string): number | undefined;
   /** Told of each get, set and delete (the sensors count them). */
@@ -43,6 +49,29 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
 
   constructor(readonly definition: TableDefinition<K, V>, private readonly host: TableHost) {
     this.placementKeyOf = definition.keyCodec.placementKey?.bind(definition.keyCodec);
+  }
+
+  /** Whether this table's partitions may coalesce changelog writes (not global or partitioner-placed ones). */
+  get coalescable(): boolean {
+    return this.definition.kind === 'table' && !this.definition.usePartitioner;
+  }
+
+  /** Sends every coalesced changelog write of the active partitions (at commit). */
+  sendBuffered(): number {
+    let sent = 0;
+    for (const partition of this.partitions.values()) sent += this.sendUnsent(partition);
+    return sent;
+  }
+
+  /** Outcomes of coalesced changelog records, tagged with their partition: no closure per record. */
+  private readonly bufferedAcks: DeliveryListener<TablePartition> = {
+    delivered: (partition, metadata) => partition.changelogAcked(metadata.offset),
+    failed: (_, error) => this.host.reportSendError(this.changelogTopic, error),
+  };
+
+  private sendUnsent(partition: TablePartition): number {
+    if (!partition.hasUnsent()) return 0;
+    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition));
   }
 
   get name(): string {
@@ -105,6 +134,8 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Writes or deletes (`value` null) an encoded key in a given partition, outside stream context. */
   writeEncoded(partition: number, key: Buffer, value: Buffer | null): void {
     const local = this.partitions.get(partition);
+    // Coalesced values of the partition go first: this record must not be overtaken by an older one.
+    if (local !== undefined) this.sendUnsent(local);
     this.sendChangelog(partition, key, value, local?.write(key, value));
   }
 
@@ -129,12 +160,23 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     if (typeof key === 'string' || typeof key === 'number') {
       this.lastKey = key;
       this.lastEncoded = encoded;
+      this.lastId = undefined;
     }
     return encoded;
   }
 
   private lastKey: unknown = undefined;
   private lastEncoded: Buffer | undefined;
+  /** The last encoded key as a latin1 string (the id of write buffers and caches), made once. */
+  private lastId: string | undefined;
+  /** The last key (bytes object) and event partition whose placement was checked. */
+  private placedKey: Buffer | undefined;
+  private placedPartition = -1;
+
+  private idOf(key: Buffer): string {
+    if (key !== this.lastEncoded) return key.toString('latin1');
+    return (this.lastId ??= key.toString('latin1'));
+  }
 
   private decodeValue(bytes: Buffer): V {
     try {
@@ -147,18 +189,18 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   private lookup(key: Buffer): Buffer | undefined {
     const event = trackedEvent();
     const home = event === undefined ? undefined : this.partitions.get(event.partition);
-    const found = home?.get(key);
+    const id = this.idOf(key);
+    const found = home?.get(key, id);
     if (found !== undefined) return found;
     for (const partition of this.partitions.values()) {
       if (partition === home) continue;
-      const value = partition.get(key);
+      const value = partition.get(key, id);
       if (value !== undefined) return value;
     }
     return undefined;
   }
 
-  private targetPartition(key: Buffer): number {
-    const event = trackedEvent();
+  private targetPartition(key: Buffer, event: Event<unknown, unknown> | undefined): number {
     if (event !== undefined && !this.definition.usePartitioner) return event.partition;
     const count = this.host.partitionCount(this.changelogTopic);
     if (this.definition.usePartitioner && count !== undefined) return partitionForKey(key, count);
@@ -175,10 +217,19 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
 
   private write(key: Buffer, value: Buffer | null): void {
     const event = trackedEvent();
-    if (event !== undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner) {
-      checkKeyPlacement(this.name, this.placementKeyOf === undefined ? key : this.placementKeyOf(key), event, this.host.partitionCount(this.changelogTopic), actorStorage.getStore()?.agent);
+    if (event !== undefined && this.definition.kind !== 'global' && !this.definition.usePartitioner && (key !== this.placedKey || event.partition !== this.placedPartition)) {
+      const placement = this.placementKeyOf === undefined ? key : this.placementKeyOf(key);
+      const partitions = this.host.partitionCount(this.changelogTopic);
+      checkKeyPlacement(this.name, placement, event, partitions, actorStorage.getStore()?.agent);
+      // Passed by murmur2, the answer holds for every event of the partition: the next write of the
+      // same key bytes (a read-then-write keeps them) skips the hash. A pass because the key is this
+      // event's own says nothing about the next event.
+      if (partitions !== undefined && event.rawKey?.equals(placement) !== true) {
+        this.placedKey = key;
+        this.placedPartition = event.partition;
+      }
     }
-    const partition = this.targetPartition(key);
+    const partition = this.targetPartition(key, event);
     const local = this.partitions.get(partition);
     if ((local === undefined && this.revoked.has(partition)) || event?.isStale === true) {
       throw new FaustgenError('FG_PARTITION_REVOKED', `table "${this.name}": partition ${partition} moved to another worker while this event was processed; the new owner processes it again`, {
@@ -190,6 +241,14 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
       throw new FaustgenError('FG_TABLE_CONTEXT', `table "${this.name}": partition ${partition} is not held by this worker; is the table co-partitioned with the agent's source topic (same partition count)?`, {
         details: { table: this.name, partition },
       });
+    }
+    if (local !== undefined) {
+      if (event !== undefined && local.coalesces) {
+        if (local.buffer(key, value, event, this.idOf(key))) this.sendUnsent(local);
+        return;
+      }
+      // Coalesced values of the partition go first: this record must not be overtaken by an older one.
+      this.sendUnsent(local);
     }
     this.sendChangelog(partition, key, value, local?.write(key, value));
   }

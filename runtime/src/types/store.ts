@@ -12,7 +12,8 @@ export interface StoreWrite {
 
 export interface PartitionStore {
   readonly partition: number;
-  get(key: Buffer): Buffer | undefined;
+  /** `id`: the key as a latin1 string when the caller has it already (stores keyed by strings reuse it). */
+  get(key: Buffer, id?: string): Buffer | undefined;
   /** Applies writes and records the changelog offset they reflect, atomically. */
   applyBatch(writes: readonly StoreWrite[], changelogOffset: number | undefined): void;
   /** Offset of the last changelog record the contents reflect, or undefined for an empty store. */

@@ -34,7 +34,7 @@ test('a changelog end behind the store for a moment is asked for again, not take
   };
   const table = new Table<string, number, number | undefined>(
     { name: 'sums', changelogTopic: topic, keyCodec: codecs.json<string>(), valueCodec: codecs.number, partitions: 1, kind: 'table', defaultValue: undefined, usePartitioner: false, config: {} },
-    { sendChangelog: () => Promise.reject(new Error('read only')), reportSendError: () => undefined, partitionCount: () => 1 },
+    { sendChangelog: () => Promise.reject(new Error('read only')), sendChangelogFrom: () => undefined, reportSendError: () => undefined, partitionCount: () => 1 },
   );
   const logs = new MemoryLogSink();
   const manager = new TableManager(lookups, transport.createPartitionReader(), createLogger({ sink: logs }));

@@ -37,7 +37,7 @@ test('a rebalance interrupts a table recovery, and the next assignment resumes i
   await producer.flush();
   const table = new Table<string, number, number | undefined>(
     { name: 'counts', changelogTopic: topic, keyCodec: codecs.json<string>(), valueCodec: codecs.number, partitions: 2, kind: 'table', defaultValue: undefined, usePartitioner: false, config: {} },
-    { sendChangelog: () => Promise.reject(new Error('read only')), reportSendError: () => undefined, partitionCount: () => 2 },
+    { sendChangelog: () => Promise.reject(new Error('read only')), sendChangelogFrom: () => undefined, reportSendError: () => undefined, partitionCount: () => 2 },
   );
   const logs = new MemoryLogSink();
   const manager = new TableManager(admin, slowReader(transport.createPartitionReader()), createLogger({ sink: logs }));

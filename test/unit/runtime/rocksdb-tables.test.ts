@@ -8,7 +8,8 @@ import { codecs } from '../../../runtime/src/serde/codecs.js';
 import { brokerUrl, testApp, waitFor } from './helpers.js';
 
 function declare(broker: string, datadir: string) {
-  const { app } = testApp({ id: 'rocks', broker, store: 'rocksdb://', datadir, commitIntervalMs: 20 });
+  // Every write its own changelog record (no coalescing), so replayed counts equal writes.
+  const { app } = testApp({ id: 'rocks', broker, store: 'rocksdb://', datadir, commitIntervalMs: 20, changelogBufferSize: 0 });
   const events = app.topic('events', { key: codecs.string, value: codecs.number, partitions: 4 });
   const totals = app.table('totals', { key: codecs.string, value: codecs.number, default: () => 0, partitions: 4 });
   let processed = 0;

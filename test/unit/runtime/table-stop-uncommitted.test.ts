@@ -31,7 +31,7 @@ test('stopping drops table writes no commit took: the store keeps its committed 
     const table = new Table<string, number, number | undefined>(
       { name: 'sums', changelogTopic: topic, keyCodec: codecs.json<string>(), valueCodec: codecs.json<number>(), partitions: 1, kind: 'table', defaultValue: undefined, usePartitioner: false, config: {} },
       // The changelog "acknowledges" each write with the next offset (the records themselves are not needed here).
-      { sendChangelog: () => Promise.resolve({ topic, partition: 0, offset: nextOffset++, timestamp: 0 }), reportSendError: () => undefined, partitionCount: () => 1 },
+      { sendChangelog: () => Promise.resolve({ topic, partition: 0, offset: nextOffset++, timestamp: 0 }), sendChangelogFrom: () => undefined, reportSendError: () => undefined, partitionCount: () => 1 },
     );
     const manager = new TableManager(admin, transport.createPartitionReader(), quiet);
     manager.register(table as unknown as Table<unknown, unknown>, await openTableStore('rocksdb://', { appId: 'stop', table: 'sums', datadir }));

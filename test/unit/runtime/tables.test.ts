@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createApp } from '../../../runtime/src/app/app.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
-import { brokerUrl, testApp, waitFor } from './helpers.js';
+import { brokerOf, brokerUrl, testApp, waitFor } from './helpers.js';
 
 function declare(broker: string) {
   const { app } = testApp({ id: 'counter', broker });
@@ -34,7 +34,10 @@ test('a table recovers exactly its contents from its changelog in a new app inst
   const second = declare(broker);
   await second.app.start();
   assert.deepEqual(new Map([...second.counts.entries()]), expected);
-  assert.equal(second.app.recoveryReplayed.get('counts'), input.length * 50, 'every changelog record replayed once into the memory store');
+  const changelog = brokerOf(second.app);
+  const records = [0, 1, 2, 3].reduce((sum, p) => sum + changelog.log(second.counts.changelogTopic, p).high, 0);
+  assert.ok(records > 0 && records <= input.length * 50, `at most one changelog record per write (${records})`);
+  assert.equal(second.app.recoveryReplayed.get('counts'), records, 'every changelog record replayed once into the memory store');
   assert.equal(second.counts.get('zzz'), 0, 'default for a missing key');
   assert.equal(second.counts.has('d'), false, 'deleted keys stay deleted');
   await second.app.stop();

@@ -18,3 +18,13 @@ test('a heartbeat not below the session timeout, or a non-integer, is reported w
   const loaded = yaml(['app: live', 'sessionTimeoutMs: 6000', 'heartbeatIntervalMs: 6000', 'rebalanceTimeoutMs: 1.5']);
   assert.deepEqual(loaded.diagnostics.map((d) => [d.where.pointer, d.where.line]).sort(), [['/heartbeatIntervalMs', 3], ['/rebalanceTimeoutMs', 4]]);
 });
+
+test('output back-pressure and changelog coalescing settings in faustgen.yaml reach the generated app settings', () => {
+  const loaded = yaml(['app: flow', 'maxOutputsInFlight: 5000', 'changelogBufferSize: 0']);
+  assert.deepEqual(loaded.diagnostics, []);
+  assert.ok(loaded.topology);
+  const settings = emitAppFiles(loaded.topology, fakeCatalog()).files.get('src/generated/settings.ts')?.content ?? '';
+  for (const entry of ['maxOutputsInFlight: 5000', 'changelogBufferSize: 0']) assert.ok(settings.includes(entry), `${entry} in:\n${settings}`);
+  const bad = yaml(['app: flow', 'maxOutputsInFlight: 0', 'changelogBufferSize: -1']);
+  assert.deepEqual(bad.diagnostics.map((d) => d.where.pointer).sort(), ['/changelogBufferSize', '/maxOutputsInFlight']);
+});

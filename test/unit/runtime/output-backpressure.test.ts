@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { App } from '../../../runtime/src/app/app.js';
+import { codecs } from '../../../runtime/src/serde/codecs.js';
+import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../../runtime/src/types/transport.js';
+import { brokerOf, testApp, waitFor } from './helpers.js';
+
+/**
+ * Wraps the app's producer: records reach the broker at once, but their acknowledgements are kept
+ * until `release()`, and `flush()` waits for them, as a slow broker would.
+ */
+class HeldAcks implements Producer {
+  private held: (() => void)[] = [];
+  private releasing = false;
+  private flushWaiters: (() => void)[] = [];
+  peak = 0;
+
+  constructor(private readonly inner: Producer) {}
+
+  get holding(): number {
+    return this.held.length;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => this.produce(record, { delivered: (_: null, m) => resolve(m), failed: (_: null, e) => reject(e) }, null));
+  }
+
+  produce<T>(record: ProducerRecord, listener: DeliveryListener<T>, tag: T): void {
+    this.inner.produce(
+      record,
+      {
+        delivered: (_: T, metadata: RecordMetadata) => this.keep(() => listener.delivered(tag, metadata)),
+        failed: (_: T, error: Error) => this.keep(() => listener.failed(tag, error)),
+      },
+      tag,
+    );
+  }
+
+  async flush(): Promise<void> {
+    if (this.held.length > 0 || !this.releasing) await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+  }
+
+  /** From now on every acknowledgement goes through; the kept ones are told now. */
+  release(): void {
+    this.releasing = true;
+    for (const ack of this.held.splice(0)) ack();
+    for (const waiter of this.flushWaiters.splice(0)) waiter();
+  }
+
+  private keep(ack: () => void): void {
+    if (this.releasing) {
+      ack();
+      return;
+    }
+    this.held.push(ack);
+    if (this.held.length > this.peak) this.peak = this.held.length;
+  }
+}
+
+function swapProducer(app: App): HeldAcks {
+  const host = app as unknown as { producer: Producer };
+  const held = new HeldAcks(host.producer);
+  host.producer = held;
+  return held;
+}
+
+test('at-least-once: events wait while the producer holds maxOutputsInFlight unacknowledged records, and nothing is lost or committed early', async () => {
+  const limit = 50;
+  const bufferSize = 8;
+  const events = 1_000;
+  const { app } = testApp({ maxOutputsInFlight: limit, streamBufferSize: bufferSize, changelogBufferSize: 0 });
+  const source = app.topic('numbers', { key: codecs.string, value: codecs.number, partitions: 1 });
+  const sink = app.topic('doubled', { key: codecs.string, value: codecs.number, partitions: 1 });
+  const totals = app.table('totals', { key: codecs.string, value: codecs.number, default: () => 0, partitions: 1 });
+  let processed = 0;
+  app.agent('double', { source, sinks: [sink], tables: [totals] }, async function* (stream) {
+    for await (const n of stream) {
+      totals.update('sum', (sum) => sum + n);
+      processed++;
+      yield n * 2;
+    }
+  });
+  await app.start();
+  const producer = swapProducer(app);
+  try {
+    const broker = brokerOf(app);
+    const log = broker.log('numbers', 0);
+    for (let i = 0; i < events; i++) log.append({ timestamp: Date.now(), key: Buffer.from('k'), value: Buffer.from(String(i)), headers: {} });
+    // Each event makes two outputs (a changelog write and a sink record): the window fills up.
+    await waitFor(() => producer.holding >= limit, 'the window to fill');
+    // The conductor stops handing out events; what it already queued for the agent still runs.
+    const delivered = (): number | undefined => app.positions().find((p) => p.topic === 'numbers')?.position;
+    await waitFor(() => processed > 0 && processed === delivered(), 'the agent to work off what it was given');
+    assert.ok(processed < events, `processing waits for acknowledgements (${processed} of ${events} processed)`);
+    const bound = limit + 2 * (bufferSize + 1);
+    assert.ok(producer.peak <= bound, `records awaiting an ack stay within the window plus what queued events make: ${producer.peak} ≤ ${bound}`);
+    assert.equal(app.outputWindow?.size, producer.holding, 'the window counts exactly the records the producer holds');
+    const committed = app.positions().find((p) => p.topic === 'numbers')?.committed;
+    assert.ok(committed === undefined || committed === 0, `no offset committed while outputs are unacknowledged (committed ${String(committed)})`);
+
+    producer.release();
+    await waitFor(() => processed === events && app.idle(), 'every event to be processed');
+    await waitFor(() => app.positions().find((p) => p.topic === 'numbers')?.committed === events, 'the commit of every event');
+    assert.equal(broker.log('doubled', 0).high, events, 'every sink record sent once');
+    assert.equal(broker.log(totals.changelogTopic, 0).high, events, 'every table write reached the changelog (coalescing off)');
+    assert.equal(totals.get('sum'), (events * (events - 1)) / 2);
+    assert.equal(app.outputWindow?.size, 0);
+    assert.ok(producer.peak <= bound, `and so it stayed: ${producer.peak} ≤ ${bound}`);
+  } finally {
+    producer.release();
+    await app.stop();
+  }
+});
