@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Agent, type AgentHandler, type AgentHost, type Sink } from '../agents/agent.js';
-import { validateErrorPolicy, type ErrorPolicy } from '../agents/error-policy.js';
+import { Agent, type AgentHandler, type AgentHost } from '../agents/agent.js';
+import { validateErrorPolicy } from '../agents/error-policy.js';
 import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { FaustgenError, describeError } from '../core/errors.js';
-import { createLogger, type Logger, type LogSink } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
 import { Service } from '../core/service.js';
 import { Conductor, type Subscriber } from '../consumer/conductor.js';
-import { isCodecName, resolveCodec, type CodecLike } from '../serde/codecs.js';
+import { isCodecName, resolveCodec } from '../serde/codecs.js';
 import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
 import { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
 import { SetTable } from '../tables/set-table.js';
-import { WindowedTable, type RelativeTo, type WindowCloseHandler } from '../tables/windowed-table.js';
-import { windowChangelogConfig, type WindowSpec } from '../windows/window.js';
+import { WindowedTable } from '../tables/windowed-table.js';
+import { windowChangelogConfig } from '../windows/window.js';
 import { Channel } from '../topics/channel.js';
 import { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
@@ -41,54 +41,8 @@ import { PrometheusMonitor } from '../sensors/prometheus.js';
 import { EventTracing } from '../sensors/tracing.js';
 import { monitorView, operationsHost } from './operations.js';
 
-export interface TopicOptions<K, V> {
-  readonly key?: CodecLike<K>;
-  readonly value?: CodecLike<V>;
-  /** Declares the partition count: the topic is created when missing and checked when present. */
-  readonly partitions?: number;
-  readonly replicationFactor?: number;
-  readonly config?: Readonly<Record<string, string>>;
-  readonly internal?: boolean;
-}
-
-export interface AgentDefinition<K, V, R> {
-  /** Topic or channel to read; omitted → the agent's own topic `<app id>-<agent name>`. */
-  readonly source?: Topic<K, V> | Channel<K, V>;
-  /** Codecs of the agent's own topic (when `source` is omitted). */
-  readonly key?: CodecLike<K>;
-  readonly value?: CodecLike<V>;
-  readonly partitions?: number;
-  readonly concurrency?: number;
-  readonly sinks?: readonly Sink<R>[];
-  readonly onError?: ErrorPolicy;
-  /** Tables the handler writes: their changelogs must be co-partitioned with the source. */
-  readonly tables?: readonly { readonly name: string }[];
-  /** Turns the JSON of a reply into the result type of ask(). */
-  readonly replyDecode?: (value: unknown) => R;
-}
-
-export interface TableDefinitionOptions<K, V> {
-  readonly key?: CodecLike<K>;
-  readonly value?: CodecLike<V>;
-  readonly partitions?: number;
-  /** Writes outside stream processing go to the partition murmur2 gives for the key. */
-  readonly usePartitioner?: boolean;
-  readonly config?: Readonly<Record<string, string>>;
-}
-
-export interface WindowedTableDefinition<K, V> extends TableDefinitionOptions<K, V> {
-  readonly window: WindowSpec;
-  /** Event time (default), the app clock, or a time taken from the event (e.g. a field). */
-  readonly relativeTo?: RelativeTo;
-  readonly onWindowClose?: WindowCloseHandler<K, V>;
-}
-
-export interface AppOptions {
-  readonly clock?: Clock;
-  readonly logSink?: LogSink;
-  /** Options passed to the Kafka driver (SSL, SASL, producer and consumer tuning). */
-  readonly kafka?: Readonly<Record<string, unknown>>;
-}
+import type { AgentDefinition, AppOptions, TableDefinitionOptions, TopicOptions, WindowedTableDefinition } from './definitions.js';
+export type { AgentDefinition, AppOptions, TableDefinitionOptions, TopicOptions, WindowedTableDefinition } from './definitions.js';
 
 const LEADER_SUFFIX = '__assignor-__leader';
 

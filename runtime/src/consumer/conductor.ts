@@ -85,6 +85,8 @@ export class Conductor implements ConsumerListener {
   private barrier: Promise<void> | undefined;
   /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
   private readonly floors = new Map<string, number>();
+  /** Times outputs were held so far (see holdOutputs). */
+  private holds = 0;
   /** Events handed to agents since start; read by metrics and the test driver. */
   delivered = 0;
 
@@ -169,7 +171,7 @@ export class Conductor implements ConsumerListener {
     // runs first, while this generation is valid; one queued after finds the partitions released.
     await this.enqueue(async () => {
       await this.commitNow(firstDropped, deadlineMs).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
-      this.hooks.holdOutputs();
+      this.holdOutputs();
       this.released = firstDropped;
     });
     const busy = [...this.trackers].filter(([key, { tracker }]) => {
@@ -362,7 +364,16 @@ export class Conductor implements ConsumerListener {
       offsets.push({ topic: tp.topic, partition: tp.partition, offset });
       trackers.push(tracker);
     }
+    const holdsBefore = this.holds;
     await this.hooks.flushProducer();
+    // Outputs became held while the flush ran (a lapsed lease, a lost membership, a failed
+    // transaction): outputs sent during the flush — coalesced changelog writes go out there — may
+    // sit in the hold instead of the producer, so these offsets could pass events whose records are
+    // not on the broker. Nothing is committed; the events are processed again or committed later.
+    if (this.holds !== holdsBefore) {
+      this.hooks.log.debug('commit skipped: outputs were held while it flushed', { partitions: offsets.length });
+      return;
+    }
     if (commitTransactions !== undefined) {
       // Table writes reach the stores (and their persisted offsets move) only once committed.
       await commitTransactions(offsets);
@@ -384,6 +395,12 @@ export class Conductor implements ConsumerListener {
       }
       throw error;
     }
+  }
+
+  /** Holds outputs (see OutputHold); counted so that a commit can tell a hold began while it flushed. */
+  private holdOutputs(): void {
+    this.holds++;
+    this.hooks.holdOutputs();
   }
 
   /** Drops buffered, unstarted events of these partitions; returns the first dropped offset of each. */
@@ -435,7 +452,7 @@ export class Conductor implements ConsumerListener {
   onLeaseLapsed(): void {
     if (this.released !== undefined || this.leaseHold) return;
     this.leaseHold = true;
-    this.hooks.holdOutputs();
+    this.holdOutputs();
     this.hooks.log.warn('no heartbeat answered for half the session timeout: holding outputs and commits until one is (an expelled worker must not write)', { partitions: this.trackers.size });
   }
 
@@ -456,7 +473,7 @@ export class Conductor implements ConsumerListener {
     if (this.released !== undefined) return;
     this.refusing = true;
     this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
-    this.hooks.holdOutputs();
+    this.holdOutputs();
     this.hooks.log.warn('no heartbeat for longer than the session timeout: this worker may have been expelled from its group; holding its outputs until it rejoined', { partitions: this.trackers.size });
   }
 
@@ -473,7 +490,7 @@ export class Conductor implements ConsumerListener {
     if (this.released !== undefined) return;
     this.refusing = true;
     this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
-    this.hooks.holdOutputs();
+    this.holdOutputs();
     this.hooks.log.warn(`${why}: holding outputs and commits of every partition until the group assigned them again`, { partitions: this.trackers.size });
   }
 

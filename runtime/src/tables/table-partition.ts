@@ -37,8 +37,22 @@ function sameSource(a: Event<unknown, unknown>, b: Event<unknown, unknown>): boo
  * with its own offset instead could record an offset past other workers' records not applied yet
  * (lost after a crash), and the reader's later echo of an older record would hide a newer value.
  */
+/** Tags a changelog send with the write epoch it belongs to (see TablePartition.ackTag). */
+export interface ChangelogAckTag {
+  readonly partition: TablePartition;
+  readonly epoch: number;
+}
+
 export class TablePartition {
   private pending = new Map<string, PendingWrite>();
+  /**
+   * Bumped by discardPending: an acknowledgement of a record sent before it belongs to a write that is
+   * gone, and must not move the offset the store will claim (a late ack after a revoke made a store
+   * claim a changelog offset whose value it lacked; its recovery then skipped that record).
+   */
+  private epoch = 0;
+  /** The tag of sends in the current epoch (one object per epoch, not per record). */
+  ackTag: ChangelogAckTag = { partition: this, epoch: 0 };
   /** Entries whose value is not in the changelog yet, in the order they were first written. */
   private unsent: PendingWrite[] = [];
   private highestChangelogOffset: number | undefined;
@@ -62,7 +76,9 @@ export class TablePartition {
   write(key: Buffer, value: Buffer | null): (offset: number) => void {
     const entry: PendingWrite = { key, value, offset: undefined, origin: undefined };
     this.pending.set(key.toString('latin1'), entry);
+    const epoch = this.epoch;
     return (offset) => {
+      if (epoch !== this.epoch) return;
       entry.offset = offset;
       this.changelogAcked(offset);
     };
@@ -112,6 +128,11 @@ export class TablePartition {
     return entries.length;
   }
 
+  /** The broker acknowledged a changelog record sent with `tag` (ignored when its writes were discarded since). */
+  changelogAckedFor(tag: ChangelogAckTag, offset: number): void {
+    if (tag.epoch === this.epoch) this.changelogAcked(offset);
+  }
+
   /** The broker acknowledged a changelog record of this partition. */
   changelogAcked(offset: number): void {
     if (this.highestChangelogOffset === undefined || offset > this.highestChangelogOffset) this.highestChangelogOffset = offset;
@@ -148,6 +169,8 @@ export class TablePartition {
     this.pending = new Map();
     this.unsent = [];
     this.highestChangelogOffset = undefined;
+    this.epoch++;
+    this.ackTag = { partition: this, epoch: this.epoch };
     return dropped;
   }
 

@@ -5,7 +5,7 @@ import type { Event } from '../streams/event.js';
 import type { Codec } from '../types/codec.js';
 import type { DeliveryListener, RecordMetadata } from '../types/transport.js';
 import { checkKeyPlacement } from './key-placement.js';
-import type { TablePartition } from './table-partition.js';
+import type { ChangelogAckTag, TablePartition } from './table-partition.js';
 
 export type TableKind = 'table' | 'global';
 
@@ -64,14 +64,14 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   }
 
   /** Outcomes of coalesced changelog records, tagged with their partition: no closure per record. */
-  private readonly bufferedAcks: DeliveryListener<TablePartition> = {
-    delivered: (partition, metadata) => partition.changelogAcked(metadata.offset),
+  private readonly bufferedAcks: DeliveryListener<ChangelogAckTag> = {
+    delivered: (tag, metadata) => tag.partition.changelogAckedFor(tag, metadata.offset),
     failed: (_, error) => this.host.reportSendError(this.changelogTopic, error),
   };
 
   private sendUnsent(partition: TablePartition): number {
     if (!partition.hasUnsent()) return 0;
-    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition));
+    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition.ackTag));
   }
 
   get name(): string {

@@ -87,14 +87,16 @@ describe('table contents survive a worker restart through the changelog on Kafka
 
     const changelog = await highWaterMarks(cluster.bootstrap, `${id}-accounts-changelog`);
     const changelogRecords = [...changelog.values()].reduce((sum, n) => sum + n, 0);
-    assert.equal(changelogRecords, commandCount, 'one changelog record per write, tombstones included');
+    // Writes of one key within a commit interval coalesce into its last value (tombstones included):
+    // at least one record per account, at most one per write.
+    assert.ok(changelogRecords >= 300 && changelogRecords <= commandCount, `between one changelog record per key and one per write: ${changelogRecords} for ${commandCount} writes`);
 
     // A new process-like instance: nothing carried over but the group id and the broker.
     const second = accountsApp(cluster.bootstrap, id, source);
     apps.push(second.app);
     await second.app.start();
     await second.app.whenReady();
-    assert.equal(second.app.recoveryReplayed.get('accounts'), commandCount, 'memory store: the whole changelog is replayed');
+    assert.equal(second.app.recoveryReplayed.get('accounts'), changelogRecords, 'memory store: the whole changelog is replayed');
     assert.deepEqual(new Map(second.accounts.entries()), expected, 'same entries after the restart');
     assert.equal(second.accounts.get('acct-0'), undefined, 'a deleted key stays deleted');
     assert.equal(second.processed(), 0, 'committed commands are not processed again');

@@ -146,3 +146,50 @@ test('a partition whose records are being delivered is not fetched again meanwhi
   }
   assert.deepEqual(got.filter((v) => v.startsWith('p0')), Array.from({ length: 10 }, (_, i) => `p0-${i}`), 'each record of partition 0 once');
 });
+
+// A 3-broker at-least-once run on this driver stalled for good after the source leader's SIGKILL:
+// the fetch loop kept the cached metadata (the dead leader) on a connection error, since only a few
+// protocol errors cleared it, and fetched from the dead broker again and again. Any failed fetch now
+// clears the metadata, so the next round asks who leads.
+test('a fetch that fails with a connection error asks for the leaders again (a dead leader is not fetched for ever)', async () => {
+  let cleared = false;
+  const fetchedFrom: number[] = [];
+  const consumer = {
+    metadata: () => Promise.resolve({ topics: new Map([['t', { id: 'id-t', partitionsCount: 1, partitions: [{ leader: cleared ? 2 : 1 }] }]]) }),
+    clearMetadata: () => {
+      cleared = true;
+    },
+    fetch: (request: { node: number; topics: FetchRequestTopic[] }): Promise<FetchResponse> => {
+      fetchedFrom.push(request.node);
+      if (request.node === 1) return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+      const offset = Number(request.topics[0]?.partitions[0]?.fetchOffset ?? 0n);
+      const records = offset === 0 ? [{ length: 0, attributes: 0, timestampDelta: 0n, offsetDelta: 0, key: null, value: Buffer.from('r0'), headers: [] }] : [];
+      return new Promise((resolve) =>
+        setTimeout(() => resolve({
+          throttleTimeMs: 0,
+          errorCode: 0,
+          sessionId: 0,
+          responses: [{ topicId: 'id-t', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 1n, lastStableOffset: 1n, logStartOffset: 0n, abortedTransactions: [], preferredReadReplica: -1, records: records.length === 0 ? [] : [{ firstOffset: 0n, length: 0, partitionLeaderEpoch: 0, magic: 2, crc: 0, attributes: 0, lastOffsetDelta: 0, firstTimestamp: 0n, maxTimestamp: 0n, producerId: -1n, producerEpoch: 0, firstSequence: 0, records }] }] }],
+        }), 1),
+      );
+    },
+  } as unknown as Consumer;
+  const got: string[] = [];
+  const failures: unknown[] = [];
+  const fetcher = new PartitionFetcher(consumer, options, {
+    deliver: (records: readonly ConsumedRecord[]) => {
+      got.push(...records.map((r) => r.value?.toString() ?? ''));
+      return Promise.resolve(true);
+    },
+    passed: () => undefined,
+    failed: (error) => void failures.push(error),
+  });
+  fetcher.seek({ topic: 't', partition: 0 }, 0);
+  fetcher.start();
+  await until(() => got.length > 0, 'the record from the new leader');
+  await fetcher.stop();
+  assert.deepEqual(got, ['r0']);
+  assert.equal(fetchedFrom[0], 1, 'the first fetch went to the dead leader');
+  assert.ok(fetchedFrom.includes(2), 'then to the new one');
+  assert.equal(failures.length >= 1, true);
+});

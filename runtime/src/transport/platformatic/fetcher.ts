@@ -1,7 +1,6 @@
 import type { Consumer } from '@platformatic/kafka';
 import type { ConsumedRecord, TopicPartition } from '../../types/transport.js';
 import type { KafkaDriverOptions } from '../kafka-options.js';
-import { hasProtocolError } from './errors.js';
 import { decodePartition, type FetchRequestTopic, type FetchResponse } from './records.js';
 
 const READ_COMMITTED = 1;
@@ -165,7 +164,9 @@ export class PartitionFetcher {
         },
         (error: unknown) => {
           this.inflight.delete(leader);
-          if (hasProtocolError(error, 'OFFSET_OUT_OF_RANGE') || hasProtocolError(error, 'NOT_LEADER_OR_FOLLOWER') || hasProtocolError(error, 'UNKNOWN_TOPIC_OR_PARTITION')) this.consumer.clearMetadata();
+          // Whatever failed — a dead or paused leader (connection errors), a moved one, a partition
+          // error — the next round asks who leads: cached metadata kept a dead leader fetched for ever.
+          this.consumer.clearMetadata();
           this.retryLater(error);
         },
       );
