@@ -175,14 +175,16 @@ test('a fetch that fails with a connection error asks for the leaders again (a d
     },
   } as unknown as Consumer;
   const got: string[] = [];
-  const failures: unknown[] = [];
+  const failures: boolean[] = [];
+  const recoveries: number[] = [];
   const fetcher = new PartitionFetcher(consumer, options, {
     deliver: (records: readonly ConsumedRecord[]) => {
       got.push(...records.map((r) => r.value?.toString() ?? ''));
       return Promise.resolve(true);
     },
     passed: () => undefined,
-    failed: (error) => void failures.push(error),
+    failed: (_error, first) => void failures.push(first),
+    recovered: (count) => void recoveries.push(count),
   });
   fetcher.seek({ topic: 't', partition: 0 }, 0);
   fetcher.start();
@@ -191,5 +193,7 @@ test('a fetch that fails with a connection error asks for the leaders again (a d
   assert.deepEqual(got, ['r0']);
   assert.equal(fetchedFrom[0], 1, 'the first fetch went to the dead leader');
   assert.ok(fetchedFrom.includes(2), 'then to the new one');
-  assert.equal(failures.length >= 1, true);
+  assert.equal(failures[0], true, 'the first failure of the outage is marked (logged as a warning)');
+  assert.ok(failures.slice(1).every((first) => !first));
+  assert.deepEqual(recoveries, [failures.length], 'the recovery is told once, with the failures it ended');
 });

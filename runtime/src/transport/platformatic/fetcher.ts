@@ -15,8 +15,10 @@ export interface FetchSink {
   deliver(records: readonly ConsumedRecord[]): Promise<boolean | void>;
   /** The position moved past `from`..`to` without a record to deliver (markers, aborted records). */
   passed(tp: TopicPartition, from: number, to: number): void;
-  /** A fetch failed; the fetcher retries after a pause. */
-  failed(error: unknown): void;
+  /** A fetch failed; the fetcher retries after a pause. `first`: the first failure since fetches last succeeded. */
+  failed(error: unknown, first: boolean): void;
+  /** A fetch succeeded after failures (`failures` of them, over `outageMs`). */
+  recovered?(failures: number, outageMs: number): void;
 }
 
 interface Position {
@@ -43,6 +45,8 @@ export class PartitionFetcher {
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly deliveries = new Set<Promise<void>>();
+  /** Failed fetches since the last one that succeeded, and when the first of them failed. */
+  private outage: { failures: number; since: number } | undefined;
 
   constructor(
     private readonly consumer: Consumer,
@@ -159,6 +163,11 @@ export class PartitionFetcher {
       .then(
         (response) => {
           this.inflight.delete(leader);
+          const outage = this.outage;
+          if (outage !== undefined) {
+            this.outage = undefined;
+            this.sink.recovered?.(outage.failures, Date.now() - outage.since);
+          }
           this.take(response, topicNames, sent);
           this.pump();
         },
@@ -218,7 +227,10 @@ export class PartitionFetcher {
 
   private retryLater(error: unknown): void {
     if (!this.running) return;
-    this.sink.failed(error);
+    const first = this.outage === undefined;
+    if (this.outage === undefined) this.outage = { failures: 0, since: Date.now() };
+    this.outage.failures++;
+    this.sink.failed(error, first);
     if (this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -100,7 +100,10 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     this.fetcher = new PartitionFetcher(consumer, this.options, {
       deliver: (records) => this.deliver(records),
       passed: (tp, from, to) => this.listener?.onPassed?.(tp, from, to),
-      failed: (error) => this.options.log?.debug(`Kafka consumer of group ${this.group.groupId}: fetch failed; retrying`, { error: String(error) }),
+      // The first failure of an outage is a warning (the log must say what a broker fault did), the
+      // retries every 500 ms are debug lines, and the recovery says how long it lasted.
+      failed: (error, first) => this.options.log?.[first ? 'warn' : 'debug'](`Kafka fetch of group ${this.group.groupId} failed (broker unreachable or leader moved); retrying`, { error: String(error) }),
+      recovered: (failures, outageMs) => this.options.log?.info(`Kafka fetch of group ${this.group.groupId} recovered`, { failures, outageMs }),
     });
     this.lease.joined();
     this.leaseTimer = setInterval(() => {

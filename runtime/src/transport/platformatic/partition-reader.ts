@@ -39,7 +39,8 @@ export class PlatformaticPartitionReader implements PartitionReader {
     const fetcher = new PartitionFetcher(consumer, this.options, {
       deliver: onRecords,
       passed: (tp, _from, to) => onPassed?.({ ...tp, offset: to }),
-      failed: (error) => this.options.log?.debug('Kafka partition reader: fetch failed; retrying', { error: String(error) }),
+      failed: (error, first) => this.options.log?.[first ? 'warn' : 'debug']('Kafka partition reader: fetch failed (broker unreachable or leader moved); retrying', { error: String(error) }),
+      recovered: (failures, outageMs) => this.options.log?.info('Kafka partition reader: fetch recovered', { failures, outageMs }),
     });
     this.consumer = consumer;
     this.fetcher = fetcher;

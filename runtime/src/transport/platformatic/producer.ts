@@ -147,7 +147,12 @@ export class PlatformaticKafkaProducer implements Producer {
       remaining = remaining.filter((r) => !answered.has(`${r.record.topic}\u0000${r.partition ?? -1}`));
       if (this.options.producer.acks === 0 && failure === undefined) remaining = [];
       if (remaining.length === 0) return;
-      const retriable = failure === undefined || isRetriable(failure);
+      // A leader missing from the client's cached metadata (a killed broker) makes @platformatic/kafka
+      // 1.35 fail inside its own code with a TypeError ("reading 'host'"): that is stale metadata too,
+      // and a 3-broker broker-fault run stopped a worker on it. Every failed send asks for fresh
+      // metadata before it is retried.
+      const retriable = failure === undefined || isRetriable(failure) || failure instanceof TypeError;
+      if (failure !== undefined) producer?.clearMetadata();
       if (!retriable || Date.now() >= deadline || this.producer === undefined) {
         const topics = [...new Set(remaining.map((r) => r.record.topic))];
         const error =
