@@ -60,7 +60,7 @@ export function parseMillisFast(text: string, local: boolean): number | undefine
 }
 
 /** The value of `count` ASCII digits at `start`, or -1 when any of them is not a digit. */
-function digitsAt(text: string, start: number, count: number): number {
+export function digitsAt(text: string, start: number, count: number): number {
   let value = 0;
   for (let i = start; i < start + count; i++) {
     const c = text.charCodeAt(i) - 48;

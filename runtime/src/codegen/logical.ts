@@ -4,6 +4,7 @@
  * them are exact: timestamps keep their micros, decimals never pass through a binary float.
  */
 import type { AvroDuration } from './descriptors.js';
+import { digitsAt } from './fast-logical.js';
 import { formatInstant, parseInstant } from './instants.js';
 
 export { formatInstant, parseInstant } from './instants.js';
@@ -90,17 +91,6 @@ export function parseIsoInstant(text: string, options: InstantOptions): number |
 export function formatIsoInstant(units: number, options: InstantOptions): string {
   if (!Number.isSafeInteger(units)) throw new RangeError(`timestamp ${units} is not a safe integer`);
   return formatInstant(BigInt(units), options.micros ? 6 : 3, options.local);
-}
-
-/** The value of `count` ASCII digits at `start`, or -1 when any of them is not a digit. */
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (!(c >= 0 && c <= 9)) return -1;
-    value = value * 10 + c;
-  }
-  return value;
 }
 
 /** Days in a month of the proleptic Gregorian calendar (year 0000 is a leap year), as Date counts them. */
