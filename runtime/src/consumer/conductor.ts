@@ -379,7 +379,7 @@ export class Conductor implements ConsumerListener {
       await commitTransactions(offsets);
       this.hooks.flushTables();
       offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
-      if (offsets.length > 0) this.hooks.log.debug('committed transactions', { offsets: describeOffsets(offsets) });
+      if (offsets.length > 0 && this.hooks.log.enabled('debug')) this.hooks.log.debug('committed transactions', { offsets: describeOffsets(offsets) });
       return;
     }
     this.hooks.flushTables();
@@ -387,7 +387,7 @@ export class Conductor implements ConsumerListener {
     try {
       await this.consumer.commit(offsets);
       offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
-      this.hooks.log.debug('committed', { offsets: describeOffsets(offsets) });
+      if (this.hooks.log.enabled('debug')) this.hooks.log.debug('committed', { offsets: describeOffsets(offsets) });
     } catch (error) {
       if (FaustgenError.is(error) && error.retriable) {
         this.hooks.log.warn('commit deferred (rebalance in progress)', { error: describeError(error) });

@@ -4,7 +4,7 @@ import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, T
 import { retryThroughOutage } from '../lookup-retry.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { isRetriable, kafkaErrorType, rootCause, wrapKafkaError } from './errors.js';
+import { isRetriableThroughCause, kafkaErrorType, wrapKafkaError } from './errors.js';
 
 /** How long ensureTopic waits for a topic it created to show all partitions with leaders. */
 const TOPIC_READY_TIMEOUT_MS = 30_000;
@@ -120,7 +120,7 @@ export class KafkaAdmin implements Admin {
   async fetchOffsets(topic: string): Promise<readonly PartitionOffsets[]> {
     const admin = this.connected(`fetch offsets of ${topic}`);
     try {
-      const offsets = await retryThroughOutage(() => admin.fetchTopicOffsets(topic), lookupRetriable);
+      const offsets = await retryThroughOutage(() => admin.fetchTopicOffsets(topic), isRetriableThroughCause);
       return offsets
         .map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }))
         .sort((a, b) => a.partition - b.partition);
@@ -133,7 +133,7 @@ export class KafkaAdmin implements Admin {
   async fetchCommitted(groupId: string, topic: string): Promise<readonly TopicPartitionOffset[]> {
     const admin = this.connected(`fetch committed offsets of ${groupId}`);
     try {
-      const result = await retryThroughOutage(() => admin.fetchOffsets({ groupId, topics: [topic] }), lookupRetriable);
+      const result = await retryThroughOutage(() => admin.fetchOffsets({ groupId, topics: [topic] }), isRetriableThroughCause);
       const partitions = result.find((t) => t.topic === topic)?.partitions ?? [];
       return partitions
         .map((p) => ({ topic, partition: p.partition, offset: Number(p.offset) }))
@@ -204,6 +204,3 @@ function hasErrorType(error: unknown, type: string): boolean {
   return cause !== undefined && cause !== error && hasErrorType(cause, type);
 }
 
-function lookupRetriable(error: unknown): boolean {
-  return isRetriable(error) || isRetriable(rootCause(error));
-}

@@ -25,6 +25,11 @@ export function isRetriable(error: unknown): boolean {
   return value === true;
 }
 
+/** Retriable by kafkajs's verdict on the error or on its innermost cause (retry and crash errors wrap it). */
+export function isRetriableThroughCause(error: unknown): boolean {
+  return isRetriable(error) || isRetriable(rootCause(error));
+}
+
 /** The innermost `cause`: kafkajs wraps the real failure in retry and crash errors. */
 export function rootCause(error: unknown): unknown {
   let current = error;

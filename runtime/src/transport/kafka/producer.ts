@@ -3,9 +3,10 @@ import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
+import { isRetriableThroughCause, wrapKafkaError } from './errors.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
 import { OutageLog } from './outage-log.js';
+import { retryThroughOutage } from '../lookup-retry.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {
@@ -63,10 +64,13 @@ export class KafkaProducer implements Producer {
 
   async start(): Promise<void> {
     if (this.producer !== undefined) return;
-    await waitForBrokers(this.options);
+    await this.awaitBrokers();
     const producer = this.kafka.producer(this.producerConfig());
     try {
-      await producer.connect();
+      // kafkajs's connect gives up at once when the broker it asks for a producer id (the controller,
+      // or the transaction coordinator) refuses the connection: a partition's transactional producer
+      // created while a broker restarts otherwise stopped the worker (exactly-once broker-fault run).
+      await retryThroughOutage(() => this.connectClient(producer), isRetriableThroughCause);
     } catch (error) {
       throw wrapKafkaError(error, `Kafka producer could not connect to ${this.options.brokers.join(', ')}`);
     }
@@ -84,6 +88,16 @@ export class KafkaProducer implements Producer {
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined);
     }
+  }
+
+  /** Waits until a broker answers; the seam a test without brokers replaces. */
+  protected awaitBrokers(): Promise<void> {
+    return waitForBrokers(this.options);
+  }
+
+  /** Connects kafkajs's producer (and fetches its producer id when idempotent). */
+  protected connectClient(producer: KafkaJsProducer): Promise<void> {
+    return producer.connect();
   }
 
   /** The kafkajs producer's settings; the transactional producer adds its id. */
@@ -274,7 +288,7 @@ export class KafkaProducer implements Producer {
         return await attempt();
       } catch (error) {
         const remaining = deadline - Date.now();
-        if (remaining <= 0 || this.producer === undefined || !this.resendsFailedBatches() || !(isRetriable(error) || isRetriable(rootCause(error)))) throw error;
+        if (remaining <= 0 || this.producer === undefined || !this.resendsFailedBatches() || !isRetriableThroughCause(error)) throw error;
         outage.failed(error);
         await sleep(Math.min(backoffMs, remaining));
         backoffMs = Math.min(backoffMs * 2, 2_000);
