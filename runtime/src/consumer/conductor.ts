@@ -1,49 +1,12 @@
 import { partitionKeyOf } from '../core/partition-key.js';
 import { describeError, FaustgenError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { Agent } from '../agents/agent.js';
-import type { Topic } from '../topics/topic.js';
 import type { ConsumedRecord, ConsumerListener, GroupAssignment, GroupConsumer, TopicPartition, TopicPartitionOffset } from '../types/transport.js';
-import { PartitionOffsetTracker } from './offset-tracker.js';
+import { PartitionTrackers, type PartitionPosition } from './partition-trackers.js';
+import { Subscriptions, type Subscriber } from './subscriptions.js';
+import type { ConductorHooks } from './conductor-hooks.js';
 
-export interface Subscriber {
-  readonly agent: Agent<unknown, unknown, unknown>;
-  readonly topic: Topic<unknown, unknown>;
-}
-
-export interface ConductorHooks {
-  readonly log: Logger;
-  /** Waits until every record sent so far (sinks, changelogs, forwards) is acknowledged. */
-  flushProducer(): Promise<void>;
-  /** Moves buffered table writes into the stores. */
-  flushTables(): void;
-  /** False once the agents' stop resolved: no handler holds an event any more, so nothing to wait for. */
-  agentsRunning(): boolean;
-  /** Topics the consumer subscribes for assignment only: their records are read elsewhere. */
-  isAssignmentOnly(topic: string): boolean;
-  onAssigned(assignment: GroupAssignment): Promise<void>;
-  onError(error: Error): void;
-  onRebalancing(): void;
-  /** These partitions are no longer this worker's: their tables drop what is not committed. */
-  onPartitionsRevoked(revoked: readonly TopicPartition[]): void;
-  /**
-   * Exactly-once: commits each source partition's transaction with its offset (instead of a consumer
-   * commit); undefined for at-least-once. Throws when a transaction failed: nothing may be committed.
-   */
-  readonly commitTransactions?: (offsets: readonly TopicPartitionOffset[]) => Promise<void>;
-  /** From now on outputs of partition-bound work wait: the partitions may belong to another member. */
-  holdOutputs(): void;
-  /** The assignment is known (and tables are assigned): held outputs of kept partitions go out. */
-  releaseOutputs(assignment: GroupAssignment): void;
-  /** Told of each batch of records of one partition (the sensors count them). */
-  onMessagesIn?(topic: string, partition: number, count: number): void;
-  /**
-   * At-least-once back-pressure: undefined while the producer has room for more outputs, else a
-   * promise to await before the next record is handed out (app/output-window.ts).
-   */
-  outputRoom?(): Promise<void> | undefined;
-}
-
+export type { Subscriber } from './subscriptions.js';
+export type { ConductorHooks } from './conductor-hooks.js';
 
 /**
  * Routes consumed records to the agents subscribed to their topic, tracks which offsets are fully
@@ -51,8 +14,8 @@ export interface ConductorHooks {
  * committed only after everything its events produced is on the broker and in the stores.
  */
 export class Conductor implements ConsumerListener {
-  private readonly subscribers = new Map<string, Subscriber[]>();
-  private readonly trackers = new Map<string, { readonly tp: TopicPartition; readonly tracker: PartitionOffsetTracker }>();
+  private readonly subscriptions = new Subscriptions();
+  private readonly trackers = new PartitionTrackers();
   private readonly revoking = new Set<string>();
   private consumer: GroupConsumer | undefined;
   private commitChain: Promise<void> = Promise.resolve();
@@ -93,13 +56,11 @@ export class Conductor implements ConsumerListener {
   constructor(private readonly hooks: ConductorHooks) {}
 
   subscribe(subscriber: Subscriber): void {
-    const list = this.subscribers.get(subscriber.topic.name) ?? [];
-    list.push(subscriber);
-    this.subscribers.set(subscriber.topic.name, list);
+    this.subscriptions.add(subscriber);
   }
 
   subscribedTopics(): string[] {
-    return [...this.subscribers.keys()];
+    return this.subscriptions.topics();
   }
 
   attach(consumer: GroupConsumer): void {
@@ -133,9 +94,9 @@ export class Conductor implements ConsumerListener {
       }
       const key = partitionKeyOf(tp.topic, tp.partition);
       keep.add(key);
-      if (!this.trackers.has(key)) this.trackers.set(key, { tp, tracker: new PartitionOffsetTracker() });
+      this.trackers.track(tp);
     }
-    for (const key of [...this.trackers.keys()]) if (!keep.has(key)) this.retire(key);
+    for (const key of this.trackers.keys()) if (!keep.has(key)) this.trackers.retire(key);
     if (released !== undefined) this.rewindKept(released);
     else {
       this.dropped = undefined;
@@ -161,9 +122,9 @@ export class Conductor implements ConsumerListener {
     // Events a stop dropped already will never be acked here: only the others are waited for.
     await this.waitUntil(() => this.settled(new Map()), deadlineMs);
     this.refusing = true;
-    const partitions = [...this.trackers.values()].map(({ tp }) => tp);
+    const partitions = this.trackers.partitions();
     // A stop may have dropped buffered events already: those are not in flight either.
-    const firstDropped = lowestPerPartition(this.dropped, this.dropBuffered(partitions));
+    const firstDropped = lowestPerPartition(this.dropped, this.subscriptions.dropBuffered(partitions));
     // A commit that starts from now on (the timer's) must not wait for the dropped events either.
     this.dropped = firstDropped;
     await this.waitForInFlight(partitions, firstDropped, deadlineMs);
@@ -174,22 +135,18 @@ export class Conductor implements ConsumerListener {
       this.holdOutputs();
       this.released = firstDropped;
     });
-    const busy = [...this.trackers].filter(([key, { tracker }]) => {
-      const pending = tracker.firstPending();
-      const dropped = firstDropped.get(key);
-      return pending !== undefined && (dropped === undefined || pending < dropped);
-    }).length;
+    const busy = this.trackers.countBusy(firstDropped);
     this.hooks.log.info('partitions released for rebalance', { partitions: this.trackers.size, ...(busy > 0 ? { stillInHandlers: busy } : {}) });
   }
 
   async onRevoked(revoked: readonly TopicPartition[]): Promise<void> {
     if (this.released !== undefined) {
       // Released before the join: committed already, and nothing may be committed for them now.
-      this.dropBuffered(revoked);
+      this.subscriptions.dropBuffered(revoked);
       this.hooks.onPartitionsRevoked(revoked);
       for (const tp of revoked) {
         const key = partitionKeyOf(tp.topic, tp.partition);
-        this.retire(key);
+        this.trackers.retire(key);
         this.released.delete(key);
         this.refused.delete(key);
       }
@@ -198,12 +155,12 @@ export class Conductor implements ConsumerListener {
     for (const tp of revoked) this.revoking.add(partitionKeyOf(tp.topic, tp.partition));
     // Buffered events nobody started are dropped: the first of them bounds the commit, so the new
     // owner reads them again. Events already in a handler are waited for.
-    const firstDropped = this.dropBuffered(revoked);
+    const firstDropped = this.subscriptions.dropBuffered(revoked);
     await this.waitForInFlight(revoked, firstDropped);
     await this.commit(firstDropped);
     for (const tp of revoked) {
       const key = partitionKeyOf(tp.topic, tp.partition);
-      this.retire(key);
+      this.trackers.retire(key);
       this.revoking.delete(key);
     }
   }
@@ -212,11 +169,10 @@ export class Conductor implements ConsumerListener {
     const first = records[0];
     if (first === undefined || this.hooks.isAssignmentOnly(first.topic)) return;
     const key = partitionKeyOf(first.topic, first.partition);
-    const entry = this.trackers.get(key);
-    if (entry === undefined) return;
+    const tracker = this.trackers.get(key);
+    if (tracker === undefined) return;
     this.hooks.onMessagesIn?.(first.topic, first.partition, records.length);
-    const subscribers = this.subscribers.get(first.topic) ?? [];
-    const tracker = entry.tracker;
+    const subscribers = this.subscriptions.of(first.topic);
     if (this.refusing) {
       // Released for a rebalance: read again from here if the partition stays.
       this.noteRefused(key, first.offset);
@@ -269,7 +225,7 @@ export class Conductor implements ConsumerListener {
   onPassed(tp: TopicPartition, from: number, to: number): void {
     if (this.refusing || this.released !== undefined) return;
     this.hooks.log.debug('offsets passed without records', { topic: tp.topic, partition: tp.partition, from, to });
-    this.trackers.get(partitionKeyOf(tp.topic, tp.partition))?.tracker.passEmpty(from, to);
+    this.trackers.get(partitionKeyOf(tp.topic, tp.partition))?.passEmpty(from, to);
   }
 
   /** The periodic commit: skipped while one is still running (a slow broker must not pile them up). */
@@ -296,21 +252,13 @@ export class Conductor implements ConsumerListener {
    * (`position`), and processed up to (`processed`: the first event not fully acked, or the end of
    * what was delivered); the last two are undefined until something was delivered.
    */
-  positions(): { topic: string; partition: number; committed: number | undefined; pending: number; position: number | undefined; processed: number | undefined }[] {
-    return [...this.trackers.values()].map(({ tp, tracker }) => ({
-      topic: tp.topic,
-      partition: tp.partition,
-      committed: tracker.lastCommitted(),
-      pending: tracker.pending(),
-      position: tracker.position(),
-      processed: tracker.firstPending() ?? tracker.position(),
-    }));
+  positions(): PartitionPosition[] {
+    return this.trackers.positions();
   }
 
   /** True when every delivered event is acked. */
   idle(): boolean {
-    for (const { tracker } of this.trackers.values()) if (tracker.pending() > 0) return false;
-    return true;
+    return this.trackers.idle();
   }
 
   private async commitNow(bounds: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
@@ -344,26 +292,12 @@ export class Conductor implements ConsumerListener {
 
   /** True when no delivered event is unacked, except ones dropped at `bounds` (not to be committed). */
   private settled(bounds: ReadonlyMap<string, number>): boolean {
-    for (const [key, { tracker }] of this.trackers) {
-      const pending = tracker.firstPending();
-      if (pending === undefined) continue;
-      const bound = bounds.get(key) ?? this.dropped?.get(key);
-      if (bound === undefined || pending < bound) return false;
-    }
-    return true;
+    return this.trackers.settled((key) => bounds.get(key) ?? this.dropped?.get(key));
   }
 
   private async commitOffsets(bounds: ReadonlyMap<string, number>, commitTransactions?: (offsets: readonly TopicPartitionOffset[]) => Promise<void>): Promise<void> {
-    const offsets: TopicPartitionOffset[] = [];
-    const trackers: PartitionOffsetTracker[] = [];
-    for (const [key, { tp, tracker }] of this.trackers) {
-      let offset = tracker.committable() ?? tracker.lastCommitted();
-      const bound = bounds.get(key);
-      if (bound !== undefined && (offset === undefined || bound < offset)) offset = bound;
-      if (offset === undefined || offset === tracker.lastCommitted()) continue;
-      offsets.push({ topic: tp.topic, partition: tp.partition, offset });
-      trackers.push(tracker);
-    }
+    const plan = this.trackers.planCommit(bounds);
+    const offsets = plan.offsets;
     const holdsBefore = this.holds;
     await this.hooks.flushProducer();
     // Outputs became held while the flush ran (a lapsed lease, a lost membership, a failed
@@ -378,7 +312,7 @@ export class Conductor implements ConsumerListener {
       // Table writes reach the stores (and their persisted offsets move) only once committed.
       await commitTransactions(offsets);
       this.hooks.flushTables();
-      offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
+      plan.markCommitted();
       if (offsets.length > 0 && this.hooks.log.enabled('debug')) this.hooks.log.debug('committed transactions', { offsets: describeOffsets(offsets) });
       return;
     }
@@ -386,7 +320,7 @@ export class Conductor implements ConsumerListener {
     if (offsets.length === 0 || this.consumer === undefined) return;
     try {
       await this.consumer.commit(offsets);
-      offsets.forEach((o, i) => trackers[i]?.markCommitted(o.offset));
+      plan.markCommitted();
       if (this.hooks.log.enabled('debug')) this.hooks.log.debug('committed', { offsets: describeOffsets(offsets) });
     } catch (error) {
       if (FaustgenError.is(error) && error.retriable) {
@@ -403,27 +337,6 @@ export class Conductor implements ConsumerListener {
     this.hooks.holdOutputs();
   }
 
-  /** Drops buffered, unstarted events of these partitions; returns the first dropped offset of each. */
-  private dropBuffered(partitions: readonly TopicPartition[]): Map<string, number> {
-    const byTopic = new Map<string, Set<number>>();
-    for (const tp of partitions) {
-      const set = byTopic.get(tp.topic) ?? new Set<number>();
-      set.add(tp.partition);
-      byTopic.set(tp.topic, set);
-    }
-    const firstDropped = new Map<string, number>();
-    for (const [topic, set] of byTopic) {
-      for (const subscriber of this.subscribers.get(topic) ?? []) {
-        for (const event of subscriber.agent.dropPartitions(topic, set)) {
-          const key = partitionKeyOf(event.topic, event.partition);
-          const known = firstDropped.get(key);
-          if (known === undefined || event.offset < known) firstDropped.set(key, event.offset);
-        }
-      }
-    }
-    return firstDropped;
-  }
-
   /**
    * The worker is stopping: buffered events nobody started are dropped (they stay uncommitted and are
    * read again after a restart), so the final commit waits only for the events in handlers.
@@ -432,7 +345,7 @@ export class Conductor implements ConsumerListener {
     // Records the consumer still delivers would wait in closed agent queues, never acked, and keep
     // the final commit (with exactly-once, the whole transaction) from covering what was processed.
     this.refusing = true;
-    this.dropped = lowestPerPartition(this.dropped, this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp)));
+    this.dropped = lowestPerPartition(this.dropped, this.subscriptions.dropBuffered(this.trackers.partitions()));
   }
 
   /**
@@ -472,7 +385,7 @@ export class Conductor implements ConsumerListener {
   onMembershipLost(): void {
     if (this.released !== undefined) return;
     this.refusing = true;
-    this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    this.released = this.subscriptions.dropBuffered(this.trackers.partitions());
     this.holdOutputs();
     this.hooks.log.warn('no heartbeat for longer than the session timeout: this worker may have been expelled from its group; holding its outputs until it rejoined', { partitions: this.trackers.size });
   }
@@ -486,29 +399,21 @@ export class Conductor implements ConsumerListener {
   abandonAll(why: string): void {
     this.abandoned = true;
     // What handlers still do for the delivered events is void: their writes and outputs are dropped.
-    for (const { tracker } of this.trackers.values()) tracker.retired = true;
+    this.trackers.retireInPlace();
     if (this.released !== undefined) return;
     this.refusing = true;
-    this.released = this.dropBuffered([...this.trackers.values()].map(({ tp }) => tp));
+    this.released = this.subscriptions.dropBuffered(this.trackers.partitions());
     this.holdOutputs();
     this.hooks.log.warn(`${why}: holding outputs and commits of every partition until the group assigned them again`, { partitions: this.trackers.size });
-  }
-
-  /** Forgets a partition's tracker: events it delivered that still run may no longer write. */
-  private retire(key: string): void {
-    const entry = this.trackers.get(key);
-    if (entry === undefined) return;
-    entry.tracker.retired = true;
-    this.trackers.delete(key);
   }
 
   /** The partitions an abandonAll gave up are revoked here, whether or not the consumer revoked them. */
   private forgetAbandoned(): void {
     this.abandoned = false;
-    const stale = [...this.trackers.values()].map(({ tp }) => tp);
-    this.dropBuffered(stale);
+    const stale = this.trackers.partitions();
+    this.subscriptions.dropBuffered(stale);
     if (stale.length > 0) this.hooks.onPartitionsRevoked(stale);
-    for (const key of [...this.trackers.keys()]) this.retire(key);
+    for (const key of this.trackers.keys()) this.trackers.retire(key);
     this.released?.clear();
     this.refused.clear();
     this.floors.clear();
@@ -516,14 +421,12 @@ export class Conductor implements ConsumerListener {
 
   /** Partitions that stay after a release read again from their first dropped or refused offset. */
   private rewindKept(released: ReadonlyMap<string, number>): void {
-    for (const [key, { tp, tracker }] of this.trackers) {
+    const rewound = this.trackers.truncate((key) => {
       const dropped = released.get(key);
       const refused = this.refused.get(key);
-      const from = dropped === undefined ? refused : refused === undefined ? dropped : Math.min(dropped, refused);
-      if (from === undefined) continue;
-      tracker.truncateFrom(from);
-      this.consumer?.seek({ topic: tp.topic, partition: tp.partition, offset: from });
-    }
+      return dropped === undefined ? refused : refused === undefined ? dropped : Math.min(dropped, refused);
+    });
+    for (const position of rewound) this.consumer?.seek(position);
     this.refused.clear();
     this.released = undefined;
     this.refusing = false;
@@ -539,10 +442,7 @@ export class Conductor implements ConsumerListener {
     while (this.hooks.agentsRunning()) {
       const busy = revoked.filter((tp) => {
         const key = partitionKeyOf(tp.topic, tp.partition);
-        const pending = this.trackers.get(key)?.tracker.firstPending();
-        if (pending === undefined) return false;
-        const dropped = firstDropped.get(key);
-        return dropped === undefined || pending < dropped;
+        return this.trackers.busy(key, firstDropped.get(key));
       });
       if (busy.length === 0) return;
       if (Date.now() > deadline) {
