@@ -17,8 +17,8 @@ function refused(): Error {
 class ConnectsAfter extends KafkaProducer {
   attempts = 0;
 
-  constructor(private readonly failures: number, private readonly failure: () => Error) {
-    super(resolveKafkaOptions(['127.0.0.1:9'], { producer: { lingerMs: 0 } }));
+  constructor(private readonly failures: number, private readonly failure: () => Error, readonly lines: string[] = []) {
+    super({ ...resolveKafkaOptions(['127.0.0.1:9'], { producer: { lingerMs: 0 } }), log: { debug: () => undefined, info: (message) => lines.push(message), warn: (message) => lines.push(message) } });
   }
 
   protected override async awaitBrokers(): Promise<void> {}
@@ -33,6 +33,10 @@ test('a producer whose first connects are refused (a broker restarting) starts o
   const producer = new ConnectsAfter(2, refused);
   await producer.start();
   assert.equal(producer.attempts, 3);
+  // One warning for the outage and one line when it is over, not one per attempt.
+  assert.equal(producer.lines.length, 2);
+  assert.match(producer.lines[0] ?? '', /could not connect yet/);
+  assert.match(producer.lines[1] ?? '', /connected after retrying/);
 });
 
 test('a connect failure that waiting cannot fix fails start at once, wrapped with what and where', async () => {

@@ -1,9 +1,9 @@
 import { CompressionTypes, type Kafka, type Message, type Producer as KafkaJsProducer, type ProducerBatch, type ProducerConfig, type RecordMetadata as KafkaJsRecordMetadata } from 'kafkajs';
-import { FaustgenError } from '../../core/errors.js';
+import { describeError, FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
-import { isRetriableThroughCause, wrapKafkaError } from './errors.js';
+import { isRetriableThroughCause, rootCause, wrapKafkaError } from './errors.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
 import { OutageLog } from './outage-log.js';
 import { retryThroughOutage } from '../lookup-retry.js';
@@ -70,7 +70,19 @@ export class KafkaProducer implements Producer {
       // kafkajs's connect gives up at once when the broker it asks for a producer id (the controller,
       // or the transaction coordinator) refuses the connection: a partition's transactional producer
       // created while a broker restarts otherwise stopped the worker (exactly-once broker-fault run).
-      await retryThroughOutage(() => this.connectClient(producer), isRetriableThroughCause);
+      let retrying = false;
+      await retryThroughOutage(async () => {
+        try {
+          await this.connectClient(producer);
+        } catch (error) {
+          if (!retrying && isRetriableThroughCause(error)) {
+            retrying = true;
+            this.options.log?.warn('Kafka producer could not connect yet (a broker unreachable); retrying for up to a minute', { error: describeError(rootCause(error)) });
+          }
+          throw error;
+        }
+      }, isRetriableThroughCause);
+      if (retrying) this.options.log?.info('Kafka producer connected after retrying');
     } catch (error) {
       throw wrapKafkaError(error, `Kafka producer could not connect to ${this.options.brokers.join(', ')}`);
     }
