@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { resolveBrokerSecurity, type BrokerSecurityInput } from './kafka/security.js';
 import type { Transport } from '../types/transport.js';
 import { MemoryTransport } from './memory/transport.js';
+import { requireNodeForPlatformatic } from './platformatic-node.js';
 
 export interface TransportOptions {
   readonly clientId: string;
@@ -23,6 +24,7 @@ export async function createTransport(broker: BrokerUrl, options: TransportOptio
   const { summary: _summary, ...security } = resolveBrokerSecurity(options.security, process.env);
   const settings = { clientId: options.clientId, startupTimeoutMs: options.startupTimeoutMs, ...(options.logger === undefined ? {} : { logger: options.logger }), ...security, ...(options.kafka ?? {}) };
   if (broker.client === 'platformatic') {
+    requireNodeForPlatformatic(broker.url);
     const { createPlatformaticKafkaTransport } = await import('./platformatic/index.js');
     return createPlatformaticKafkaTransport(broker.hosts, settings);
   }

@@ -197,3 +197,49 @@ test('a fetch that fails with a connection error asks for the leaders again (a d
   assert.ok(failures.slice(1).every((first) => !first));
   assert.deepEqual(recoveries, [failures.length], 'the recovery is told once, with the failures it ended');
 });
+
+// The 3-broker broker-fault run on 2.12.1 logged the dead leader's fetch failure as a warning four
+// times per worker in six seconds: fetches from the other leaders succeeded in between and ended the
+// "outage" each time. The outage is per partition now: it ends when the failed partitions are
+// fetched again (from their new leader), whatever the other leaders do meanwhile.
+test('one dead leader among healthy ones: one warning and one recovery for its outage', async () => {
+  let failuresLeft = 3;
+  const leaderOf = (partition: number): number => (partition === 0 && failuresLeft > 0 ? 1 : 2);
+  const consumer = {
+    metadata: () => Promise.resolve({ topics: new Map([['t', { id: 'id-t', partitionsCount: 2, partitions: [{ leader: leaderOf(0) }, { leader: leaderOf(1) }] }]]) }),
+    clearMetadata: () => undefined,
+    fetch: (request: { node: number; topics: FetchRequestTopic[] }): Promise<FetchResponse> => {
+      if (request.node === 1) {
+        // The leader moves when the third failure is answered, not before: while a fetch to the dead
+        // leader is on its way, partition 0 must still be led by it.
+        return new Promise((_resolve, reject) =>
+          setTimeout(() => {
+            failuresLeft--;
+            reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }));
+          }, 5),
+        );
+      }
+      const partitions = (request.topics[0]?.partitions ?? []).map((p) => ({ partitionIndex: p.partition, errorCode: 0, highWatermark: 0n, lastStableOffset: 0n, logStartOffset: 0n, abortedTransactions: null, preferredReadReplica: -1, records: [] }));
+      return new Promise((resolve) => setTimeout(() => resolve({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topicId: 'id-t', partitions }] } as unknown as FetchResponse), 2));
+    },
+  } as unknown as Consumer;
+  const failures: boolean[] = [];
+  const recoveries: number[] = [];
+  const fetcher = new PartitionFetcher(consumer, options, {
+    deliver: () => Promise.resolve(true),
+    passed: () => undefined,
+    failed: (_error, first) => void failures.push(first),
+    recovered: (count) => void recoveries.push(count),
+  });
+  fetcher.seek({ topic: 't', partition: 0 }, 0);
+  fetcher.seek({ topic: 't', partition: 1 }, 0);
+  fetcher.start();
+  try {
+    // Three failures, each followed by the fetch loop's 500 ms back-off.
+    for (let i = 0; i < 1_000 && recoveries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    await fetcher.stop();
+  }
+  assert.deepEqual(failures, [true, false, false], 'only the first failure of the outage is a warning');
+  assert.deepEqual(recoveries, [3], 'one recovery, after the three failures');
+});

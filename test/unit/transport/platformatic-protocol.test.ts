@@ -28,7 +28,7 @@ test('consumer protocol payloads written by the platformatic driver are what kaf
   const back = decodeConsumerAssignment(AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: { orders: [3, 1] }, userData: Buffer.from('x') }));
   assert.deepEqual(back.partitions, { orders: [3, 1] });
   assert.equal(back.userData.toString(), 'x');
-  // @platformatic/kafka 1.35's own assignments end in an empty userData: no faustgen plan in them.
+  // @platformatic/kafka's own assignments end in an empty userData (2.12: its assignmentUserData option, unset by the driver): no faustgen plan in them.
   assert.equal(decodeAssignmentUserData(decodeConsumerAssignment(encodeConsumerAssignment({ partitions: { orders: [0] }, userData: Buffer.alloc(0) })).userData), undefined);
 });
 

@@ -45,8 +45,12 @@ export class PartitionFetcher {
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly deliveries = new Set<Promise<void>>();
-  /** Failed fetches since the last one that succeeded, and when the first of them failed. */
-  private outage: { failures: number; since: number } | undefined;
+  /**
+   * Partitions whose last fetch failed, the failed fetches since the outage began and when. Kept per
+   * partition: fetches from the other leaders go on succeeding while one leader is dead, and must
+   * neither end the outage nor make every next failure look like the first one.
+   */
+  private outage: { failures: number; since: number; partitions: Set<string> } | undefined;
 
   constructor(
     private readonly consumer: Consumer,
@@ -95,11 +99,14 @@ export class PartitionFetcher {
     const k = key(tp.topic, tp.partition);
     this.positions.delete(k);
     this.paused.delete(k);
+    this.outage?.partitions.delete(k);
+    if (this.outage?.partitions.size === 0) this.outage = undefined;
   }
 
   clear(): void {
     this.positions.clear();
     this.paused.clear();
+    this.outage = undefined;
   }
 
   position(tp: TopicPartition): number | undefined {
@@ -141,7 +148,7 @@ export class PartitionFetcher {
         }
         for (const [leader, positions] of byLeader) this.fetchFrom(leader, positions, metadata.topics);
       },
-      (error: unknown) => this.retryLater(error),
+      (error: unknown) => this.retryLater(error, wanted),
     );
   }
 
@@ -163,11 +170,7 @@ export class PartitionFetcher {
       .then(
         (response) => {
           this.inflight.delete(leader);
-          const outage = this.outage;
-          if (outage !== undefined) {
-            this.outage = undefined;
-            this.sink.recovered?.(outage.failures, Date.now() - outage.since);
-          }
+          this.fetched(positions);
           this.take(response, topicNames, sent);
           this.pump();
         },
@@ -176,7 +179,7 @@ export class PartitionFetcher {
           // Whatever failed — a dead or paused leader (connection errors), a moved one, a partition
           // error — the next round asks who leads: cached metadata kept a dead leader fetched for ever.
           this.consumer.clearMetadata();
-          this.retryLater(error);
+          this.retryLater(error, positions);
         },
       );
   }
@@ -225,11 +228,22 @@ export class PartitionFetcher {
     }
   }
 
-  private retryLater(error: unknown): void {
+  /** A fetch of `positions` succeeded: the outage ends when none of its partitions is failing any more. */
+  private fetched(positions: readonly Position[]): void {
+    const outage = this.outage;
+    if (outage === undefined) return;
+    for (const p of positions) outage.partitions.delete(key(p.topic, p.partition));
+    if (outage.partitions.size > 0) return;
+    this.outage = undefined;
+    this.sink.recovered?.(outage.failures, Date.now() - outage.since);
+  }
+
+  private retryLater(error: unknown, positions: readonly Position[]): void {
     if (!this.running) return;
     const first = this.outage === undefined;
-    if (this.outage === undefined) this.outage = { failures: 0, since: Date.now() };
+    this.outage ??= { failures: 0, since: Date.now(), partitions: new Set() };
     this.outage.failures++;
+    for (const p of positions) this.outage.partitions.add(key(p.topic, p.partition));
     this.sink.failed(error, first);
     if (this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {

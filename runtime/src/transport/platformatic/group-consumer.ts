@@ -42,7 +42,6 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   /** Last answered heartbeat: a member silent past its session may be expelled (docs/adr/0004). */
   private readonly lease: MembershipLease;
   private leaseTimer: NodeJS.Timeout | undefined;
-  private rejoinTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: KafkaDriverOptions,
@@ -86,12 +85,11 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     consumer.on('consumer:group:rebalance', () => this.onRebalancing());
     consumer.on('consumer:group:join', (payload) => this.onJoined(payload.memberId, payload.generationId ?? -1));
     consumer.on('consumer:heartbeat:end', () => this.lease.answered());
-    // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session.
+    // A heartbeat answered REBALANCE_IN_PROGRESS still refreshed the session. (1.35 stopped
+    // heartbeating for good after a heartbeat failed with an error that is not a group error, and
+    // the driver joined again itself; 2.x schedules the next heartbeat, so nothing to do here.)
     consumer.on('consumer:heartbeat:error', (payload) => {
       if (hasProtocolError(payload.error, 'REBALANCE_IN_PROGRESS')) this.lease.answered();
-      // 1.35 cancels its heartbeat timer on an error that is not a group error (a broker down) and
-      // never arms it again: without a new join the member would be expelled and never come back.
-      else if (!needsRejoin(payload.error)) this.scheduleRejoin();
     });
     consumer.on('error', (error: Error) => {
       if (!this.stopping) listener.onError(wrapPlatformaticError(error, `Kafka consumer of group ${this.group.groupId} failed`, { groupId: this.group.groupId }));
@@ -125,7 +123,6 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     if (consumer === undefined) return;
     this.stopping = true;
     clearInterval(this.leaseTimer);
-    clearTimeout(this.rejoinTimer);
     try {
       await this.fetcher?.stop();
       await this.transition;
@@ -174,18 +171,6 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private joinOptions(): { sessionTimeout: number; rebalanceTimeout: number; heartbeatInterval: number; protocols: Array<{ name: string; version: number }> } {
     const { sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs } = this.options.consumer;
     return { sessionTimeout: sessionTimeoutMs, rebalanceTimeout: rebalanceTimeoutMs, heartbeatInterval: heartbeatIntervalMs, protocols: [{ name: ASSIGNOR_NAME, version: ASSIGNOR_VERSION }] };
-  }
-
-  /** Joins again (after a heartbeat interval, and again while that fails) once the client stopped heartbeating. */
-  private scheduleRejoin(): void {
-    if (this.stopping || this.rejoinTimer !== undefined) return;
-    this.rejoinTimer = setTimeout(() => {
-      this.rejoinTimer = undefined;
-      const consumer = this.consumer;
-      if (consumer === undefined || this.stopping) return;
-      this.options.log?.warn(`Kafka consumer of group ${this.group.groupId}: heartbeats failed (broker unreachable?); joining the group again`);
-      consumer.joinGroup(this.joinOptions()).catch(() => this.scheduleRejoin());
-    }, this.options.consumer.heartbeatIntervalMs);
   }
 
   private memberMetadata(): MemberMetadata {

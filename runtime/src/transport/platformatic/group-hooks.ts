@@ -1,9 +1,9 @@
 import { kGetApi, type Consumer } from '@platformatic/kafka';
 
 /**
- * The seam into @platformatic/kafka's classic group protocol. 1.35 sends no assignment userData
- * (its SyncGroup payload ends in an empty userData), skips the assignor when the group has one member,
- * and awaits nothing before it rejoins. Every group request goes through the client's
+ * The seam into @platformatic/kafka's classic group protocol. 2.12 sends one static assignment
+ * userData for every member (1.35: none), skips the assignor when the group has one member, and
+ * awaits nothing before it rejoins. Every group request goes through the client's
  * `[kGetApi](name)` (a public export), so this driver wraps the JoinGroup and SyncGroup APIs of its
  * own Consumer instance:
  * - JoinGroup: awaits `beforeJoin` first (the release point of docs/adr/0004, heartbeating the old

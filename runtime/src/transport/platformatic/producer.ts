@@ -147,11 +147,11 @@ export class PlatformaticKafkaProducer implements Producer {
       remaining = remaining.filter((r) => !answered.has(`${r.record.topic}\u0000${r.partition ?? -1}`));
       if (this.options.producer.acks === 0 && failure === undefined) remaining = [];
       if (remaining.length === 0) return;
-      // A leader missing from the client's cached metadata (a killed broker) makes @platformatic/kafka
-      // 1.35 fail inside its own code with a TypeError ("reading 'host'"): that is stale metadata too,
-      // and a 3-broker broker-fault run stopped a worker on it. Every failed send asks for fresh
-      // metadata before it is retried.
-      const retriable = failure === undefined || isRetriable(failure) || failure instanceof TypeError;
+      // A leader missing from the client's cached metadata (a killed broker) is a retriable
+      // NetworkError with hasStaleMetadata in 2.x (1.35 failed with a TypeError, "reading 'host'").
+      // The client retries with fresh metadata itself, but only a few times: after its retries the
+      // driver's own attempt starts from fresh metadata too.
+      const retriable = failure === undefined || isRetriable(failure);
       if (failure !== undefined) producer?.clearMetadata();
       if (!retriable || Date.now() >= deadline || this.producer === undefined) {
         const topics = [...new Set(remaining.map((r) => r.record.topic))];
