@@ -1,16 +1,18 @@
 /**
  * Profiling helper (not part of `npm run bench`): runs one stateless pipeline (faustgen, or the raw
- * kafkajs baseline with `raw`), so a CPU profile shows that pipeline alone.
+ * kafkajs baseline with `raw`, faustgen on the second driver with `platformatic`, that client's raw
+ * loop with `raw-platformatic`), so a CPU profile shows that pipeline alone.
  * Runs the built package (npm run build first), as `npm run bench` does:
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon|raw]
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon|raw|platformatic|raw-platformatic]
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
 import { progress } from '../lib/progress.js';
 import { FaustgenPipeline } from '../scenarios/stateless/faustgen-pipeline.js';
 import { measureThroughput } from '../scenarios/stateless/measure.js';
-import type { PipelineTopics } from '../scenarios/stateless/pipeline.js';
+import type { Pipeline, PipelineTopics } from '../scenarios/stateless/pipeline.js';
 import { RawKafkajsPipeline } from '../scenarios/stateless/raw-pipeline.js';
+import { RawPlatformaticPipeline } from '../scenarios/stateless/raw-platformatic-pipeline.js';
 import { keptCount, makePayment } from '../scenarios/stateless/records.js';
 
 const records = Number(process.argv[2] ?? 50_000);
@@ -29,7 +31,12 @@ try {
   });
   const admin = kafka.admin();
   await admin.connect();
-  const pipeline = modeArg === 'raw' ? new RawKafkajsPipeline(topics) : new FaustgenPipeline(topics, mode);
+  const pipelines: Record<string, () => Pipeline> = {
+    raw: () => new RawKafkajsPipeline(topics),
+    'raw-platformatic': () => new RawPlatformaticPipeline(topics),
+    platformatic: () => new FaustgenPipeline(topics, 'topic', 'at_least_once', 'platformatic'),
+  };
+  const pipeline = (pipelines[modeArg ?? ''] ?? (() => new FaustgenPipeline(topics, mode)))();
   const figures = await measureThroughput(pipeline, admin, topics, { records, bytes, expectedOutputs: keptCount(0, records) }, 40_000);
   progress(JSON.stringify(figures));
   await pipeline.stop();
