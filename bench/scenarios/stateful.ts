@@ -72,6 +72,7 @@ export function statefulContenders(streams: StreamsApp): Contender[] {
   return [
     { row: 'stateful-raw', guarantee: 'at_least_once', command: nodeCommand('raw-worker.ts') },
     { row: 'stateful', guarantee: 'at_least_once', command: nodeCommand('faustgen-worker.ts') },
+    { row: 'stateful-platformatic', guarantee: 'at_least_once', command: nodeCommand('faustgen-worker.ts', [], { BENCH_CLIENT: 'platformatic' }) },
     { row: 'stateful-kafka-streams', guarantee: 'at_least_once', command: (label, env) => streamsCommand(streams, label, env) },
     { row: 'stateful-exactly-once', guarantee: 'exactly_once', command: nodeCommand('faustgen-worker.ts') },
     { row: 'stateful-kafka-streams-exactly-once', guarantee: 'exactly_once', command: (label, env) => streamsCommand(streams, label, env) },
@@ -80,7 +81,7 @@ export function statefulContenders(streams: StreamsApp): Contender[] {
 
 export const statefulScenario: Scenario = {
   name: 'stateful',
-  rows: ['stateful', 'stateful-exactly-once', 'stateful-raw', 'stateful-kafka-streams', 'stateful-kafka-streams-exactly-once'],
+  rows: ['stateful', 'stateful-platformatic', 'stateful-exactly-once', 'stateful-raw', 'stateful-kafka-streams', 'stateful-kafka-streams-exactly-once'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const events = options.statefulEvents;
@@ -156,6 +157,11 @@ export const statefulScenario: Scenario = {
       note:
         'faustgen app: one agent counting per key into a RocksDB table with its changelog (defaults, at-least-once); rate = first update → graceful stop done (changelog acknowledged, offsets committed); ' +
         'latency = event timestamp → the table holds the update, in the worker; goal ratio ≥ 1.0; where the time goes: docs/benchmarks.md, "Stateful"',
+    });
+    add('stateful-platformatic', 'stateful-kafka-streams', {
+      ratioRounds: ratioRounds('stateful-platformatic', 'stateful-kafka-streams'),
+      ratioVsKafkajs: ratioOf(rate('stateful-platformatic'), rate('stateful')),
+      note: 'the same app on the second Kafka driver (kafka+platformatic://, @platformatic/kafka), at-least-once',
     });
     add('stateful-exactly-once', 'stateful-kafka-streams-exactly-once', {
       ratioRounds: ratioRounds('stateful-exactly-once', 'stateful-kafka-streams-exactly-once'),

@@ -1,7 +1,8 @@
 /**
  * The stateful benchmark's faustgen side, run as its own process (so its RSS and CPU are its own):
  * an app as a generated one is written, with one agent counting JSON events per key into a RocksDB
- * table with its changelog. Default driver and store settings but for the processing guarantee.
+ * table with its changelog. Default driver and store settings but for the processing guarantee;
+ * BENCH_CLIENT=platformatic runs it on the second Kafka driver (`kafka+platformatic://`).
  */
 import { createApp, codecs } from 'faustgen';
 import type { CountEvent } from './events.js';
@@ -11,7 +12,7 @@ const env = workerEnv();
 const probe = new Probe(env.expected, env.sampleMinId);
 const app = createApp({
   id: env.appId,
-  broker: `kafka://${env.bootstrap}`,
+  broker: `${process.env['BENCH_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${env.bootstrap}`,
   store: 'rocksdb://',
   datadir: env.stateDir,
   topicPartitions: env.partitions,

@@ -9,9 +9,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /**
  * A Node worker script of this folder as a child process: tsx runs the script, which imports
  * faustgen from dist/ (the built package, as `npm run bench` uses it). `nodeArgs` go before the
- * script, e.g. `--cpu-prof`.
+ * script, e.g. `--cpu-prof`; `extraEnv` is added to the worker's environment (e.g. the Kafka driver).
  */
-export function nodeCommand(script: string, nodeArgs: readonly string[] = []): (label: string, env: WorkerEnv) => WorkerCommand {
+export function nodeCommand(script: string, nodeArgs: readonly string[] = [], extraEnv: Readonly<Record<string, string>> = {}): (label: string, env: WorkerEnv) => WorkerCommand {
   return (label, env) => ({
     label,
     command: process.execPath,
@@ -26,6 +26,7 @@ export function nodeCommand(script: string, nodeArgs: readonly string[] = []): (
       BENCH_EXPECTED: String(env.expected),
       BENCH_SAMPLE_MIN_ID: String(env.sampleMinId),
       BENCH_GUARANTEE: env.guarantee,
+      ...extraEnv,
     },
   });
 }

@@ -16,8 +16,6 @@ interface PendingRecord {
   readonly bytes: number;
 }
 
-
-
 const RECORD_OVERHEAD_BYTES = 24;
 const MAX_BATCH_RECORDS = 4_000;
 
@@ -138,13 +136,14 @@ export class PlatformaticKafkaProducer implements Producer {
       try {
         if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
         await this.choosePartitions(producer, remaining);
-        result = await producer.send({ messages: remaining.map((r) => toMessage(r, stamp)) });
+        const batchTimestamp = BigInt(stamp);
+        result = await producer.send({ messages: remaining.map((r) => toMessage(r, batchTimestamp)) });
       } catch (error) {
         failure = error;
         result = (error as { produced?: ProduceResult } | null)?.produced;
       }
       const answered = this.settle(remaining, result, stamp);
-      remaining = remaining.filter((r) => !answered.has(`${r.record.topic}\u0000${r.partition ?? -1}`));
+      remaining = remaining.filter((r) => offsetOf(answered, r) === undefined);
       if (this.options.producer.acks === 0 && failure === undefined) remaining = [];
       if (remaining.length === 0) return;
       // A leader missing from the client's cached metadata (a killed broker) is a retriable
@@ -186,34 +185,43 @@ export class PlatformaticKafkaProducer implements Producer {
     }
   }
 
-  /** Tells the records of every answered partition their offsets; returns the answered partitions. */
-  private settle(records: readonly PendingRecord[], result: ProduceResult | undefined, stamp: number): Set<string> {
-    const base = new Map<string, number>();
-    for (const o of result?.offsets ?? []) base.set(`${o.topic}\u0000${o.partition}`, Number(o.offset));
+  /** Tells the records of every answered partition their offsets; returns the base offset of each answered partition, by topic. */
+  private settle(records: readonly PendingRecord[], result: ProduceResult | undefined, stamp: number): BaseOffsets {
+    // Keyed by topic, then partition number: no key string is built per record on this hot path.
+    const base: BaseOffsets = new Map();
+    for (const o of result?.offsets ?? []) {
+      const partitions = base.get(o.topic) ?? new Map<number, { offset: number; next: number }>();
+      partitions.set(o.partition, { offset: Number(o.offset), next: 0 });
+      base.set(o.topic, partitions);
+    }
     const acksZero = this.options.producer.acks === 0 && result !== undefined;
-    const next = new Map<string, number>();
     for (const r of records) {
-      const key = `${r.record.topic}\u0000${r.partition ?? -1}`;
-      const offset = base.get(key);
-      if (offset === undefined && !acksZero) continue;
-      const index = next.get(key) ?? 0;
-      next.set(key, index + 1);
+      const answer = offsetOf(base, r);
+      if (answer === undefined && !acksZero) continue;
+      const index = answer === undefined ? 0 : answer.next++;
       tellDelivered(r.listener, r.tag, {
         topic: r.record.topic,
         partition: r.partition ?? 0,
-        offset: offset === undefined || offset < 0 ? -1 : offset + index,
+        offset: answer === undefined || answer.offset < 0 ? -1 : answer.offset + index,
         timestamp: r.record.timestamp ?? stamp,
       });
     }
-    return new Set(base.keys());
+    return base;
   }
 }
 
-function toMessage(pending: PendingRecord, stamp: number): MessageToProduce {
+/** Base offset of each answered partition and how many of the batch's records for it were told. */
+type BaseOffsets = Map<string, Map<number, { readonly offset: number; next: number }>>;
+
+function offsetOf(base: BaseOffsets, r: PendingRecord): { readonly offset: number; next: number } | undefined {
+  return base.get(r.record.topic)?.get(r.partition ?? -1);
+}
+
+function toMessage(pending: PendingRecord, batchTimestamp: bigint): MessageToProduce {
   const { record } = pending;
   const message: MessageToProduce = {
     topic: record.topic,
-    timestamp: BigInt(record.timestamp ?? stamp),
+    timestamp: record.timestamp === undefined ? batchTimestamp : BigInt(record.timestamp),
   };
   if (pending.partition !== undefined) message.partition = pending.partition;
   if (record.key !== null) message.key = record.key;
