@@ -1,9 +1,9 @@
 /**
  * Profiling helper (not part of `npm run bench`): one round of the stateful benchmark's faustgen
- * worker (or `raw`, or `eos` for exactly-once) on its own broker, the worker run with
+ * worker (or `raw`, or `eos` for exactly-once, or `platformatic` for the second driver) on its own broker, the worker run with
  * `node --cpu-prof` so its profile lands in the given directory. Runs the built package (npm run
  * build first):
- *   node --import tsx bench/profile/stateful-faustgen.ts [events] [faustgen|eos|raw] [profile dir]
+ *   node --import tsx bench/profile/stateful-faustgen.ts [events] [faustgen|eos|raw|platformatic] [profile dir]
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { partitionForKey } from 'faustgen';
@@ -21,7 +21,11 @@ const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 const contender: Contender =
   mode === 'raw'
     ? { row: 'stateful-raw', guarantee: 'at_least_once', command: nodeCommand('raw-worker.ts', nodeArgs) }
-    : { row: mode === 'eos' ? 'stateful-exactly-once' : 'stateful', guarantee: mode === 'eos' ? 'exactly_once' : 'at_least_once', command: nodeCommand('faustgen-worker.ts', nodeArgs) };
+    : {
+        row: mode === 'eos' ? 'stateful-exactly-once' : 'stateful',
+        guarantee: mode === 'eos' ? 'exactly_once' : 'at_least_once',
+        command: nodeCommand('faustgen-worker.ts', nodeArgs, mode === 'platformatic' ? { BENCH_CLIENT: 'platformatic' } : {}),
+      };
 const cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024 });
 try {
   const inTopic = 'prof-stateful-in';

@@ -192,12 +192,26 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     const id = this.idOf(key);
     const found = home?.get(key, id);
     if (found !== undefined) return found;
+    if (home !== undefined && this.coalescable) {
+      // The write rule (key-placement.ts) puts a key on its event's partition or on its murmur2
+      // partition: those are the only places to look, as Faust and Kafka Streams read only the
+      // task's own partition. Asking every partition made each new key cost one store read per
+      // partition held, and filled the other partitions' read caches with absent keys they never own.
+      const owner = this.murmurPartition(key);
+      return owner === undefined || owner === home.partition ? undefined : this.partitions.get(owner)?.get(key, id);
+    }
     for (const partition of this.partitions.values()) {
       if (partition === home) continue;
       const value = partition.get(key, id);
       if (value !== undefined) return value;
     }
     return undefined;
+  }
+
+  /** The partition murmur2 gives the key's placement bytes; undefined while the partition count is unknown. */
+  private murmurPartition(key: Buffer): number | undefined {
+    const count = this.host.partitionCount(this.changelogTopic);
+    return count === undefined ? undefined : partitionForKey(this.placementKeyOf === undefined ? key : this.placementKeyOf(key), count);
   }
 
   private targetPartition(key: Buffer, event: Event<unknown, unknown> | undefined): number {

@@ -113,3 +113,46 @@ test('a table key other than the event key is accepted when murmur2 puts it on t
     await app.stop();
   }
 });
+
+// Issue 14 (stateful throughput): a read of a key its event's partition did not hold asked every
+// other partition's store as well, so each new key cost one store read per partition held (three
+// RocksDB reads more per new key with four partitions) and filled those partitions' read caches
+// with absent keys they never own. By the write rule a key lives on its event's partition or on its
+// murmur2 partition; a read looks there only, as Faust and Kafka Streams read only the task's partition.
+test('reading a new key inside an event asks only the partitions the key can live on, not every partition held', async () => {
+  const { app } = testApp({});
+  const events = app.topic('events', { key: codecs.string, value: codecs.string, partitions: 4 });
+  const counts = app.table('counts', { key: codecs.string, value: codecs.number, default: () => 0, partitions: 4 });
+  let counted = 0;
+  const seenOn = new Map<string, number>();
+  app.agent('count', { source: events, tables: [counts] }, async (stream) => {
+    for await (const event of stream.events()) {
+      const key = event.key ?? '';
+      counts.set(key, counts.get(key) + 1);
+      seenOn.set(key, event.partition);
+      counted++;
+    }
+  });
+  await app.start();
+  try {
+    await events.send({ key: 'warm-up', value: 'x' });
+    await waitFor(() => counted === 1 && counts.partitions.size === 4, 'all four partitions held');
+    const reads = new Map<number, number>();
+    for (const [number, partition] of counts.partitions) {
+      const store = partition.store;
+      const get = store.get.bind(store);
+      store.get = (...args: Parameters<typeof store.get>) => {
+        reads.set(number, (reads.get(number) ?? 0) + 1);
+        return get(...args);
+      };
+    }
+    for (const key of ['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6', 'k-7', 'k-8']) await events.send({ key, value: 'x' });
+    await waitFor(() => counted === 9, 'eight new keys counted');
+    const own = new Set(['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6', 'k-7', 'k-8'].map((k) => seenOn.get(k)));
+    for (const [number, count] of reads) assert.ok(own.has(number), `partition ${number} holds none of the keys but was read ${count} time(s)`);
+    assert.equal([...reads.values()].reduce((a, b) => a + b, 0), 8, 'one store read per new key');
+    for (const key of ['k-1', 'k-5', 'warm-up']) assert.equal(counts.get(key), 1, `${key} counted once (a read outside an event still finds it)`);
+  } finally {
+    await app.stop();
+  }
+});
