@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Agent, AgentHandler, AgentHost } from '../agents/agent.js';
-import { ReplyRegistry } from '../agents/rpc.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -17,9 +15,10 @@ import type { WindowedTable } from '../tables/windowed-table.js';
 import type { Channel } from '../topics/channel.js';
 import type { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
+import type { Admin, GroupAssignment, GroupConsumer, Headers, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
 import { Declarations } from './declarations.js';
 import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
+import { ReplyTopic } from './reply-topic.js';
 import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
@@ -58,7 +57,8 @@ export class App extends Service {
   private readonly declared: Declarations;
   private readonly startupHooks: (() => unknown)[] = [];
   private readonly shutdownHooks: (() => unknown)[] = [];
-  private readonly replies = new ReplyRegistry();
+  /** ask()'s replies: the worker's reply topic and the asks waiting on it. */
+  private readonly replyTopic: ReplyTopic;
   private readonly scheduler: Scheduler;
   private readonly web: WebServer;
   /** What the worker tells its sensors; the Prometheus monitor behind /metrics is the first. */
@@ -76,9 +76,7 @@ export class App extends Service {
   private admin: Admin | undefined;
   private consumer: GroupConsumer | undefined;
   private tableManager: TableManager | undefined;
-  private replyReader: PartitionReader | undefined;
   private datadirLock: DatadirLock | undefined;
-  private replyTopicName: Promise<string> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
   private readonly outputHold = new OutputHold();
@@ -106,6 +104,7 @@ export class App extends Service {
     this.leaderTopic = `${this.settings.id}-${LEADER_SUFFIX}`;
     this.scheduler = new Scheduler(this.clock, this.log.child('scheduler'), () => this.leader);
     this.web = new WebServer(this.log.child('web'));
+    this.replyTopic = new ReplyTopic(this.settings.topicReplicationFactor);
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
@@ -138,7 +137,7 @@ export class App extends Service {
       clock: this.clock,
       log: this.log,
       bufferSize: this.settings.streamBufferSize,
-      replies: this.replies,
+      replies: this.replyTopic.replies,
       streamHost: (agent) => this.declared.streamHostFor(agent),
       sensors: this.sensors,
       // Tracing finds the span of the event a send belongs to through the actor's context; exactly-once
@@ -146,7 +145,7 @@ export class App extends Service {
       tracksEventContext: () => this.settings.eventContext === 'always' || this.declared.tables.size > 0 || this.tracing.enabled || this.exactlyOnce !== undefined,
       tracing: () => (this.tracing.enabled ? this.tracing : undefined),
       crash: (error) => this.crash(error),
-      replyTopic: () => this.ensureReplyTopic(),
+      replyTopic: () => this.replyTopic.ensure(this.admin, this.transport),
       recordFailure: () => {
         this.metrics.agentFailures++;
       },
@@ -479,8 +478,7 @@ export class App extends Service {
     await this.tableManager?.stop();
     await this.datadirLock?.release().catch(() => undefined);
     this.datadirLock = undefined;
-    await this.replyReader?.stop().catch(() => undefined);
-    this.replies.cancelAll(new FaustgenError('FG_APP_STATE', 'the app stopped before the reply arrived'));
+    await this.replyTopic.stop();
     await this.producer?.flush().catch(() => undefined);
     await this.producer?.stop();
     await this.admin?.stop();
@@ -489,7 +487,7 @@ export class App extends Service {
 
   protected override async onStopped(): Promise<void> {
     this.declared.thaw();
-    this.replyTopicName = undefined;
+    this.replyTopic.reset();
     this.log.info('stopped', this.crashError === undefined ? {} : { crashed: this.crashError.code });
     for (const waiter of this.stoppedWaiters.splice(0)) waiter(this.crashError);
   }
@@ -544,24 +542,6 @@ export class App extends Service {
 
   private notStartedError(topic: string): FaustgenError {
     return new FaustgenError('FG_APP_STATE', `cannot send to "${topic}": the app is not started`, { details: { topic } });
-  }
-
-
-  private ensureReplyTopic(): Promise<string> {
-    this.replyTopicName ??= (async () => {
-      const admin = this.admin;
-      const transport = this.transport;
-      if (admin === undefined || transport === undefined) throw new FaustgenError('FG_APP_STATE', 'ask() needs a started app');
-      const name = `f-reply-${randomUUID()}`;
-      await admin.ensureTopic({ name, partitions: 1, replicationFactor: this.settings.topicReplicationFactor, config: { 'cleanup.policy': 'delete', 'retention.ms': String(86_400_000) } });
-      this.replyReader = transport.createPartitionReader();
-      this.replyReader.assign([{ topic: name, partition: 0, offset: 0 }]);
-      await this.replyReader.start(async (records) => {
-        for (const record of records) this.replies.deliver(record.value);
-      });
-      return name;
-    })();
-    return this.replyTopicName;
   }
 }
 
