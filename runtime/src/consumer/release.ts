@@ -127,7 +127,7 @@ export class PartitionRelease {
   }
 
   /** Holds outputs (see OutputHold); counted so that a commit can tell a hold began while it flushed. */
-  holdOutputs(): void {
+  private holdOutputs(): void {
     this.holdCount++;
     this.host.hooks.holdOutputs();
   }
