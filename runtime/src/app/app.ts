@@ -1,28 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Agent, type AgentHandler, type AgentHost } from '../agents/agent.js';
-import { validateErrorPolicy } from '../agents/error-policy.js';
-import { ReplyRegistry } from '../agents/rpc.js';
+import type { Agent, AgentHandler, AgentHost } from '../agents/agent.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { FaustgenError, describeError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { Service } from '../core/service.js';
-import { Conductor, type Subscriber } from '../consumer/conductor.js';
-import { isCodecName, resolveCodec } from '../serde/codecs.js';
-import { queueSource, type AttachedTopic, type RepartitionSpec, type StreamHost } from '../streams/stream.js';
+import { Conductor } from '../consumer/conductor.js';
+import { isCodecName } from '../serde/codecs.js';
 import { lockDatadir, openTableStore, type DatadirLock } from '../stores/index.js';
-import { Table } from '../tables/table.js';
+import type { Table } from '../tables/table.js';
 import { TableManager } from '../tables/table-manager.js';
 import { SetTable } from '../tables/set-table.js';
-import { WindowedTable } from '../tables/windowed-table.js';
-import { windowChangelogConfig } from '../windows/window.js';
-import { Channel } from '../topics/channel.js';
-import { Topic } from '../topics/topic.js';
+import type { WindowedTable } from '../tables/windowed-table.js';
+import type { Channel } from '../topics/channel.js';
+import type { Topic } from '../topics/topic.js';
 import { createTransport } from '../transport/create.js';
-import type { Admin, GroupAssignment, GroupConsumer, Headers, PartitionReader, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
-import { parseCron } from './cron.js';
+import type { Admin, GroupAssignment, GroupConsumer, Headers, Producer, RecordMetadata, TopicPartitionOffset, Transport } from '../types/transport.js';
+import { Declarations } from './declarations.js';
 import { discardStateOfEarlierBroker } from './ephemeral-broker-state.js';
+import { ReplyTopic } from './reply-topic.js';
 import { reportWhileWaiting } from './startup-progress.js';
 import { AppMetrics } from './metrics.js';
 import { OutputHold } from './output-hold.js';
@@ -57,14 +53,12 @@ export class App extends Service {
   readonly clock: Clock;
   readonly metrics = new AppMetrics();
   protected readonly log: Logger;
-  private readonly topicsByName = new Map<string, Topic<unknown, unknown>>();
-  private readonly agentsByName = new Map<string, Agent<unknown, unknown, unknown>>();
-  private readonly tablesByName = new Map<string, Table<unknown, unknown, unknown>>();
-  private readonly channels = new Map<string, Channel<unknown, unknown>>();
-  private readonly agentTables = new Map<string, readonly string[]>();
+  /** What the app declared: topics, channels, agents, tables (app/declarations.ts). */
+  private readonly declared: Declarations;
   private readonly startupHooks: (() => unknown)[] = [];
   private readonly shutdownHooks: (() => unknown)[] = [];
-  private readonly replies = new ReplyRegistry();
+  /** ask()'s replies: the worker's reply topic and the asks waiting on it. */
+  private readonly replyTopic: ReplyTopic;
   private readonly scheduler: Scheduler;
   private readonly web: WebServer;
   /** What the worker tells its sensors; the Prometheus monitor behind /metrics is the first. */
@@ -76,18 +70,13 @@ export class App extends Service {
   private rebalanceStartedAt: number | undefined;
   private readonly conductor: Conductor;
   private readonly partitionCounts = new Map<string, number>();
-  private readonly attachedSubscriptions = new Set<string>();
-  /** Topics an agent reads besides its source (groupBy, through), in declaration order. */
-  private readonly attachedTopics = new Map<string, string[]>();
   private readonly leaderTopic: string;
   private transport: Transport | undefined;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
   private consumer: GroupConsumer | undefined;
   private tableManager: TableManager | undefined;
-  private replyReader: PartitionReader | undefined;
   private datadirLock: DatadirLock | undefined;
-  private replyTopicName: Promise<string> | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly stallWatcher: StallWatcher;
   private readonly outputHold = new OutputHold();
@@ -96,7 +85,6 @@ export class App extends Service {
   /** At-least-once: the records in flight in the producer, bounded (exactly-once: its transactions bound them). */
   readonly outputWindow: OutputWindow | undefined;
   private readonly exactlyOnce: ExactlyOnce | undefined;
-  private frozen = false;
   private leader = false;
   private crashError: FaustgenError | undefined;
   /**
@@ -116,6 +104,7 @@ export class App extends Service {
     this.leaderTopic = `${this.settings.id}-${LEADER_SUFFIX}`;
     this.scheduler = new Scheduler(this.clock, this.log.child('scheduler'), () => this.leader);
     this.web = new WebServer(this.log.child('web'));
+    this.replyTopic = new ReplyTopic(this.settings.topicReplicationFactor);
     this.sensors = new SensorSet(this.log.child('sensors'));
     this.monitor = new PrometheusMonitor(this.settings.id, monitorView(this));
     this.sensors.add(this.monitor);
@@ -148,15 +137,15 @@ export class App extends Service {
       clock: this.clock,
       log: this.log,
       bufferSize: this.settings.streamBufferSize,
-      replies: this.replies,
-      streamHost: (agent) => this.streamHostFor(agent),
+      replies: this.replyTopic.replies,
+      streamHost: (agent) => this.declared.streamHostFor(agent),
       sensors: this.sensors,
       // Tracing finds the span of the event a send belongs to through the actor's context; exactly-once
       // routes a handler's sends by it.
-      tracksEventContext: () => this.settings.eventContext === 'always' || this.tablesByName.size > 0 || this.tracing.enabled || this.exactlyOnce !== undefined,
+      tracksEventContext: () => this.settings.eventContext === 'always' || this.declared.tables.size > 0 || this.tracing.enabled || this.exactlyOnce !== undefined,
       tracing: () => (this.tracing.enabled ? this.tracing : undefined),
       crash: (error) => this.crash(error),
-      replyTopic: () => this.ensureReplyTopic(),
+      replyTopic: () => this.replyTopic.ensure(this.admin, this.transport),
       recordFailure: () => {
         this.metrics.agentFailures++;
       },
@@ -199,6 +188,18 @@ export class App extends Service {
       releaseOutputs: (assignment) => this.outputHold.release(assignment),
       onError: (error) => this.crash(FaustgenError.is(error) ? error : new FaustgenError('FG_TRANSPORT', `consumer failed: ${error.message}`, { cause: error })),
     });
+    this.declared = new Declarations({
+      settings: this.settings,
+      clock: this.clock,
+      log: this.log,
+      producerHost: this.producerHost,
+      scheduler: this.scheduler,
+      web: this.web,
+      sensors: this.sensors,
+      agentHost: this.agentHost,
+      subscribe: (subscriber) => this.conductor.subscribe(subscriber),
+      partitionCount: (topic) => this.partitionCounts.get(topic),
+    });
   }
 
   get id(): string {
@@ -213,91 +214,35 @@ export class App extends Service {
   // ---- declarations -------------------------------------------------------------------------
 
   topic<K = Buffer, V = unknown>(name: string, options: TopicOptions<K, V> = {}): Topic<K, V> {
-    const existing = this.topicsByName.get(name);
-    if (existing !== undefined) return existing as Topic<K, V>;
-    this.assertDeclarable(`topic "${name}"`);
-    if (name.trim() === '' || /[^A-Za-z0-9._-]/.test(name)) {
-      throw new FaustgenError('FG_SETTING_INVALID', `topic name "${name}" is invalid: Kafka topic names use letters, digits, ".", "_" and "-"`, { details: { topic: name } });
-    }
-    if (options.partitions !== undefined && (!Number.isInteger(options.partitions) || options.partitions <= 0)) {
-      throw new FaustgenError('FG_SETTING_INVALID', `topic "${name}": partitions must be an integer > 0, got ${String(options.partitions)}`, { details: { topic: name, setting: 'partitions' } });
-    }
-    const topic = new Topic<K, V>(
-      {
-        name,
-        keyCodec: resolveCodec(options.key, this.settings.keySerializer, `topic "${name}" key`),
-        valueCodec: resolveCodec(options.value, this.settings.valueSerializer, `topic "${name}" value`),
-        partitions: options.partitions,
-        replicationFactor: options.replicationFactor,
-        config: options.config ?? {},
-        internal: options.internal ?? false,
-      },
-      this.producerHost,
-    );
-    this.topicsByName.set(name, topic as Topic<unknown, unknown>);
-    return topic;
+    return this.declared.topic(name, options);
   }
 
   /** An in-memory channel: values reach its agents without a broker or serialization. */
-  channel<K = undefined, V = unknown>(name: string = `channel-${this.channels.size + 1}`): Channel<K, V> {
-    this.assertDeclarable(`channel "${name}"`);
-    const channel = new Channel<K, V>(name, () => this.clock.now());
-    this.channels.set(name, channel as Channel<unknown, unknown>);
-    return channel;
+  channel<K = undefined, V = unknown>(name?: string): Channel<K, V> {
+    return this.declared.channel<K, V>(name);
   }
 
   agent<K, V, R = void>(name: string, definition: AgentDefinition<K, V, R>, handler: AgentHandler<K, V, R>): Agent<K, V, R> {
-    this.assertDeclarable(`agent "${name}"`);
-    if (this.agentsByName.has(name)) throw new FaustgenError('FG_DUPLICATE_NAME', `two agents are named "${name}"`, { details: { agent: name } });
-    const concurrency = definition.concurrency ?? 1;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new FaustgenError('FG_SETTING_INVALID', `agent "${name}": concurrency must be an integer ≥ 1, got ${String(concurrency)}`, { details: { agent: name, setting: 'concurrency' } });
-    }
-    const source =
-      definition.source ??
-      this.topic<K, V>(`${this.settings.id}-${name}`, {
-        ...(definition.key === undefined ? {} : { key: definition.key }),
-        ...(definition.value === undefined ? {} : { value: definition.value }),
-        partitions: definition.partitions ?? this.settings.topicPartitions,
-        internal: true,
-      });
-    const agent = new Agent<K, V, R>(
-      name,
-      {
-        source,
-        concurrency,
-        sinks: definition.sinks ?? [],
-        onError: validateErrorPolicy(name, definition.onError ?? 'crash'),
-        ...(definition.replyDecode === undefined ? {} : { replyDecode: definition.replyDecode }),
-      },
-      handler,
-      this.agentHost,
-    );
-    const untyped = agent as unknown as Agent<unknown, unknown, unknown>;
-    this.agentsByName.set(name, untyped);
-    this.agentTables.set(name, (definition.tables ?? []).map((t) => t.name));
-    if (source instanceof Topic) this.conductor.subscribe({ agent: untyped, topic: source as Topic<unknown, unknown> });
-    else source.subscribe({ deliver: (message) => agent.deliverLocal(message) });
-    return agent;
+    return this.declared.agent(name, definition, handler);
   }
 
   /** A dictionary-like table whose writes go to the changelog `<app id>-<name>-changelog`. */
   table<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default: () => V }): Table<K, V, V>;
   table<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
   table<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
-    return this.declareTable(name, options, 'table');
+    return this.declared.declareTable(name, options, 'table');
   }
 
   /** A table every worker holds in full, kept in sync from all changelog partitions. */
   globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default: () => V }): Table<K, V, V>;
   globalTable<K, V>(name: string, options?: TableDefinitionOptions<K, V>): Table<K, V, V | undefined>;
   globalTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V } = {}): Table<K, V, V | undefined> {
-    return this.declareTable(name, { usePartitioner: true, ...options }, 'global');
+    return this.declared.declareTable(name, { usePartitioner: true, ...options }, 'global');
   }
 
   /** A table of sets per key (Faust's SetTable). Members are stored as JSON arrays. */
   setTable<K, M>(name: string, options: Omit<TableDefinitionOptions<K, M[]>, 'value'> = {}): SetTable<K, M> {
-    return new SetTable<K, M>(this.declareTable<K, M[]>(name, { ...options, value: 'json' }, 'table'));
+    return new SetTable<K, M>(this.declared.declareTable<K, M[]>(name, { ...options, value: 'json' }, 'table'));
   }
 
   /**
@@ -307,52 +252,24 @@ export class App extends Service {
   windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V> & { readonly default: () => V }): WindowedTable<K, V, V>;
   windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V>): WindowedTable<K, V, V | undefined>;
   windowedTable<K, V>(name: string, options: WindowedTableDefinition<K, V> & { readonly default?: () => V }): WindowedTable<K, V, V | undefined> {
-    const inner = this.declareTable<Buffer, V>(
-      name,
-      {
-        key: 'raw',
-        ...(options.value === undefined ? {} : { value: options.value }),
-        ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
-        config: { ...windowChangelogConfig(options.window), ...(options.config ?? {}) },
-      },
-      'table',
-    );
-    const windowed = new WindowedTable<K, V, V | undefined>(
-      inner,
-      {
-        spec: options.window,
-        keyCodec: resolveCodec(options.key, 'json', `table "${name}" key`),
-        defaultValue: options.default,
-        relativeTo: options.relativeTo ?? 'stream',
-        onWindowClose: options.onWindowClose,
-      },
-      this.clock,
-      this.log.child(`table ${name}`),
-    );
-    this.scheduler.add({ name: `${name}-window-expiry`, kind: 'timer', onLeader: false, intervalMs: this.settings.tableCleanupIntervalMs, run: () => windowed.expire() });
-    return windowed;
+    return this.declared.windowedTable(name, options);
   }
 
   timer(name: string, options: { readonly intervalMs: number; readonly onLeader?: boolean }, run: () => unknown): void {
-    this.assertDeclarable(`timer "${name}"`);
-    if (!(options.intervalMs > 0)) throw new FaustgenError('FG_SETTING_INVALID', `timer "${name}": intervalMs must be > 0`, { details: { timer: name } });
-    this.scheduler.add({ name, kind: 'timer', onLeader: options.onLeader ?? false, intervalMs: options.intervalMs, run });
+    this.declared.timer(name, options, run);
   }
 
   crontab(name: string, options: { readonly cron: string; readonly timezone?: string; readonly onLeader?: boolean }, run: () => unknown): void {
-    this.assertDeclarable(`crontab "${name}"`);
-    this.scheduler.add({ name, kind: 'crontab', onLeader: options.onLeader ?? false, cron: parseCron(options.cron, options.timezone ?? 'UTC'), run });
+    this.declared.crontab(name, options, run);
   }
 
   /** Runs once after the worker is ready. */
   task(name: string, run: () => unknown, options: { readonly onLeader?: boolean } = {}): void {
-    this.assertDeclarable(`task "${name}"`);
-    this.scheduler.add({ name, kind: 'task', onLeader: options.onLeader ?? false, run });
+    this.declared.task(name, run, options);
   }
 
   page(path: string, handler: PageHandler, options: PageOptions = {}): void {
-    this.assertDeclarable(`page "${path}"`);
-    this.web.route(path, handler, options);
+    this.declared.page(path, handler, options);
   }
 
   /** Adds a sensor: it is told of messages, events, table operations, commits, sends, rebalances and web requests. */
@@ -376,13 +293,13 @@ export class App extends Service {
   // ---- introspection ------------------------------------------------------------------------
 
   get topics(): ReadonlyMap<string, Topic<unknown, unknown>> {
-    return this.topicsByName;
+    return this.declared.topics;
   }
   get agents(): ReadonlyMap<string, Agent<unknown, unknown, unknown>> {
-    return this.agentsByName;
+    return this.declared.agents;
   }
   get tables(): ReadonlyMap<string, Table<unknown, unknown, unknown>> {
-    return this.tablesByName;
+    return this.declared.tables;
   }
   get jobs(): Scheduler {
     return this.scheduler;
@@ -447,7 +364,7 @@ export class App extends Service {
   }
   /** True when every delivered event is processed and no agent has buffered events. */
   idle(): boolean {
-    for (const agent of this.agentsByName.values()) if (agent.buffered > 0) return false;
+    for (const agent of this.declared.agents.values()) if (agent.buffered > 0) return false;
     return this.conductor.idle();
   }
   /** Commits now (the commit timer does it every commitIntervalMs). */
@@ -473,7 +390,7 @@ export class App extends Service {
     const { settings } = this;
     this.producerHost.reset();
     if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
-    this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.agentsByName.size, tables: this.tablesByName.size });
+    this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.declared.agents.size, tables: this.declared.tables.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();
@@ -481,35 +398,35 @@ export class App extends Service {
     await reportWhileWaiting(this.admin.start(), { log: this.log, what: brokers, setting: 'brokerStartupTimeoutMs', timeoutMs: settings.brokerStartupTimeoutMs });
     await this.producer.start();
     this.exactlyOnce?.start(this.transport, this.admin);
-    await discardStateOfEarlierBroker(settings, this.admin, [...this.tablesByName.values()].map((table) => table.changelogTopic), this.log);
-    for (const agent of this.agentsByName.values()) agent.start();
+    await discardStateOfEarlierBroker(settings, this.admin, [...this.declared.tables.values()].map((table) => table.changelogTopic), this.log);
+    for (const agent of this.declared.agents.values()) agent.start();
     this.handlersMayRun = true;
     // Let each handler run to its first wait: that is where groupBy/through declare their topics.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    this.frozen = true;
+    this.declared.freeze();
     const counts = await ensureTopics(this.admin, {
-      topics: [...this.topicsByName.values()],
+      topics: [...this.declared.topics.values()],
       leaderTopic: this.leaderTopic,
       driver: this.transport.driver,
       defaults: { partitions: settings.topicPartitions, replicationFactor: settings.topicReplicationFactor },
       subscribed: new Set(this.conductor.subscribedTopics()),
-      copartitioned: this.copartitionGroups(),
+      copartitioned: this.declared.copartitionGroups(),
       log: this.log,
     });
     for (const [name, count] of counts) this.partitionCounts.set(name, count);
-    if (settings.store.driver === 'rocksdb' && this.tablesByName.size > 0) {
+    if (settings.store.driver === 'rocksdb' && this.declared.tables.size > 0) {
       this.datadirLock = await lockDatadir(settings.store.url, settings.datadir, settings.id);
     }
     this.tableManager = new TableManager(this.admin, this.transport.createPartitionReader(), this.log.child('tables'), { changelogBufferSize: settings.changelogBufferSize });
-    for (const table of this.tablesByName.values()) {
+    for (const table of this.declared.tables.values()) {
       const store = await openTableStore(settings.store.url, { appId: settings.id, table: table.name, datadir: settings.datadir, cacheSize: settings.tableCacheSize });
       this.tableManager.register(table, store);
     }
     await this.tableManager.start();
     const webUrl = await this.startWeb();
-    const changelogs = [...this.tablesByName.values()].map((t) => t.changelogTopic);
-    const globals = [...this.tablesByName.values()].filter((t) => t.definition.kind === 'global').map((t) => t.changelogTopic);
+    const changelogs = [...this.declared.tables.values()].map((t) => t.changelogTopic);
+    const globals = [...this.declared.tables.values()].filter((t) => t.definition.kind === 'global').map((t) => t.changelogTopic);
     this.consumer = this.transport.createGroupConsumer({
       groupId: settings.id,
       topics: [...new Set([...this.conductor.subscribedTopics(), ...changelogs, this.leaderTopic])],
@@ -553,7 +470,7 @@ export class App extends Service {
     }
     // Stop taking events, let handlers finish what they hold, then flush and commit it.
     this.conductor.dropBufferedForStop();
-    await Promise.all([...this.agentsByName.values()].map((agent) => agent.stop()));
+    await Promise.all([...this.declared.agents.values()].map((agent) => agent.stop()));
     this.handlersMayRun = false;
     await this.conductor.commit().catch((error: unknown) => this.log.warn('final commit failed', { error: describeError(error) }));
     await this.consumer?.stop().catch((error: unknown) => this.log.warn('consumer stop failed', { error: describeError(error) }));
@@ -561,8 +478,7 @@ export class App extends Service {
     await this.tableManager?.stop();
     await this.datadirLock?.release().catch(() => undefined);
     this.datadirLock = undefined;
-    await this.replyReader?.stop().catch(() => undefined);
-    this.replies.cancelAll(new FaustgenError('FG_APP_STATE', 'the app stopped before the reply arrived'));
+    await this.replyTopic.stop();
     await this.producer?.flush().catch(() => undefined);
     await this.producer?.stop();
     await this.admin?.stop();
@@ -570,8 +486,8 @@ export class App extends Service {
   }
 
   protected override async onStopped(): Promise<void> {
-    this.frozen = false;
-    this.replyTopicName = undefined;
+    this.declared.thaw();
+    this.replyTopic.reset();
     this.log.info('stopped', this.crashError === undefined ? {} : { crashed: this.crashError.code });
     for (const waiter of this.stoppedWaiters.splice(0)) waiter(this.crashError);
   }
@@ -601,7 +517,7 @@ export class App extends Service {
     const { actives, standbys } = assignment.assignment;
     this.leader = actives.some((tp) => tp.topic === this.leaderTopic && tp.partition === 0);
     await this.exactlyOnce?.assign(assignment, new Set(this.conductor.subscribedTopics()), this.conductor);
-    this.recoveringNow = this.tablesByName.size > 0;
+    this.recoveringNow = this.declared.tables.size > 0;
     const recovered = (await this.tableManager?.assign(actives, standbys)) ?? true;
     this.recoveringNow = !recovered;
     if (recovered) {
@@ -623,112 +539,9 @@ export class App extends Service {
     return `http://${host}:${this.web.port}`;
   }
 
-  private assertDeclarable(what: string): void {
-    if (this.frozen) {
-      throw new FaustgenError('FG_APP_STATE', `${what} declared after the app started: declare topics, agents, tables, timers and groupBy before start (a handler must call groupBy before its first await)`, { details: { what } });
-    }
-  }
-
-  private declareTable<K, V>(name: string, options: TableDefinitionOptions<K, V> & { readonly default?: () => V }, kind: 'table' | 'global'): Table<K, V, V | undefined> {
-    this.assertDeclarable(`table "${name}"`);
-    if (this.tablesByName.has(name)) throw new FaustgenError('FG_DUPLICATE_NAME', `two tables are named "${name}"`, { details: { table: name } });
-    const changelogTopic = `${this.settings.id}-${name}-changelog`;
-    const partitions = options.partitions ?? this.settings.topicPartitions;
-    const config = { 'cleanup.policy': 'compact', ...(options.config ?? {}) } as Record<string, string>;
-    // Table keys and values default to JSON, as in Faust, whatever the app's topic serializers.
-    const keyCodec = resolveCodec(options.key, 'json', `table "${name}" key`);
-    const valueCodec = resolveCodec(options.value, 'json', `table "${name}" value`);
-    this.topic(changelogTopic, { key: 'raw', value: 'raw', partitions, config, internal: true });
-    const table = new Table<K, V, V | undefined>(
-      { name, changelogTopic, keyCodec, valueCodec, partitions, kind, defaultValue: options.default, usePartitioner: options.usePartitioner ?? false, config },
-      {
-        sendChangelog: (topic, partition, key, value) => {
-          const record = { topic, key, value, ...(partition === undefined ? {} : { partition }) };
-          // A global or partitioner-placed table is written from any worker: no partition owns it.
-          const owned = kind === 'global' || options.usePartitioner === true || partition === undefined ? undefined : { topic, partition };
-          return this.producerHost.produceOwned(record, owned);
-        },
-        // Only tables of kind 'table' without the partitioner coalesce: their changelog partition owns the write.
-        sendChangelogFrom: (topic, partition, key, value, origin, listener, tag) => this.producerHost.produceFrom({ topic, key, value, partition }, { topic, partition }, origin, listener, tag),
-        reportSendError: (topic, error) => this.producerHost.reportSendError(topic, error),
-        partitionCount: (topic) => this.partitionCounts.get(topic),
-        onOperation: (table, operation) => this.sensors.onTableOperation(table, operation),
-      },
-    );
-    this.tablesByName.set(name, table as unknown as Table<unknown, unknown, unknown>);
-    return table;
-  }
-
-  /** Agent sources and the changelogs of the tables they write must have equal partition counts. */
-  private copartitionGroups(): { agent: string; topics: string[] }[] {
-    const groups: { agent: string; topics: string[] }[] = [];
-    for (const [name, agent] of this.agentsByName) {
-      const tables = this.agentTables.get(name) ?? [];
-      if (tables.length === 0 || !(agent.source instanceof Topic)) continue;
-      // After groupBy/through the handler processes (and writes tables from) the last topic it reads.
-      const read = this.attachedTopics.get(name)?.at(-1) ?? agent.source.name;
-      groups.push({ agent: name, topics: [read, ...tables.map((t) => `${this.settings.id}-${t}-changelog`)] });
-    }
-    return groups;
-  }
 
   private notStartedError(topic: string): FaustgenError {
     return new FaustgenError('FG_APP_STATE', `cannot send to "${topic}": the app is not started`, { details: { topic } });
-  }
-
-  private streamHostFor(agentName: string): StreamHost {
-    const agent = this.agentsByName.get(agentName);
-    if (agent === undefined) throw new FaustgenError('FG_INTERNAL', `no agent ${agentName}`, { kind: 'internal' });
-    const attach = <K, V>(topic: Topic<K, V>): AttachedTopic<K, V> => {
-      const id = `${agentName}\u0000${topic.name}`;
-      if (!this.attachedSubscriptions.has(id)) {
-        if (this.frozen) this.assertDeclarable(`stream topic "${topic.name}" of agent "${agentName}"`);
-        this.attachedSubscriptions.add(id);
-        this.attachedTopics.set(agentName, [...(this.attachedTopics.get(agentName) ?? []), topic.name]);
-        this.conductor.subscribe({ agent, topic: topic as Topic<unknown, unknown> } satisfies Subscriber);
-      }
-      const queue = agent.attach<K, V>(topic.name);
-      return {
-        name: topic.name,
-        sendRaw: (key, value, headers, timestamp) => this.producerHost.produce({ topic: topic.name, key, value, headers, ...(timestamp === undefined ? {} : { timestamp }) }),
-        send: (message) => topic.send(message),
-        open: () => queueSource(queue),
-        fail: (error) => agent.fail(error),
-      };
-    };
-    return {
-      clock: this.clock,
-      appId: this.settings.id,
-      attachRepartition: <K>(spec: RepartitionSpec<K>) =>
-        attach(this.topic<K, unknown>(spec.topic, { key: spec.keyCodec, value: spec.valueCodec, partitions: spec.partitions ?? this.settings.topicPartitions, internal: true })),
-      attachTopic: <K, V>(name: string) => {
-        const topic = this.topicsByName.get(name);
-        if (topic === undefined) throw new FaustgenError('FG_TOPIC_MISSING', `through("${name}"): declare the topic with app.topic() first`, { details: { topic: name } });
-        return attach(topic as unknown as Topic<K, V>);
-      },
-      sendTo: <K, V>(name: string, message: { key?: K; value: V; headers?: Headers }) => {
-        const topic = this.topicsByName.get(name) as Topic<K, V> | undefined;
-        if (topic === undefined) return Promise.reject(new FaustgenError('FG_TOPIC_MISSING', `echo("${name}"): declare the topic with app.topic() first`, { details: { topic: name } }));
-        return topic.send(message);
-      },
-    };
-  }
-
-  private ensureReplyTopic(): Promise<string> {
-    this.replyTopicName ??= (async () => {
-      const admin = this.admin;
-      const transport = this.transport;
-      if (admin === undefined || transport === undefined) throw new FaustgenError('FG_APP_STATE', 'ask() needs a started app');
-      const name = `f-reply-${randomUUID()}`;
-      await admin.ensureTopic({ name, partitions: 1, replicationFactor: this.settings.topicReplicationFactor, config: { 'cleanup.policy': 'delete', 'retention.ms': String(86_400_000) } });
-      this.replyReader = transport.createPartitionReader();
-      this.replyReader.assign([{ topic: name, partition: 0, offset: 0 }]);
-      await this.replyReader.start(async (records) => {
-        for (const record of records) this.replies.deliver(record.value);
-      });
-      return name;
-    })();
-    return this.replyTopicName;
   }
 }
 

@@ -2,6 +2,7 @@ import { partitionKeyOf } from '../core/partition-key.js';
 import { describeError, FaustgenError } from '../core/errors.js';
 import type { ConsumedRecord, ConsumerListener, GroupAssignment, GroupConsumer, TopicPartition, TopicPartitionOffset } from '../types/transport.js';
 import { PartitionTrackers, type PartitionPosition } from './partition-trackers.js';
+import { PartitionRelease } from './release.js';
 import { Subscriptions, type Subscriber } from './subscriptions.js';
 import type { ConductorHooks } from './conductor-hooks.js';
 
@@ -22,23 +23,6 @@ export class Conductor implements ConsumerListener {
   private committing = 0;
   private lastAssignment: GroupAssignment | undefined;
   /**
-   * Set while a rebalance is prepared (onPrepareRebalance): records are no longer taken, and once
-   * `released` is set everything was committed under the old generation and outputs are held. Values
-   * are the first offset per partition that was dropped or refused, to read again if it stays here.
-   */
-  private refusing = false;
-  private released: Map<string, number> | undefined;
-  private readonly refused = new Map<string, number>();
-  /** First dropped offset per partition while a release runs: those events will never be acked here. */
-  private dropped: ReadonlyMap<string, number> | undefined;
-  /**
-   * Every partition was given up in place (abandonAll): the next assignment treats all of them as
-   * new, whatever the consumer revoked before it.
-   */
-  private abandoned = false;
-  /** Outputs are held because the member's lease lapsed (no heartbeat for half its session). */
-  private leaseHold = false;
-  /**
    * From onAssigned until its outputs are released: events that finished meanwhile (in a handler past
    * a release's deadline) have outputs still held, so committing them would flush a producer without
    * them, and move table writes that never reached the changelog into the stores.
@@ -48,12 +32,23 @@ export class Conductor implements ConsumerListener {
   private barrier: Promise<void> | undefined;
   /** Exactly-once: records below these offsets were committed by a previous owner (read before the fence). */
   private readonly floors = new Map<string, number>();
-  /** Times outputs were held so far (see holdOutputs). */
-  private holds = 0;
   /** Events handed to agents since start; read by metrics and the test driver. */
   delivered = 0;
 
-  constructor(private readonly hooks: ConductorHooks) {}
+  /** Released before a rebalance, lease lapsed, membership lost or abandoned (consumer/release.ts). */
+  private readonly release: PartitionRelease;
+
+  constructor(private readonly hooks: ConductorHooks) {
+    this.release = new PartitionRelease({
+      hooks,
+      trackers: this.trackers,
+      subscriptions: this.subscriptions,
+      consumer: () => this.consumer,
+      waitSettled: (deadlineMs) => this.waitUntil(() => this.settled(new Map()), deadlineMs),
+      enqueue: (step) => this.enqueue(step),
+      commitNow: (bounds, deadlineMs) => this.commitNow(bounds, deadlineMs),
+    });
+  }
 
   subscribe(subscriber: Subscriber): void {
     this.subscriptions.add(subscriber);
@@ -73,7 +68,7 @@ export class Conductor implements ConsumerListener {
 
   async onAssigned(assignment: GroupAssignment): Promise<void> {
     this.lastAssignment = assignment;
-    this.leaseHold = false;
+    this.release.assignmentArrived();
     this.assigning = true;
     try {
       await this.assign(assignment);
@@ -83,8 +78,11 @@ export class Conductor implements ConsumerListener {
   }
 
   private async assign(assignment: GroupAssignment): Promise<void> {
-    if (this.abandoned) this.forgetAbandoned();
-    const released = this.released;
+    if (this.release.abandoned) {
+      this.release.forgetAbandoned();
+      this.floors.clear();
+    }
+    const released = this.release.released;
     const keep = new Set<string>();
     const assignmentOnly: TopicPartition[] = [];
     for (const tp of [...assignment.assignment.actives, ...assignment.assignment.standbys]) {
@@ -97,66 +95,30 @@ export class Conductor implements ConsumerListener {
       this.trackers.track(tp);
     }
     for (const key of this.trackers.keys()) if (!keep.has(key)) this.trackers.retire(key);
-    if (released !== undefined) this.rewindKept(released);
-    else {
-      this.dropped = undefined;
-      this.refusing = false;
-    }
+    if (released !== undefined) this.release.rewindKept(released);
+    else this.release.notReleased();
     if (assignmentOnly.length > 0) this.consumer?.pause(assignmentOnly);
     await this.hooks.onAssigned(assignment);
     // A lease that lapsed meanwhile keeps them held until a heartbeat is answered (onLeaseRenewed);
     // partitions given up meanwhile (abandonAll) keep them until the next assignment drops them.
-    if (!this.leaseHold && !this.abandoned) this.hooks.releaseOutputs(assignment);
+    if (!this.release.leaseHold && !this.release.abandoned) this.hooks.releaseOutputs(assignment);
   }
 
-  /**
-   * Releases every partition before the member rejoins (Kafka: awaited before JoinGroup). Handlers
-   * first work off what is buffered, until `deadlineMs` at most; then unstarted events are dropped and
-   * the ones in handlers waited for; everything processed is flushed and committed while this
-   * generation is still valid; from then on outputs are held and nothing is committed until
-   * onAssigned names the partitions that stay. A partition that moves is thus recovered by its new
-   * owner from a changelog this worker no longer writes to, and started from the offset it committed.
-   */
-  async onPrepareRebalance(deadlineMs: number): Promise<void> {
-    if (this.released !== undefined) return;
-    // Events a stop dropped already will never be acked here: only the others are waited for.
-    await this.waitUntil(() => this.settled(new Map()), deadlineMs);
-    this.refusing = true;
-    const partitions = this.trackers.partitions();
-    // A stop may have dropped buffered events already: those are not in flight either.
-    const firstDropped = lowestPerPartition(this.dropped, this.subscriptions.dropBuffered(partitions));
-    // A commit that starts from now on (the timer's) must not wait for the dropped events either.
-    this.dropped = firstDropped;
-    await this.waitForInFlight(partitions, firstDropped, deadlineMs);
-    // The release is one step of the commit chain: a commit queued before it (a stop's final commit)
-    // runs first, while this generation is valid; one queued after finds the partitions released.
-    await this.enqueue(async () => {
-      await this.commitNow(firstDropped, deadlineMs).catch((error: unknown) => this.hooks.log.warn('commit before rebalance failed; the next owner processes these events again', { error: describeError(error) }));
-      this.holdOutputs();
-      this.released = firstDropped;
-    });
-    const busy = this.trackers.countBusy(firstDropped);
-    this.hooks.log.info('partitions released for rebalance', { partitions: this.trackers.size, ...(busy > 0 ? { stillInHandlers: busy } : {}) });
+  /** Releases every partition before the member rejoins (PartitionRelease.prepareRebalance). */
+  onPrepareRebalance(deadlineMs: number): Promise<void> {
+    return this.release.prepareRebalance(deadlineMs);
   }
 
   async onRevoked(revoked: readonly TopicPartition[]): Promise<void> {
-    if (this.released !== undefined) {
-      // Released before the join: committed already, and nothing may be committed for them now.
-      this.subscriptions.dropBuffered(revoked);
-      this.hooks.onPartitionsRevoked(revoked);
-      for (const tp of revoked) {
-        const key = partitionKeyOf(tp.topic, tp.partition);
-        this.trackers.retire(key);
-        this.released.delete(key);
-        this.refused.delete(key);
-      }
+    if (this.release.released !== undefined) {
+      this.release.revokeReleased(revoked);
       return;
     }
     for (const tp of revoked) this.revoking.add(partitionKeyOf(tp.topic, tp.partition));
     // Buffered events nobody started are dropped: the first of them bounds the commit, so the new
     // owner reads them again. Events already in a handler are waited for.
     const firstDropped = this.subscriptions.dropBuffered(revoked);
-    await this.waitForInFlight(revoked, firstDropped);
+    await this.release.waitForInFlight(revoked, firstDropped);
     await this.commit(firstDropped);
     for (const tp of revoked) {
       const key = partitionKeyOf(tp.topic, tp.partition);
@@ -173,9 +135,9 @@ export class Conductor implements ConsumerListener {
     if (tracker === undefined) return;
     this.hooks.onMessagesIn?.(first.topic, first.partition, records.length);
     const subscribers = this.subscriptions.of(first.topic);
-    if (this.refusing) {
+    if (this.release.refusing) {
       // Released for a rebalance: read again from here if the partition stays.
-      this.noteRefused(key, first.offset);
+      this.release.noteRefused(key, first.offset);
       return;
     }
     // A revoke can only start while this loop waits: checked before the first record and before
@@ -192,8 +154,8 @@ export class Conductor implements ConsumerListener {
         await room;
         waited = true;
       }
-      if (waited && (this.revoking.has(key) || this.refusing)) {
-        if (this.refusing) this.noteRefused(key, record.offset);
+      if (waited && (this.revoking.has(key) || this.release.refusing)) {
+        if (this.release.refusing) this.release.noteRefused(key, record.offset);
         return;
       }
       waited = false;
@@ -223,7 +185,7 @@ export class Conductor implements ConsumerListener {
   }
 
   onPassed(tp: TopicPartition, from: number, to: number): void {
-    if (this.refusing || this.released !== undefined) return;
+    if (this.release.refusing || this.release.released !== undefined) return;
     this.hooks.log.debug('offsets passed without records', { topic: tp.topic, partition: tp.partition, from, to });
     this.trackers.get(partitionKeyOf(tp.topic, tp.partition))?.passEmpty(from, to);
   }
@@ -264,8 +226,8 @@ export class Conductor implements ConsumerListener {
   private async commitNow(bounds: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
     // Released, the lease lapsed, or an assignment not yet through: outputs are held, so what the
     // processed events produced is not on the broker yet.
-    if (this.released !== undefined || this.leaseHold || this.assigning) return;
-    const abandonedBefore = this.abandoned;
+    if (this.release.released !== undefined || this.release.leaseHold || this.assigning) return;
+    const abandonedBefore = this.release.abandoned;
     const commitTransactions = this.hooks.commitTransactions;
     if (commitTransactions === undefined) {
       await this.commitOffsets(bounds);
@@ -276,9 +238,9 @@ export class Conductor implements ConsumerListener {
     let open = (): void => undefined;
     this.barrier = new Promise<void>((resolve) => (open = resolve));
     try {
-      await this.waitUntil(() => this.released !== undefined || this.settled(bounds), deadlineMs);
+      await this.waitUntil(() => this.release.released !== undefined || this.settled(bounds), deadlineMs);
       // Given up meanwhile (a failed transaction): its events are processed again, nothing commits.
-      if (this.released !== undefined || this.abandoned !== abandonedBefore) return;
+      if (this.release.released !== undefined || this.release.abandoned !== abandonedBefore) return;
       // An event not finished (still in a handler, or stopped half-way by a crash) has part of its
       // outputs in the open transactions: never commit them. A partition that stays commits them with
       // the event later; one that moves, or a worker that stops, aborts them.
@@ -292,19 +254,19 @@ export class Conductor implements ConsumerListener {
 
   /** True when no delivered event is unacked, except ones dropped at `bounds` (not to be committed). */
   private settled(bounds: ReadonlyMap<string, number>): boolean {
-    return this.trackers.settled((key) => bounds.get(key) ?? this.dropped?.get(key));
+    return this.trackers.settled((key) => bounds.get(key) ?? this.release.dropped?.get(key));
   }
 
   private async commitOffsets(bounds: ReadonlyMap<string, number>, commitTransactions?: (offsets: readonly TopicPartitionOffset[]) => Promise<void>): Promise<void> {
     const plan = this.trackers.planCommit(bounds);
     const offsets = plan.offsets;
-    const holdsBefore = this.holds;
+    const holdsBefore = this.release.holds;
     await this.hooks.flushProducer();
     // Outputs became held while the flush ran (a lapsed lease, a lost membership, a failed
     // transaction): outputs sent during the flush — coalesced changelog writes go out there — may
     // sit in the hold instead of the producer, so these offsets could pass events whose records are
     // not on the broker. Nothing is committed; the events are processed again or committed later.
-    if (this.holds !== holdsBefore) {
+    if (this.release.holds !== holdsBefore) {
       this.hooks.log.debug('commit skipped: outputs were held while it flushed', { partitions: offsets.length });
       return;
     }
@@ -331,21 +293,9 @@ export class Conductor implements ConsumerListener {
     }
   }
 
-  /** Holds outputs (see OutputHold); counted so that a commit can tell a hold began while it flushed. */
-  private holdOutputs(): void {
-    this.holds++;
-    this.hooks.holdOutputs();
-  }
-
-  /**
-   * The worker is stopping: buffered events nobody started are dropped (they stay uncommitted and are
-   * read again after a restart), so the final commit waits only for the events in handlers.
-   */
+  /** The worker is stopping: buffered events nobody started are dropped (PartitionRelease.dropBufferedForStop). */
   dropBufferedForStop(): void {
-    // Records the consumer still delivers would wait in closed agent queues, never acked, and keep
-    // the final commit (with exactly-once, the whole transaction) from covering what was processed.
-    this.refusing = true;
-    this.dropped = lowestPerPartition(this.dropped, this.subscriptions.dropBuffered(this.trackers.partitions()));
+    this.release.dropBufferedForStop();
   }
 
   /**
@@ -357,108 +307,29 @@ export class Conductor implements ConsumerListener {
     this.consumer?.seek(position);
   }
 
-  private noteRefused(key: string, offset: number): void {
-    const known = this.refused.get(key);
-    if (known === undefined || offset < known) this.refused.set(key, offset);
-  }
-
+  /** No heartbeat answered for half the session timeout: outputs and commits are held until one is. */
   onLeaseLapsed(): void {
-    if (this.released !== undefined || this.leaseHold) return;
-    this.leaseHold = true;
-    this.holdOutputs();
-    this.hooks.log.warn('no heartbeat answered for half the session timeout: holding outputs and commits until one is (an expelled worker must not write)', { partitions: this.trackers.size });
+    this.release.leaseLapsed();
   }
 
   onLeaseRenewed(): void {
-    if (!this.leaseHold) return;
-    this.leaseHold = false;
-    const assignment = this.lastAssignment;
-    if (this.released === undefined && !this.assigning && assignment !== undefined) this.hooks.releaseOutputs(assignment);
-    this.hooks.log.info('heartbeats answered again: held outputs go out');
+    this.release.leaseRenewed(this.lastAssignment, this.assigning);
   }
 
-  /**
-   * The member went without a successful heartbeat for longer than its session timeout: the group
-   * may have handed its partitions to others already. Nothing more is taken, committed or written
-   * for them until the member rejoined; the driver then revokes everything it held.
-   */
+  /** No heartbeat for longer than the session timeout (PartitionRelease.membershipLost). */
   onMembershipLost(): void {
-    if (this.released !== undefined) return;
-    this.refusing = true;
-    this.released = this.subscriptions.dropBuffered(this.trackers.partitions());
-    this.holdOutputs();
-    this.hooks.log.warn('no heartbeat for longer than the session timeout: this worker may have been expelled from its group; holding its outputs until it rejoined', { partitions: this.trackers.size });
+    this.release.membershipLost();
   }
 
-  /**
-   * Gives every partition up in place (exactly-once after a failed transaction): nothing more is
-   * taken, committed or written for them, and the next assignment starts each of them afresh — its
-   * table state recovered again and its events read again from the committed offset — even if the
-   * consumer keeps it without revoking it first.
-   */
+  /** Gives every partition up in place (PartitionRelease.abandonAll). */
   abandonAll(why: string): void {
-    this.abandoned = true;
-    // What handlers still do for the delivered events is void: their writes and outputs are dropped.
-    this.trackers.retireInPlace();
-    if (this.released !== undefined) return;
-    this.refusing = true;
-    this.released = this.subscriptions.dropBuffered(this.trackers.partitions());
-    this.holdOutputs();
-    this.hooks.log.warn(`${why}: holding outputs and commits of every partition until the group assigned them again`, { partitions: this.trackers.size });
-  }
-
-  /** The partitions an abandonAll gave up are revoked here, whether or not the consumer revoked them. */
-  private forgetAbandoned(): void {
-    this.abandoned = false;
-    const stale = this.trackers.partitions();
-    this.subscriptions.dropBuffered(stale);
-    if (stale.length > 0) this.hooks.onPartitionsRevoked(stale);
-    for (const key of this.trackers.keys()) this.trackers.retire(key);
-    this.released?.clear();
-    this.refused.clear();
-    this.floors.clear();
-  }
-
-  /** Partitions that stay after a release read again from their first dropped or refused offset. */
-  private rewindKept(released: ReadonlyMap<string, number>): void {
-    const rewound = this.trackers.truncate((key) => {
-      const dropped = released.get(key);
-      const refused = this.refused.get(key);
-      return dropped === undefined ? refused : refused === undefined ? dropped : Math.min(dropped, refused);
-    });
-    for (const position of rewound) this.consumer?.seek(position);
-    this.refused.clear();
-    this.released = undefined;
-    this.refusing = false;
-    this.dropped = undefined;
+    this.release.abandonAll(why);
   }
 
   private async waitUntil(done: () => boolean, deadlineMs: number): Promise<void> {
     while (!done() && Date.now() < deadlineMs && this.hooks.agentsRunning()) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
-  private async waitForInFlight(revoked: readonly TopicPartition[], firstDropped: ReadonlyMap<string, number>, deadlineMs = Date.now() + 30_000): Promise<void> {
-    const deadline = deadlineMs;
-    while (this.hooks.agentsRunning()) {
-      const busy = revoked.filter((tp) => {
-        const key = partitionKeyOf(tp.topic, tp.partition);
-        return this.trackers.busy(key, firstDropped.get(key));
-      });
-      if (busy.length === 0) return;
-      if (Date.now() > deadline) {
-        this.hooks.log.warn('revoke: events still in handlers at the deadline; committing up to them', { partitions: busy.length });
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
-
-/** The lower offset per partition of two maps (either may be missing). */
-function lowestPerPartition(a: ReadonlyMap<string, number> | undefined, b: ReadonlyMap<string, number>): Map<string, number> {
-  const merged = new Map(a ?? []);
-  for (const [key, offset] of b) merged.set(key, Math.min(offset, merged.get(key) ?? offset));
-  return merged;
 }
 
 /** `topic[partition]@offset` of each, for debug lines. */
