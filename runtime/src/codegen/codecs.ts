@@ -18,6 +18,7 @@ import { compileJsonDecoder, NOT_DECODED } from './json-decoder.js';
 import type { JsonDecoder } from './json-decoder.js';
 import { compileJsonEncoder } from './json-encoder.js';
 import type { JsonEncoder } from './json-encoder.js';
+import { releaseJsonWriter, takeJsonWriter } from './json-writer.js';
 
 export interface ModelCodec<T> extends Codec<T> {
   /** Model-form validation, the same check `encode` runs first. */
@@ -53,8 +54,12 @@ export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
     validate,
     encode(value: T): Buffer {
       encoder ??= compileJsonEncoder(desc);
-      const text = encoder(value);
-      if (text !== undefined) return Buffer.from(text, 'utf8');
+      const w = takeJsonWriter();
+      try {
+        if (encoder(w, value)) return w.finish();
+      } finally {
+        releaseJsonWriter(w);
+      }
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
       return Buffer.from(JSON.stringify(toJsonValue(desc, value)), 'utf8');
