@@ -5,6 +5,8 @@
  * the problem as it always has.
  */
 
+import { Slab } from './slab.js';
+
 /** avsc's long range: one less than Number.MAX_SAFE_INTEGER on both sides. */
 const SAFE_LONG = 9_007_199_254_740_990;
 const TWO_POW_28 = 268_435_456;
@@ -21,22 +23,7 @@ interface Utf8Buffer {
 }
 const fastUtf8 = typeof (Buffer.prototype as Partial<Utf8Buffer>).utf8Slice === 'function' && typeof (Buffer.prototype as Partial<Utf8Buffer>).utf8Write === 'function';
 
-export class AvroWriter {
-  buf: Buffer;
-  pos = 0;
-
-  constructor(size = 4096) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
-  }
-
+export class AvroWriter extends Slab {
   writeByte(b: number): void {
     this.ensure(1);
     this.buf[this.pos++] = b;
@@ -163,11 +150,37 @@ export class AvroWriter {
     this.pos += b.length;
   }
 
-  /** A copy of what was written: the writer's buffer is reused by the next encode. */
-  finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    return out;
+}
+
+/** Strings up to this many bytes are decoded in JavaScript when they are ASCII. */
+const SHORT_READ = 12;
+const char = String.fromCharCode;
+
+/**
+ * A short ASCII string read without a native call: for a few bytes, `String.fromCharCode` with one
+ * argument per byte costs a third of `utf8Slice`'s call into C++ (map keys, codes, short names are
+ * most of a record's strings). Undefined when a byte is not ASCII (then UTF-8 decoding decides).
+ */
+function shortAscii(b: Buffer, p: number, n: number): string | undefined {
+  let high = 0;
+  for (let i = p; i < p + n; i++) high |= b[i] as number;
+  if (high > 0x7f) return undefined;
+  // One call site per length: a fixed argument count is what makes fromCharCode cheap (a spread is not).
+  switch (n) {
+    case 0: return '';
+    case 1: return char(b[p] as number);
+    case 2: return char(b[p] as number, b[p + 1] as number);
+    case 3: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number);
+    case 4: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number);
+    case 5: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number);
+    case 6: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number);
+    case 7: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number);
+    case 8: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number);
+    case 9: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number);
+    case 10: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number);
+    case 11: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number, b[p + 10] as number);
+    case 12: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number, b[p + 10] as number, b[p + 11] as number);
+    default: return undefined;
   }
 }
 
@@ -247,6 +260,10 @@ export class AvroReader {
     const at = this.pos;
     if (length < 0 || at + length > this.buf.length) throw new NotReadable('truncated');
     this.pos = at + length;
+    if (length <= SHORT_READ) {
+      const ascii = shortAscii(this.buf, at, length);
+      if (ascii !== undefined) return ascii;
+    }
     return fastUtf8 ? (this.buf as unknown as Utf8Buffer).utf8Slice(at, at + length) : this.buf.toString('utf8', at, at + length);
   }
 

@@ -159,17 +159,17 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
   };
 }
 
-/** One writer reused by every encode (encodes do not nest; a nested one gets its own). */
-let sharedWriter: AvroWriter | undefined = new AvroWriter();
+/** One writer reused by every encode (encodes do not nest; a nested one, from a getter say, gets its own). */
+const sharedWriter = new AvroWriter();
+let sharedInUse = false;
 
 function takeWriter(): AvroWriter {
-  const w = sharedWriter ?? new AvroWriter(256);
-  sharedWriter = undefined;
-  w.pos = 0;
+  const w = sharedInUse ? new AvroWriter(256) : sharedWriter;
+  sharedInUse = true;
+  w.begin();
   return w;
 }
 
 function releaseWriter(w: AvroWriter): void {
-  // A writer that grew past 1 MB for one large value is not kept.
-  if (w.buf.length <= 1 << 20) sharedWriter = w;
+  if (w === sharedWriter) sharedInUse = false;
 }

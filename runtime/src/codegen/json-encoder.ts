@@ -28,10 +28,16 @@ const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, stringify: JS
 
 const FAIL = 'return false;';
 
-/** Source that writes the fixed JSON text `text` (ASCII byte by byte, anything else as UTF-8). */
-function writeFixed(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the test is exactly "ASCII only"
-  return /^[\x00-\x7f]*$/.test(text) ? `w.ascii(${JSON.stringify(text)});` : `w.text(${JSON.stringify(text)});`;
+/** Fixed text up to this many UTF-8 bytes is written by unrolled byte stores; longer, by a loop over its bytes. */
+const UNROLLED = 48;
+
+/** Source that writes the fixed JSON text `text`: its UTF-8 bytes as integer stores, no string read per call. */
+function writeFixed(text: string, constant: (value: unknown) => string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length === 1) return `w.byte(${bytes[0] ?? 0});`;
+  if (bytes.length > UNROLLED) return `w.bytes(${constant(Uint8Array.from(bytes))});`;
+  const stores = [...bytes].map((b, i) => `b[p${i === 0 ? '' : ` + ${i}`}] = ${b};`).join(' ');
+  return `{ w.ensure(${bytes.length}); const b = w.buf, p = w.pos; ${stores} w.pos = p + ${bytes.length}; }`;
 }
 
 class JsonEncoderSource {
@@ -43,6 +49,10 @@ class JsonEncoderSource {
   private constant(value: unknown): string {
     this.constants.push(value);
     return `c[${this.constants.length - 1}]`;
+  }
+
+  private fixed(text: string): string {
+    return writeFixed(text, (value) => this.constant(value));
   }
 
   private fresh(prefix: string): string {
@@ -58,9 +68,9 @@ class JsonEncoderSource {
       case 'boolean':
         return `if (typeof ${x} !== 'boolean') ${FAIL} w.ascii(${x} ? 'true' : 'false');`;
       case 'int':
-        return `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < -2147483648 || ${x} > 2147483647) ${FAIL} w.ascii('' + ${x});`;
+        return `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < -2147483648 || ${x} > 2147483647) ${FAIL} w.integer(${x});`;
       case 'long':
-        return `if (!isSafeLong(${x})) ${FAIL} w.ascii('' + ${x});`;
+        return `if (!isSafeLong(${x})) ${FAIL} w.integer(${x});`;
       case 'float':
       case 'double':
         // Faust's JSON writes non-finite floats as the strings "NaN", "Infinity", "-Infinity".
@@ -68,7 +78,7 @@ class JsonEncoderSource {
       case 'number': {
         const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
         const rules = fails === '' ? '' : ` || ${fails}`;
-        return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} w.ascii('' + ${x});`;
+        return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} ${d.rules.integer === true ? `w.integer(${x});` : `w.ascii('' + ${x});`}`;
       }
       case 'string': {
         const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
@@ -145,13 +155,15 @@ class JsonEncoderSource {
     // JSON.stringify lists array-index keys first: write the fields in the order it would.
     const ordered = [...d.fields.filter((f) => isIndexKey(f.name)).sort((a, b) => Number(a.name) - Number(b.name)), ...d.fields.filter((f) => !isIndexKey(f.name))];
     const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
-    // Whether a comma goes before a key is known when a required field has been written before it.
+    // The text before a key is known at compile time once a required field has been written (a
+    // comma) and for a required first field (the brace); only keys after optional ones ask.
+    const opensWithRequired = ordered[0] !== undefined && ordered[0].optional !== true;
     let written = false;
-    const fields = ordered.map((f) => {
+    const fields = ordered.map((f, index) => {
       const key = JSON.stringify(f.name);
       const x = this.fresh('f');
       const missing = f.optional === true ? '' : FAIL;
-      const separator = written ? writeFixed(`,${key}:`) : `if (w.pos > start) w.byte(0x2c); ${writeFixed(`${key}:`)}`;
+      const separator = written ? this.fixed(`,${key}:`) : index === 0 && opensWithRequired ? this.fixed(`{${key}:`) : `if (w.pos > start) w.byte(0x2c); ${this.fixed(`${key}:`)}`;
       if (f.optional !== true) written = true;
       // A value found only on the prototype: validation calls it missing, JSON output would write it; leave it to the general path.
       return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (${own.notOwn(x, key)}) ${FAIL} ${separator} ${this.value(f.type, x)} }`;
@@ -160,9 +172,10 @@ class JsonEncoderSource {
       d.extra === 'reject'
         ? `for (const k of Object.keys(v)) { if (k !== ${JSON.stringify(FAUST_METADATA_KEY)} && v[k] !== undefined && !${this.constant(new Set(d.fields.map((f) => f.name)))}.has(k)) ${FAIL} }`
         : '';
-    const tag = `${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}`;
-    const metadata = !d.metadata ? '' : written ? writeFixed(`,${tag}`) : `if (w.pos > start) w.byte(0x2c); ${writeFixed(tag)}`;
-    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\nw.byte(0x7b);\nconst start = w.pos;\n${fields.join('\n')}\n${metadata}\nw.byte(0x7d);\nreturn true;`;
+    const tag = `${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}}`;
+    const close = !d.metadata ? this.fixed('}') : written ? this.fixed(`,${tag}`) : `if (w.pos > start) w.byte(0x2c); ${this.fixed(tag)}`;
+    const open = opensWithRequired ? '' : `${this.fixed('{')}\nconst start = w.pos;`;
+    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\n${open}\n${fields.join('\n')}\n${close}\nreturn true;`;
   }
 
   build(desc: TypeDesc): JsonEncoder {

@@ -1,9 +1,11 @@
 /**
  * The UTF-8 output of the compiled JSON encoders (json-encoder.ts): JSON text written straight
- * into a reused buffer, byte for byte what `Buffer.from(JSON.stringify(...), 'utf8')` gives. A
- * text built by concatenation is a rope of hundreds of pieces that Buffer.from must flatten and
- * then encode; writing the bytes as the encoder goes costs neither.
+ * into a slab, byte for byte what `Buffer.from(JSON.stringify(...), 'utf8')` gives. A text built
+ * by concatenation is a rope of hundreds of pieces that Buffer.from must flatten and then encode;
+ * writing the bytes as the encoder goes costs neither, and handing out the written part of the
+ * slab (as Node's Buffer pool hands out its 8 KB slab) costs no copy.
  */
+import { Slab } from './slab.js';
 
 /** Node's unchecked UTF-8 write (what `Buffer#write` ends in, minus argument handling). */
 interface Utf8Buffer {
@@ -11,29 +13,17 @@ interface Utf8Buffer {
 }
 const fastUtf8 = typeof (Buffer.prototype as Partial<Utf8Buffer>).utf8Write === 'function';
 
-export class JsonWriter {
-  buf: Buffer;
-  pos = 0;
+/** Digits of 10^k, for the digit count of an integer. */
+const TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
-  constructor(size = 4096) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
-  }
-
+export class JsonWriter extends Slab {
   /** One ASCII byte (a bracket, a comma, a colon). */
   byte(b: number): void {
     this.ensure(1);
     this.buf[this.pos++] = b;
   }
 
-  /** Text the caller knows to be ASCII and JSON as it stands: fixed fragments, number literals, base64. */
+  /** Text the caller knows to be ASCII and JSON as it stands: number literals, base64, `null`. */
   ascii(text: string): void {
     const length = text.length;
     this.ensure(length);
@@ -43,10 +33,40 @@ export class JsonWriter {
     this.pos = pos;
   }
 
-  /** Any well-formed text as UTF-8 (fragments with non-ASCII names, JSON.stringify output). */
+  /** Fixed bytes prepared at compile time (UTF-8 of a fragment too long to unroll). */
+  bytes(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.ensure(length);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < length; i++) buf[pos++] = bytes[i] as number;
+    this.pos = pos;
+  }
+
+  /** Any well-formed text as UTF-8 (JSON.stringify output). */
   text(text: string): void {
     this.ensure(text.length * 3);
     this.pos += fastUtf8 ? (this.buf as unknown as Utf8Buffer).utf8Write(text, this.pos, this.buf.length - this.pos) : this.buf.write(text, this.pos, 'utf8');
+  }
+
+  /** An integer as JSON.stringify writes it (`String(n)`): digit by digit below 2^30, no string made. */
+  integer(n: number): void {
+    if (!(n >= 0 && n < 1_073_741_824)) {
+      this.ascii(String(n));
+      return;
+    }
+    let digits = 1;
+    while (digits < 10 && n >= (TEN[digits] as number)) digits++;
+    this.ensure(digits);
+    const buf = this.buf;
+    let pos = this.pos + digits;
+    this.pos = pos;
+    let m = n;
+    do {
+      const q = (m / 10) | 0;
+      buf[--pos] = 0x30 + m - q * 10;
+      m = q;
+    } while (m > 0);
   }
 
   /**
@@ -63,7 +83,8 @@ export class JsonWriter {
     buf[pos++] = 0x22;
     for (let i = 0; i < length; i++) {
       const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7f) {
+      // One unsigned compare for 0x20..0x7f, then the two characters JSON escapes in that range.
+      if (c - 0x20 >>> 0 > 0x5f || c === 0x22 || c === 0x5c) {
         this.pos = start;
         this.text(JSON.stringify(text));
         return;
@@ -73,26 +94,19 @@ export class JsonWriter {
     buf[pos++] = 0x22;
     this.pos = pos;
   }
-
-  /** A copy of what was written: the writer's buffer is reused by the next encode. */
-  finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    return out;
-  }
 }
 
 /** One writer reused by every encode (encodes do not nest; a nested one, from a getter say, gets its own). */
-let sharedWriter: JsonWriter | undefined = new JsonWriter();
+const shared = new JsonWriter();
+let sharedInUse = false;
 
 export function takeJsonWriter(): JsonWriter {
-  const w = sharedWriter ?? new JsonWriter(256);
-  sharedWriter = undefined;
-  w.pos = 0;
+  const w = sharedInUse ? new JsonWriter(256) : shared;
+  sharedInUse = true;
+  w.begin();
   return w;
 }
 
 export function releaseJsonWriter(w: JsonWriter): void {
-  // A writer that grew past 1 MB for one large value is not kept.
-  if (w.buf.length <= 1 << 20) sharedWriter = w;
+  if (w === shared) sharedInUse = false;
 }

@@ -98,14 +98,15 @@ describe('Avro writer and reader', () => {
   test('strings: the same bytes as avsc at every length boundary, multi-byte and lone surrogates included', () => {
     const units = ['a', 'é', '€', '😀', '\ud800', '\udc00'];
     const cases: string[] = [];
-    for (const length of [0, 1, 20, 21, 22, 23, 31, 32, 33, 63, 64, 65, 66, 200]) {
+    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21, 22, 23, 31, 32, 33, 63, 64, 65, 66, 200]) {
       for (const unit of units) cases.push(unit.repeat(Math.ceil(length / unit.length)).slice(0, length), `${'a'.repeat(Math.max(0, length - 1))}${unit}`);
     }
     for (const text of cases) {
       const w = new AvroWriter(8);
       w.writeString(text);
-      assert.deepEqual(w.finish(), stringType.toBuffer(text), JSON.stringify(text));
-      const r = new AvroReader(w.finish());
+      const bytes = w.finish();
+      assert.deepEqual(bytes, stringType.toBuffer(text), JSON.stringify(text));
+      const r = new AvroReader(bytes);
       assert.equal(r.readString(), stringType.fromBuffer(stringType.toBuffer(text)));
     }
   });
@@ -115,8 +116,9 @@ describe('Avro writer and reader', () => {
     for (const n of values) {
       const w = new AvroWriter(1);
       w.writeLong(n);
-      assert.deepEqual(w.finish(), longType.toBuffer(n), String(n));
-      assert.equal(new AvroReader(w.finish()).readSafeLong(), n);
+      const bytes = w.finish();
+      assert.deepEqual(bytes, longType.toBuffer(n), String(n));
+      assert.equal(new AvroReader(bytes).readSafeLong(), n);
       const big = new AvroWriter(1);
       big.writeBigLong(BigInt(n));
       assert.deepEqual(big.finish(), longType.toBuffer(n), `bigint ${n}`);
@@ -134,10 +136,18 @@ describe('Avro writer and reader', () => {
     for (const n of [-(2 ** 52) - 1, 2 ** 52 + 1, -9_007_199_254_740_990, 9_007_199_254_740_990, -(2 ** 53) + 3]) {
       const w = new AvroWriter(1);
       w.writeLong(n);
-      assert.deepEqual(w.finish(), zigzag(BigInt(n)), String(n));
-      assert.equal(new AvroReader(w.finish()).readSafeLong(), n, `read ${n}`);
+      const bytes = w.finish();
+      assert.deepEqual(bytes, zigzag(BigInt(n)), String(n));
+      assert.equal(new AvroReader(bytes).readSafeLong(), n, `read ${n}`);
     }
     assert.notEqual(longType.fromBuffer(longType.toBuffer(-(2 ** 52) - 1)), -(2 ** 52) - 1, 'avsc still rounds: this test documents why the writer does not use it');
+  });
+
+  test('short strings read without utf8Slice only when ASCII: other bytes decode as avsc decodes them', () => {
+    for (const bytes of [[0x61, 0xff, 0x62], [0xc3, 0xa9], [0xe2, 0x82], [0x7f, 0x00, 0x80], [0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0xf0]]) {
+      const encoded = Buffer.concat([longType.toBuffer(bytes.length), Buffer.from(bytes)]);
+      assert.equal(new AvroReader(encoded).readString(), stringType.fromBuffer(encoded), JSON.stringify(bytes));
+    }
   });
 
   test('the reader refuses truncated input', () => {
