@@ -15,6 +15,11 @@ const FLOAT_EXACT = 2 ** 52 - 1;
 const BIG_FLOAT_EXACT = BigInt(FLOAT_EXACT);
 /** Strings up to this many UTF-16 units are encoded by hand: cheaper than a native call for short ones. */
 const SHORT_STRING = 64;
+/**
+ * ASCII strings up to this many units are copied by hand (a length prefix of at most two bytes):
+ * below it a loop costs less than Buffer.byteLength plus utf8Write, two calls into C++.
+ */
+const ASCII_RUN = 128;
 
 /** Node's unchecked UTF-8 Buffer methods (what `toString` / `write` end in, minus argument handling); avsc uses them too. */
 interface Utf8Buffer {
@@ -84,6 +89,7 @@ export class AvroWriter extends Slab {
    */
   writeString(s: string): void {
     const length = s.length;
+    if (length <= ASCII_RUN && this.writeAscii(s, length)) return;
     if (length > SHORT_STRING) return this.writeLongString(s);
     this.ensure(3 + length * 3);
     const buf = this.buf;
@@ -130,6 +136,31 @@ export class AvroWriter extends Slab {
       buf[start + 1] = bytes >> 6;
       this.pos = pos;
     }
+  }
+
+  /**
+   * A string of ASCII only (most of them): one byte per unit after a length prefix known from the
+   * start. False, with nothing written, at the first other unit.
+   */
+  private writeAscii(s: string, length: number): boolean {
+    const prefix = length < 64 ? 1 : 2;
+    this.ensure(prefix + length);
+    const buf = this.buf;
+    const start = this.pos;
+    let pos = start + prefix;
+    for (let i = 0; i < length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[pos++] = c;
+    }
+    if (prefix === 1) {
+      buf[start] = length << 1;
+    } else {
+      buf[start] = ((length << 1) & 0x7f) | 0x80;
+      buf[start + 1] = length >> 6;
+    }
+    this.pos = pos;
+    return true;
   }
 
   private writeLongString(s: string): void {

@@ -98,7 +98,7 @@ describe('Avro writer and reader', () => {
   test('strings: the same bytes as avsc at every length boundary, multi-byte and lone surrogates included', () => {
     const units = ['a', 'é', '€', '😀', '\ud800', '\udc00'];
     const cases: string[] = [];
-    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21, 22, 23, 31, 32, 33, 63, 64, 65, 66, 200]) {
+    for (const length of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 20, 21, 22, 23, 31, 32, 33, 63, 64, 65, 66, 127, 128, 129, 200]) {
       for (const unit of units) cases.push(unit.repeat(Math.ceil(length / unit.length)).slice(0, length), `${'a'.repeat(Math.max(0, length - 1))}${unit}`);
     }
     for (const text of cases) {
