@@ -43,6 +43,8 @@ describe('timestamp fast paths', () => {
   test('formatMillisFast agrees with formatInstant over years 0000-9999', () => {
     const next = random(2);
     const values = [0, -1, 1, -62_167_219_200_000, 253_402_300_799_999, 951_782_400_000, -2_203_891_200_001];
+    // Around the era boundary (0000-03-01), where the day arithmetic goes negative, and the ends of a day.
+    for (const text of ['0000-02-29T23:59:59.999Z', '0000-03-01T00:00:00.000Z', '0000-01-31T12:00:00.001Z', '1969-12-31T23:59:59.999Z', '2000-02-29T00:00:00.000Z', '9999-12-31T00:00:00.000Z']) values.push(Date.parse(text));
     for (let i = 0; i < 5000; i++) values.push(Math.floor(-62_167_219_200_000 + next() * (253_402_300_799_999 + 62_167_219_200_000)));
     for (const ms of values) {
       for (const local of [false, true]) assert.equal(formatMillisFast(ms, local), formatInstant(BigInt(ms), 3, local), String(ms));
