@@ -5,6 +5,7 @@
  * the problem as it always has.
  */
 
+import { SHORT_READ, shortAscii } from './short-ascii.js';
 import { Slab } from './slab.js';
 
 /** avsc's long range: one less than Number.MAX_SAFE_INTEGER on both sides. */
@@ -181,38 +182,6 @@ export class AvroWriter extends Slab {
     this.pos += b.length;
   }
 
-}
-
-/** Strings up to this many bytes are decoded in JavaScript when they are ASCII. */
-const SHORT_READ = 12;
-const char = String.fromCharCode;
-
-/**
- * A short ASCII string read without a native call: for a few bytes, `String.fromCharCode` with one
- * argument per byte costs a third of `utf8Slice`'s call into C++ (map keys, codes, short names are
- * most of a record's strings). Undefined when a byte is not ASCII (then UTF-8 decoding decides).
- */
-function shortAscii(b: Buffer, p: number, n: number): string | undefined {
-  let high = 0;
-  for (let i = p; i < p + n; i++) high |= b[i] as number;
-  if (high > 0x7f) return undefined;
-  // One call site per length: a fixed argument count is what makes fromCharCode cheap (a spread is not).
-  switch (n) {
-    case 0: return '';
-    case 1: return char(b[p] as number);
-    case 2: return char(b[p] as number, b[p + 1] as number);
-    case 3: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number);
-    case 4: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number);
-    case 5: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number);
-    case 6: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number);
-    case 7: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number);
-    case 8: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number);
-    case 9: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number);
-    case 10: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number);
-    case 11: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number, b[p + 10] as number);
-    case 12: return char(b[p] as number, b[p + 1] as number, b[p + 2] as number, b[p + 3] as number, b[p + 4] as number, b[p + 5] as number, b[p + 6] as number, b[p + 7] as number, b[p + 8] as number, b[p + 9] as number, b[p + 10] as number, b[p + 11] as number);
-    default: return undefined;
-  }
 }
 
 /** Thrown by the reader for input it does not read; the codec then falls back to avsc. */

@@ -158,9 +158,18 @@ export function parseDecimalFast(text: string, precision: number, scale: number)
 /** Plain-notation text of an unscaled integer (|n| < 2^53), as formatDecimal writes it. */
 export function formatDecimalFast(unscaled: number, scale: number): string {
   const negative = unscaled < 0;
-  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, '0');
   const sign = negative ? '-' : '';
-  if (scale === 0) return `${sign}${digits}`;
+  const magnitude = negative ? -unscaled : unscaled;
+  if (scale === 0) return `${sign}${magnitude}`;
+  const unit = POWERS_OF_TEN[scale];
+  if (unit !== undefined) {
+    // Integer and fraction parts by arithmetic (exact below 2^53); the fraction's leading zeros come
+    // from writing unit + fraction (scale + 1 digits) without its leading 1.
+    const whole = Math.floor(magnitude / unit);
+    const fraction = magnitude - whole * unit;
+    if (fraction >= 0 && fraction < unit) return `${sign}${whole}.${String(unit + fraction).slice(1)}`;
+  }
+  const digits = String(magnitude).padStart(scale + 1, '0');
   return `${sign}${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
 }
 

@@ -78,8 +78,10 @@ describe('decimal fast paths', () => {
     const next = random(4);
     const values = [0, 1, -1, 127, 128, -128, -129, 32_767, 32_768, -32_768, -32_769, 2 ** 47 - 1, -(2 ** 47)];
     for (let i = 0; i < 5000; i++) values.push(Math.round((next() - 0.5) * 2 * 2 ** (1 + Math.floor(next() * 47))));
+    const wide = [2 ** 53 - 1, -(2 ** 53) + 1, 999_999_999_999_999, 1_000_000_000_000_000, 100, 99, 5, -5, -100_000];
+    for (const n of wide) for (const scale of [0, 1, 2, 5, 15, 16, 20]) assert.equal(formatDecimalFast(n, scale), formatDecimal(BigInt(n), scale), `${n} scale ${scale}`);
     for (const n of values) {
-      for (const scale of [0, 2, 5]) assert.equal(formatDecimalFast(n, scale), formatDecimal(BigInt(n), scale), `${n} scale ${scale}`);
+      for (const scale of [0, 1, 2, 5, 15, 16, 20]) assert.equal(formatDecimalFast(n, scale), formatDecimal(BigInt(n), scale), `${n} scale ${scale}`);
       assert.equal(twosComplementLength(n), bigIntToBytes(BigInt(n)).length, String(n));
     }
   });
