@@ -17,10 +17,15 @@ const BIG_FLOAT_EXACT = BigInt(FLOAT_EXACT);
 /** Strings up to this many UTF-16 units are encoded by hand: cheaper than a native call for short ones. */
 const SHORT_STRING = 64;
 /**
- * ASCII strings up to this many units are copied by hand (a length prefix of at most two bytes):
- * below it a loop costs less than Buffer.byteLength plus utf8Write, two calls into C++.
+ * ASCII strings up to this many units are copied by hand: below it a loop costs less than
+ * Buffer.byteLength plus utf8Write, two calls into C++; above it, less than the loop.
  */
-const ASCII_RUN = 128;
+const ASCII_RUN = 16;
+
+/** ES2024 (Node 20+); not in the project's ES2022 lib. */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
 
 /** Node's unchecked UTF-8 Buffer methods (what `toString` / `write` end in, minus argument handling); avsc uses them too. */
 interface Utf8Buffer {
@@ -90,8 +95,12 @@ export class AvroWriter extends Slab {
    */
   writeString(s: string): void {
     const length = s.length;
-    if (length <= ASCII_RUN && this.writeAscii(s, length)) return;
-    if (length > SHORT_STRING) return this.writeLongString(s);
+    if (length <= ASCII_RUN) {
+      if (this.writeAscii(s, length)) return;
+    } else if (length > SHORT_STRING || (s as unknown as WellFormed).isWellFormed()) {
+      // Buffer's UTF-8 of a well-formed string is what the loop below writes (and what avsc writes).
+      return this.writeLongString(s);
+    }
     this.ensure(3 + length * 3);
     const buf = this.buf;
     const start = this.pos;
@@ -140,26 +149,20 @@ export class AvroWriter extends Slab {
   }
 
   /**
-   * A string of ASCII only (most of them): one byte per unit after a length prefix known from the
-   * start. False, with nothing written, at the first other unit.
+   * A short string of ASCII only (length < 64): one byte per unit after a one-byte length prefix.
+   * False, with nothing written, at the first other unit.
    */
   private writeAscii(s: string, length: number): boolean {
-    const prefix = length < 64 ? 1 : 2;
-    this.ensure(prefix + length);
+    this.ensure(1 + length);
     const buf = this.buf;
     const start = this.pos;
-    let pos = start + prefix;
+    let pos = start + 1;
     for (let i = 0; i < length; i++) {
       const c = s.charCodeAt(i);
       if (c > 0x7f) return false;
       buf[pos++] = c;
     }
-    if (prefix === 1) {
-      buf[start] = length << 1;
-    } else {
-      buf[start] = ((length << 1) & 0x7f) | 0x80;
-      buf[start + 1] = length >> 6;
-    }
+    buf[start] = length << 1;
     this.pos = pos;
     return true;
   }

@@ -13,6 +13,9 @@ interface Utf8Buffer {
 }
 const fastUtf8 = typeof (Buffer.prototype as Partial<Utf8Buffer>).utf8Write === 'function';
 
+/** Longer strings are quoted by JSON.stringify (native, cheaper than the loop from about this length). */
+const SCAN_RUN = 40;
+
 /** Digits of 10^k, for the digit count of an integer. */
 const TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
@@ -70,12 +73,16 @@ export class JsonWriter extends Slab {
   }
 
   /**
-   * A string as JSON.stringify writes it. Printable ASCII without a quote or backslash (most
-   * strings) is copied as it is scanned; anything else (a character to escape, any non-ASCII unit,
-   * so also every surrogate) is written as JSON.stringify writes the whole string.
+   * A string as JSON.stringify writes it. A short one of printable ASCII without a quote or
+   * backslash (most strings) is copied as it is scanned; anything else (a long string, a character
+   * to escape, any non-ASCII unit, so also every surrogate) is written as JSON.stringify writes it.
    */
   string(text: string): void {
     const length = text.length;
+    if (length > SCAN_RUN) {
+      this.text(JSON.stringify(text));
+      return;
+    }
     this.ensure(length + 2);
     const buf = this.buf;
     const start = this.pos;

@@ -71,6 +71,8 @@ describe('JSON writer', () => {
 
   test('strings: the UTF-8 of JSON.stringify for escapes, non-ASCII, surrogate pairs and lone surrogates', () => {
     const texts = ['', 'a', 'plain ascii text with spaces', 'quote " inside', 'back\\slash', 'tab\tnew\nline', '\u0000\u001f\u007f', 'é', 'naïve café', '€100', '😀', 'x\ud800', '\udc00y', '\ud83d\ude00\ud800', 'a'.repeat(300)];
+    // The same past the length where JSON.stringify takes over from the scan.
+    for (const text of texts.slice(1, -1)) texts.push(`${'long text '.repeat(5)}${text}`);
     for (const text of texts) {
       assert.deepEqual(written((w) => w.string(text)), JSON.stringify(text), JSON.stringify(text));
       const w = new JsonWriter(8);
