@@ -5,8 +5,12 @@
  * output that outgrows the slab moves, with what it has written so far, to a new one.
  */
 
-/** Slab size of the shared writers: a few dozen 1–2 KB records each. */
-export const SLAB_BYTES = 64 * 1024;
+/**
+ * Slab size of the shared writers: Node's Buffer pool size, so that a kept output pins no more
+ * memory than a `Buffer.allocUnsafe` or `Buffer.from(string)` of the same size did (a store that
+ * keeps one small value out of a slab keeps the slab).
+ */
+export const SLAB_BYTES = 8 * 1024;
 
 export class Slab {
   buf: Buffer;
