@@ -18,9 +18,11 @@ const BIG_FLOAT_EXACT = BigInt(FLOAT_EXACT);
 const SHORT_STRING = 64;
 /**
  * ASCII strings up to this many units are copied by hand: below it a loop costs less than
- * Buffer.byteLength plus utf8Write, two calls into C++; above it, less than the loop.
+ * Buffer.byteLength plus utf8Write, two calls into C++; above it, less than the loop. Where the
+ * line falls depends on the Node: those calls take ~60 ns on Node 22 (fast API calls) and ~140 ns
+ * on Node 20 (measured per length, docs/benchmarks.md); the bytes are the same either way.
  */
-const ASCII_RUN = 16;
+const ASCII_RUN = Number(process.versions.node.split('.')[0]) >= 22 ? 16 : 48;
 
 /** ES2024 (Node 20+); not in the project's ES2022 lib. */
 interface WellFormed {
