@@ -56,6 +56,8 @@ export function logicalDecoder(desc: LogicalDesc): AvroDecoder {
 }
 
 function decimalDecoder(precision: number, scale: number, fixedSize: number | undefined): AvroDecoder {
+  // More digits than the precision: |unscaled| >= 10^precision (exact for the 6-byte values below 2^47).
+  const tooLarge = 10 ** precision;
   return (r) => {
     const size = fixedSize ?? r.readLong();
     if (size < 0) unreadable('negative length');
@@ -65,7 +67,7 @@ function decimalDecoder(precision: number, scale: number, fixedSize: number | un
       if (at + size > r.buf.length) unreadable('truncated');
       const unscaled = r.buf.readIntBE(at, size);
       r.pos = at + size;
-      if (String(Math.abs(unscaled)).length > precision) unreadable('precision');
+      if (Math.abs(unscaled) >= tooLarge) unreadable('precision');
       return formatDecimalFast(unscaled, scale);
     }
     const text = formatDecimal(bytesToBigInt(r.readFixed(size)), scale);

@@ -18,6 +18,7 @@ import { compileJsonDecoder, NOT_DECODED } from './json-decoder.js';
 import type { JsonDecoder } from './json-decoder.js';
 import { compileJsonEncoder } from './json-encoder.js';
 import type { JsonEncoder } from './json-encoder.js';
+import { releaseJsonWriter, takeJsonWriter } from './json-writer.js';
 
 export interface ModelCodec<T> extends Codec<T> {
   /** Model-form validation, the same check `encode` runs first. */
@@ -53,8 +54,12 @@ export function jsonCodec<T>(desc: TypeDesc, modelName: string): ModelCodec<T> {
     validate,
     encode(value: T): Buffer {
       encoder ??= compileJsonEncoder(desc);
-      const text = encoder(value);
-      if (text !== undefined) return Buffer.from(text, 'utf8');
+      const w = takeJsonWriter();
+      try {
+        if (encoder(w, value)) return w.finish();
+      } finally {
+        releaseJsonWriter(w);
+      }
       const issues = validate(value);
       if (issues.length > 0) throw issuesError('FG_ENCODE', `cannot encode ${modelName} with ${name}`, issues);
       return Buffer.from(JSON.stringify(toJsonValue(desc, value)), 'utf8');
@@ -154,17 +159,17 @@ export function avroCodec<T>(desc: TypeDesc, schema: unknown, modelName: string)
   };
 }
 
-/** One writer reused by every encode (encodes do not nest; a nested one gets its own). */
-let sharedWriter: AvroWriter | undefined = new AvroWriter();
+/** One writer reused by every encode (encodes do not nest; a nested one, from a getter say, gets its own). */
+const sharedWriter = new AvroWriter();
+let sharedInUse = false;
 
 function takeWriter(): AvroWriter {
-  const w = sharedWriter ?? new AvroWriter(256);
-  sharedWriter = undefined;
-  w.pos = 0;
+  const w = sharedInUse ? new AvroWriter(256) : sharedWriter;
+  sharedInUse = true;
+  w.begin();
   return w;
 }
 
 function releaseWriter(w: AvroWriter): void {
-  // A writer that grew past 1 MB for one large value is not kept.
-  if (w.buf.length <= 1 << 20) sharedWriter = w;
+  if (w === sharedWriter) sharedInUse = false;
 }

@@ -70,32 +70,48 @@ export function digitsAt(text: string, start: number, count: number): number {
   return value;
 }
 
-const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const char = String.fromCharCode;
+/** The character code of digit `d`. */
+const D = 48;
 
-/** `YYYY-MM-DDTHH:MM:SS.fffZ` (`local`: without the `Z`) of epoch milliseconds within years 0000-9999. */
+/**
+ * `YYYY-MM-DDTHH:MM:SS.fffZ` (`local`: without the `Z`) of epoch milliseconds within years 0000-9999.
+ * Made by one String.fromCharCode call: a flat string at once, where concatenating the parts
+ * made a rope of seven pieces (and cost twice as much).
+ */
 export function formatMillisFast(ms: number, local: boolean): string | undefined {
   if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return undefined;
   const days = Math.floor(ms / MS_PER_DAY);
-  let inDay = ms - days * MS_PER_DAY;
-  const millis = inDay % 1000;
-  inDay = (inDay - millis) / 1000;
-  const seconds = inDay % 60;
-  inDay = (inDay - seconds) / 60;
-  const minutes = inDay % 60;
-  const hours = (inDay - minutes) / 60;
-  // civil_from_days
+  // Below a day everything fits int32: `| 0` keeps the arithmetic on integers (a double `%` is a call).
+  const inDay = (ms - days * MS_PER_DAY) | 0;
+  const secondsOfDay = (inDay / 1000) | 0;
+  const millis = inDay - secondsOfDay * 1000;
+  const minutesOfDay = (secondsOfDay / 60) | 0;
+  const seconds = secondsOfDay - minutesOfDay * 60;
+  const hours = (minutesOfDay / 60) | 0;
+  const minutes = minutesOfDay - hours * 60;
+  // civil_from_days; z is negative only in January and February of year 0000, so only the era needs a floor.
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const doe = (z - era * 146_097) | 0;
+  const yoe = ((doe - ((doe / 1460) | 0) + ((doe / 36_524) | 0) - ((doe / 146_096) | 0)) / 365) | 0;
+  const doy = doe - (365 * yoe + ((yoe / 4) | 0) - ((yoe / 100) | 0));
+  const mp = ((5 * doy + 2) / 153) | 0;
+  const day = doy - (((153 * mp + 2) / 5) | 0) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  const y = year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
-  const f = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : `${millis}`;
-  return `${y}-${two(month)}-${two(day)}T${two(hours)}:${two(minutes)}:${two(seconds)}.${f}${local ? '' : 'Z'}`;
+  const y1 = (year / 100) | 0;
+  const y2 = year - y1 * 100;
+  const ms0 = (millis / 100) | 0;
+  const ms1 = millis - ms0 * 100;
+  // prettier-ignore
+  const text = char(
+    D + ((y1 / 10) | 0), D + (y1 % 10), D + ((y2 / 10) | 0), D + (y2 % 10), 45,
+    D + ((month / 10) | 0), D + (month % 10), 45, D + ((day / 10) | 0), D + (day % 10), 84,
+    D + ((hours / 10) | 0), D + (hours % 10), 58, D + ((minutes / 10) | 0), D + (minutes % 10), 58,
+    D + ((seconds / 10) | 0), D + (seconds % 10), 46, D + ms0, D + ((ms1 / 10) | 0), D + (ms1 % 10), 90,
+  );
+  return local ? text.slice(0, 23) : text;
 }
 
 /** Unscaled values of up to 15 digits are exact doubles. */
@@ -142,9 +158,18 @@ export function parseDecimalFast(text: string, precision: number, scale: number)
 /** Plain-notation text of an unscaled integer (|n| < 2^53), as formatDecimal writes it. */
 export function formatDecimalFast(unscaled: number, scale: number): string {
   const negative = unscaled < 0;
-  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, '0');
   const sign = negative ? '-' : '';
-  if (scale === 0) return `${sign}${digits}`;
+  const magnitude = negative ? -unscaled : unscaled;
+  if (scale === 0) return `${sign}${magnitude}`;
+  const unit = POWERS_OF_TEN[scale];
+  if (unit !== undefined) {
+    // Integer and fraction parts by arithmetic (exact below 2^53); the fraction's leading zeros come
+    // from writing unit + fraction (scale + 1 digits) without its leading 1.
+    const whole = Math.floor(magnitude / unit);
+    const fraction = magnitude - whole * unit;
+    if (fraction >= 0 && fraction < unit) return `${sign}${whole}.${String(unit + fraction).slice(1)}`;
+  }
+  const digits = String(magnitude).padStart(scale + 1, '0');
   return `${sign}${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
 }
 

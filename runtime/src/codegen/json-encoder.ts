@@ -1,9 +1,9 @@
 /**
  * JSON encoders compiled once per model into specialised JavaScript (see compiled-shared.ts): one
  * function per record checks the model value as `checkValue` does and writes Faust's JSON text
- * (what JSON.stringify(toJsonValue(...)) writes) in the same pass, with no intermediate object. An
- * encoder returns undefined for any value it does not vouch for; the codec then takes the general
- * path, which reports the issues exactly as before.
+ * (the UTF-8 of what JSON.stringify(toJsonValue(...)) writes) into a JsonWriter in the same pass,
+ * with no intermediate object or string. An encoder returns false for any value it does not vouch
+ * for; the codec then takes the general path, which reports the issues exactly as before.
  */
 import { deref } from './descriptors.js';
 import type { RecordDesc, TypeDesc, UnionDesc } from './descriptors.js';
@@ -16,28 +16,29 @@ import { FAUST_METADATA_KEY } from './json.js';
 import { branchOf, branchesByShape, compileSource, isIndexKey, notRecordObject, ownFieldChecks, recordBranches } from './compiled-shared.js';
 import { shapesOf } from './shapes.js';
 
-export type JsonEncoder = (value: unknown) => string | undefined;
+import type { JsonWriter } from './json-writer.js';
+
+export type JsonEncoder = (w: JsonWriter, value: unknown) => boolean;
 
 function literalOk(values: readonly unknown[], value: unknown): boolean {
   return values.some((v) => jsonEqual(v, value));
 }
 
-/**
- * A string as JSON.stringify writes it. Most strings need no escape, and a scan plus two
- * concatenations costs less than a JSON.stringify call per string; anything to escape (quote,
- * backslash, control character, any surrogate) goes to JSON.stringify.
- */
-function quote(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
-  }
-  return `"${text}"`;
+const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, stringify: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
+
+const FAIL = 'return false;';
+
+/** Fixed text up to this many UTF-8 bytes is written by unrolled byte stores; longer, by a loop over its bytes. */
+const UNROLLED = 48;
+
+/** Source that writes the fixed JSON text `text`: its UTF-8 bytes as integer stores, no string read per call. */
+function writeFixed(text: string, constant: (value: unknown) => string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length === 1) return `w.byte(${bytes[0] ?? 0});`;
+  if (bytes.length > UNROLLED) return `w.bytes(${constant(Uint8Array.from(bytes))});`;
+  const stores = [...bytes].map((b, i) => `b[p${i === 0 ? '' : ` + ${i}`}] = ${b};`).join(' ');
+  return `{ w.ensure(${bytes.length}); const b = w.buf, p = w.pos; ${stores} w.pos = p + ${bytes.length}; }`;
 }
-
-const helpers = { isObjectLike, isSafeLong, hasOwn: Object.hasOwn, quote, stringify: JSON.stringify, ...ruleHelpers, logicalProblem, literalOk, branchOf, Buffer };
-
-const FAIL = 'return undefined;';
 
 class JsonEncoderSource {
   private readonly constants: unknown[] = [];
@@ -50,66 +51,71 @@ class JsonEncoderSource {
     return `c[${this.constants.length - 1}]`;
   }
 
+  private fixed(text: string): string {
+    return writeFixed(text, (value) => this.constant(value));
+  }
+
   private fresh(prefix: string): string {
     return `${prefix}${this.vars++}`;
   }
 
-  /** Statements that check `x` and append its JSON to `s`, or return undefined. */
+  /** Statements that check `x` and write its JSON to the writer `w`, or return false. */
   value(desc: TypeDesc, x: string): string {
     const d = deref(desc);
     switch (d.k) {
       case 'null':
-        return `if (${x} !== null) ${FAIL} s += 'null';`;
+        return `if (${x} !== null) ${FAIL} w.ascii('null');`;
       case 'boolean':
-        return `if (typeof ${x} !== 'boolean') ${FAIL} s += ${x} ? 'true' : 'false';`;
+        return `if (typeof ${x} !== 'boolean') ${FAIL} w.ascii(${x} ? 'true' : 'false');`;
       case 'int':
-        return `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < -2147483648 || ${x} > 2147483647) ${FAIL} s += ${x};`;
+        return `if (typeof ${x} !== 'number' || !Number.isInteger(${x}) || ${x} < -2147483648 || ${x} > 2147483647) ${FAIL} w.integer(${x});`;
       case 'long':
-        return `if (!isSafeLong(${x})) ${FAIL} s += ${x};`;
+        return `if (!isSafeLong(${x})) ${FAIL} w.integer(${x});`;
       case 'float':
       case 'double':
         // Faust's JSON writes non-finite floats as the strings "NaN", "Infinity", "-Infinity".
-        return `if (typeof ${x} !== 'number') ${FAIL} s += Number.isFinite(${x}) ? ${x} : '"' + ${x} + '"';`;
+        return `if (typeof ${x} !== 'number') ${FAIL} w.ascii(Number.isFinite(${x}) ? '' + ${x} : '"' + ${x} + '"');`;
       case 'number': {
         const fails = numberRulesFail(d.rules, x, (v) => this.constant(v));
         const rules = fails === '' ? '' : ` || ${fails}`;
-        return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} s += ${x};`;
+        return `if (typeof ${x} !== 'number' || !Number.isFinite(${x})${rules}) ${FAIL} ${d.rules.integer === true ? `w.integer(${x});` : `w.ascii('' + ${x});`}`;
       }
       case 'string': {
         const fails = stringRulesFail(d.rules, x, (v) => this.constant(v));
         const rules = fails === '' ? '' : ` || ${fails}`;
-        return `if (typeof ${x} !== 'string'${rules}) ${FAIL} s += quote(${x});`;
+        return `if (typeof ${x} !== 'string'${rules}) ${FAIL} w.string(${x});`;
       }
       case 'bytes':
-        return `if (!Buffer.isBuffer(${x})) ${FAIL} s += '"' + ${x}.toString('base64') + '"';`;
+        return `if (!Buffer.isBuffer(${x})) ${FAIL} w.ascii('"' + ${x}.toString('base64') + '"');`;
       case 'fixed':
         if (!Number.isSafeInteger(d.size)) return FAIL;
-        return `if (!Buffer.isBuffer(${x}) || ${x}.length !== ${d.size}) ${FAIL} s += '"' + ${x}.toString('base64') + '"';`;
+        return `if (!Buffer.isBuffer(${x}) || ${x}.length !== ${d.size}) ${FAIL} w.ascii('"' + ${x}.toString('base64') + '"');`;
       case 'enum':
-        return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.symbols))}.has(${x})) ${FAIL} s += quote(${x});`;
-      case 'literal':
-        if (d.values.every((v) => typeof v === 'string')) return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.values))}.has(${x})) ${FAIL} s += quote(${x});`;
-        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} s += stringify(${x});`;
+        return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.symbols))}.has(${x})) ${FAIL} w.string(${x});`;
+      case 'literal': {
+        if (d.values.every((v) => typeof v === 'string')) return `if (typeof ${x} !== 'string' || !${this.constant(new Set(d.values))}.has(${x})) ${FAIL} w.string(${x});`;
+        const text = this.fresh('t');
+        return `if (!literalOk(${this.constant(d.values)}, ${x})) ${FAIL} { const ${text} = stringify(${x}); if (typeof ${text} !== 'string') ${FAIL} w.text(${text}); }`;
+      }
       case 'array': {
         const [n, i, item] = [this.fresh('n'), this.fresh('i'), this.fresh('x')];
         const counts = `${d.minItems === undefined ? '' : ` || ${n} < ${d.minItems}`}${d.maxItems === undefined ? '' : ` || ${n} > ${d.maxItems}`}`;
-        return `if (!Array.isArray(${x})) ${FAIL} { const ${n} = ${x}.length; if (false${counts}) ${FAIL} s += '['; for (let ${i} = 0; ${i} < ${n}; ${i}++) { if (${i} > 0) s += ','; const ${item} = ${x}[${i}]; ${this.value(d.items, item)} } s += ']'; }`;
+        return `if (!Array.isArray(${x})) ${FAIL} { const ${n} = ${x}.length; if (false${counts}) ${FAIL} w.byte(0x5b); for (let ${i} = 0; ${i} < ${n}; ${i}++) { if (${i} > 0) w.byte(0x2c); const ${item} = ${x}[${i}]; ${this.value(d.items, item)} } w.byte(0x5d); }`;
       }
       case 'map': {
         const [keys, i, key, item] = [this.fresh('k'), this.fresh('i'), this.fresh('k'), this.fresh('x')];
-        return `if (!isObjectLike(${x})) ${FAIL} { const ${keys} = Object.keys(${x}); s += '{'; for (let ${i} = 0; ${i} < ${keys}.length; ${i}++) { const ${key} = ${keys}[${i}]; if (${i} > 0) s += ','; s += quote(${key}) + ':'; const ${item} = ${x}[${key}]; ${this.value(d.values, item)} } s += '}'; }`;
+        return `if (!isObjectLike(${x})) ${FAIL} { const ${keys} = Object.keys(${x}); w.byte(0x7b); for (let ${i} = 0; ${i} < ${keys}.length; ${i}++) { const ${key} = ${keys}[${i}]; if (${i} > 0) w.byte(0x2c); w.string(${key}); w.byte(0x3a); const ${item} = ${x}[${key}]; ${this.value(d.values, item)} } w.byte(0x7d); }`;
       }
       case 'union':
         return this.union(d, x);
       case 'logical':
         if (d.logical === 'duration') {
-          return `if (logicalProblem(${this.constant(d)}, ${x}) !== undefined) ${FAIL} s += '{"months":' + ${x}.months + ',"days":' + ${x}.days + ',"millis":' + ${x}.millis + '}';`;
+          // logicalProblem has checked months, days and millis to be unsigned 32-bit integers.
+          return `if (logicalProblem(${this.constant(d)}, ${x}) !== undefined) ${FAIL} w.ascii('{"months":' + ${x}.months + ',"days":' + ${x}.days + ',"millis":' + ${x}.millis + '}');`;
         }
-        return `if (logicalProblem(${this.constant(d)}, ${x}) !== undefined) ${FAIL} s += quote(${x});`;
-      case 'record': {
-        const text = this.fresh('t');
-        return `{ const ${text} = r${this.record(d)}(${x}); if (${text} === undefined) ${FAIL} s += ${text}; }`;
-      }
+        return `if (logicalProblem(${this.constant(d)}, ${x}) !== undefined) ${FAIL} w.string(${x});`;
+      case 'record':
+        return `if (!r${this.record(d)}(w, ${x})) ${FAIL}`;
       default:
         return FAIL;
     }
@@ -123,7 +129,7 @@ class JsonEncoderSource {
     const other = d.branches[1 - nullIndex];
     if (d.branches.length === 2 && nullIndex >= 0 && other !== undefined && !shapesOf(other, false).includes('null')) {
       // [T, null] where T never accepts null: null or not decides (T's own checks refuse the rest).
-      return `if (${x} === null) { s += 'null'; } else { ${this.value(other, x)} }`;
+      return `if (${x} === null) { w.ascii('null'); } else { ${this.value(other, x)} }`;
     }
     // oneOf must match exactly one branch, so a class does not settle it there (shape alone does).
     const byClass = (d.mode === 'oneOf' ? [] : recordBranches(d))
@@ -133,14 +139,14 @@ class JsonEncoderSource {
     return `{ const ${index} = ${byClass}branchOf(${this.constant(branchesByShape(d, false))}, ${x}, false); switch (${index}) { ${cases} default: ${FAIL} } }`;
   }
 
-  /** The index of `r<index>(v)`, which returns a record's JSON text or undefined. */
+  /** The index of `r<index>(w, v)`, which writes a record's JSON or returns false. */
   private record(d: RecordDesc): number {
     const known = this.records.get(d);
     if (known !== undefined) return known;
     const id = this.records.size;
     this.records.set(d, id);
     const body = this.recordBody(d);
-    this.functions.push(`function r${id}(v) {\n${body}\n}`);
+    this.functions.push(`function r${id}(w, v) {\n${body}\n}`);
     return id;
   }
 
@@ -149,24 +155,32 @@ class JsonEncoderSource {
     // JSON.stringify lists array-index keys first: write the fields in the order it would.
     const ordered = [...d.fields.filter((f) => isIndexKey(f.name)).sort((a, b) => Number(a.name) - Number(b.name)), ...d.fields.filter((f) => !isIndexKey(f.name))];
     const own = ownFieldChecks(d, 'v', (value) => this.constant(value));
-    const fields = ordered.map((f) => {
+    // The text before a key is known at compile time once a required field has been written (a
+    // comma) and for a required first field (the brace); only keys after optional ones ask.
+    const opensWithRequired = ordered[0] !== undefined && ordered[0].optional !== true;
+    let written = false;
+    const fields = ordered.map((f, index) => {
       const key = JSON.stringify(f.name);
       const x = this.fresh('f');
       const missing = f.optional === true ? '' : FAIL;
+      const separator = written ? this.fixed(`,${key}:`) : index === 0 && opensWithRequired ? this.fixed(`{${key}:`) : `if (w.pos > start) w.byte(0x2c); ${this.fixed(`${key}:`)}`;
+      if (f.optional !== true) written = true;
       // A value found only on the prototype: validation calls it missing, JSON output would write it; leave it to the general path.
-      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (${own.notOwn(x, key)}) ${FAIL} s += s.length > 1 ? ${JSON.stringify(`,${key}:`)} : ${JSON.stringify(`${key}:`)}; ${this.value(f.type, x)} }`;
+      return `const ${x} = v[${key}]; if (${x} === undefined) { ${missing} } else { if (${own.notOwn(x, key)}) ${FAIL} ${separator} ${this.value(f.type, x)} }`;
     });
     const extra =
       d.extra === 'reject'
         ? `for (const k of Object.keys(v)) { if (k !== ${JSON.stringify(FAUST_METADATA_KEY)} && v[k] !== undefined && !${this.constant(new Set(d.fields.map((f) => f.name)))}.has(k)) ${FAIL} }`
         : '';
-    const metadata = d.metadata ? `s += (s.length > 1 ? ',' : '') + ${JSON.stringify(`${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}`)};` : '';
-    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\nlet s = '{';\n${fields.join('\n')}\n${metadata}\nreturn s + '}';`;
+    const tag = `${JSON.stringify(FAUST_METADATA_KEY)}:{"ns":${JSON.stringify(d.name)}}}`;
+    const close = !d.metadata ? this.fixed('}') : written ? this.fixed(`,${tag}`) : `if (w.pos > start) w.byte(0x2c); ${this.fixed(tag)}`;
+    const open = opensWithRequired ? '' : `${this.fixed('{')}\nconst start = w.pos;`;
+    return `if (${notRecordObject(d, 'v', (value) => this.constant(value))}) ${FAIL}\n${own.prelude}\n${extra}\n${open}\n${fields.join('\n')}\n${close}\nreturn true;`;
   }
 
   build(desc: TypeDesc): JsonEncoder {
     const top = this.value(desc, 'v');
-    return compileSource<JsonEncoder>(`${this.functions.join('\n')}\nreturn function encode(v) {\nlet s = '';\n${top}\nreturn s;\n};`, this.constants, helpers);
+    return compileSource<JsonEncoder>(`${this.functions.join('\n')}\nreturn function encode(w, v) {\n${top}\nreturn true;\n};`, this.constants, helpers);
   }
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The contenders of the codec benchmark for the profiling helpers (bench/profile/codec*.ts): the
+ * same generated models, record and baselines as bench/scenarios/codec-avro.ts and codec-json.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import avro from 'avsc';
+import { benchSchema, generateBenchModels } from '../lib/generated-models.js';
+import { avroOrderJson, jsonOrderJson } from '../scenarios/codec/record.js';
+
+const withFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
+
+interface ModelCodec {
+  encode(value: unknown): Buffer;
+  decode(bytes: Buffer): unknown;
+}
+
+export interface Contender {
+  readonly encode: () => Buffer;
+  readonly decode: (bytes: Buffer) => unknown;
+  readonly cleanup: () => void;
+}
+
+/** One side of a codec comparison, built as the bench builds it: the generated codec (`avro`, `json`) or its baseline (`avsc`, `ajv`). */
+export async function contender(codecArg: string): Promise<Contender> {
+  const isAvro = codecArg === 'avro' || codecArg === 'avsc';
+  const schemaFile = benchSchema(isAvro ? 'codec/order.avsc' : 'codec/order.schema.json');
+  const models = await generateBenchModels([schemaFile]);
+  const module = await models.load(models.modulePath(isAvro ? 'bench.codec.Order' : 'JsonOrder'));
+  const Order = module[isAvro ? 'Order' : 'JsonOrder'] as { fromJSON(json: unknown): unknown };
+  const codec = module[isAvro ? 'OrderAvroCodec' : 'JsonOrderJsonCodec'] as ModelCodec;
+  const value = Order.fromJSON(isAvro ? avroOrderJson() : jsonOrderJson());
+  const cleanup = () => models.cleanup();
+  if (codecArg === 'avro' || codecArg === 'json') return { encode: () => codec.encode(value), decode: (b) => codec.decode(b), cleanup };
+  const bytes = codec.encode(value);
+  if (codecArg === 'avsc') {
+    const type = avro.Type.forSchema(JSON.parse(readFileSync(schemaFile, 'utf8')) as avro.Schema);
+    const plain: unknown = type.fromBuffer(bytes);
+    return { encode: () => type.toBuffer(plain), decode: (b) => type.fromBuffer(b), cleanup };
+  }
+  const ajv = new Ajv({ allErrors: true });
+  withFormats(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
+  const plain: unknown = JSON.parse(bytes.toString('utf8'));
+  return {
+    encode: () => {
+      if (!validate(plain)) throw new Error('invalid');
+      return Buffer.from(JSON.stringify(plain), 'utf8');
+    },
+    decode: (b) => {
+      const parsed: unknown = JSON.parse(b.toString('utf8'));
+      if (!validate(parsed)) throw new Error('invalid');
+      return parsed;
+    },
+    cleanup,
+  };
+}
