@@ -3,13 +3,10 @@
  * same generated models, record and baselines as bench/scenarios/codec-avro.ts and codec-json.ts.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import avro from 'avsc';
 import { benchSchema, generateBenchModels } from '../lib/generated-models.js';
+import { ajvBaseline } from '../scenarios/codec/ajv-baseline.js';
 import { avroOrderJson, jsonOrderJson } from '../scenarios/codec/record.js';
-
-const withFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
 interface ModelCodec {
   encode(value: unknown): Buffer;
@@ -39,20 +36,5 @@ export async function contender(codecArg: string): Promise<Contender> {
     const plain: unknown = type.fromBuffer(bytes);
     return { encode: () => type.toBuffer(plain), decode: (b) => type.fromBuffer(b), cleanup };
   }
-  const ajv = new Ajv({ allErrors: true });
-  withFormats(ajv);
-  const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
-  const plain: unknown = JSON.parse(bytes.toString('utf8'));
-  return {
-    encode: () => {
-      if (!validate(plain)) throw new Error('invalid');
-      return Buffer.from(JSON.stringify(plain), 'utf8');
-    },
-    decode: (b) => {
-      const parsed: unknown = JSON.parse(b.toString('utf8'));
-      if (!validate(parsed)) throw new Error('invalid');
-      return parsed;
-    },
-    cleanup,
-  };
+  return { ...ajvBaseline(schemaFile, bytes), cleanup };
 }

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { benchSchema, generateBenchModels } from '../lib/generated-models.js';
 import { progress } from '../lib/progress.js';
 import type { Scenario } from '../lib/scenario.js';
+import { ajvBaseline } from './codec/ajv-baseline.js';
 import { codecRows, measureCodecs } from './codec/measure.js';
 import { jsonOrderJson } from './codec/record.js';
 
@@ -14,9 +12,6 @@ interface ModelCodec {
   encode(value: unknown): Buffer;
   decode(bytes: Buffer): unknown;
 }
-
-// ajv-formats is CommonJS with `exports.default`: under ESM its plugin is the default import's `default`.
-const withFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
 /**
  * The generated JSON codec of `bench/schemas/codec/order.schema.json` (generated at bench start)
@@ -36,27 +31,12 @@ export const codecJsonScenario: Scenario = {
       const codec = module['JsonOrderJsonCodec'] as ModelCodec;
       const value = Order.fromJSON(jsonOrderJson());
       const bytes = codec.encode(value);
-      const ajv = new Ajv({ allErrors: true });
-      withFormats(ajv);
-      const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
-      const plain: unknown = JSON.parse(bytes.toString('utf8'));
-      if (!validate(plain)) throw new Error(`Ajv refuses the bench record: ${ajv.errorsText(validate.errors)}`);
+      const baseline = ajvBaseline(schemaFile, bytes);
       progress(`record: ${bytes.length} B of JSON; ${options.rounds} interleaved round(s)`);
       const figures = measureCodecs(
         [
           { row: NAME, encode: () => codec.encode(value), decode: (b) => codec.decode(b) },
-          {
-            row: BASELINE,
-            encode: () => {
-              if (!validate(plain)) throw new Error('invalid');
-              return Buffer.from(JSON.stringify(plain), 'utf8');
-            },
-            decode: (b) => {
-              const parsed: unknown = JSON.parse(b.toString('utf8'));
-              if (!validate(parsed)) throw new Error('invalid');
-              return parsed;
-            },
-          },
+          { row: BASELINE, ...baseline },
         ],
         options.rounds,
       );
