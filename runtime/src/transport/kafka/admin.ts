@@ -1,7 +1,7 @@
 import type { Admin as KafkaJsAdmin, Kafka } from 'kafkajs';
 import { FaustgenError } from '../../core/errors.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types/transport.js';
-import { retryThroughOutage } from '../lookup-retry.js';
+import { retryThroughOutage } from '../outage-retry.js';
 import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriableThroughCause, kafkaErrorType, wrapKafkaError } from './errors.js';

@@ -6,7 +6,7 @@ import type { KafkaDriverOptions } from './config.js';
 import { isRetriableThroughCause, rootCause, wrapKafkaError } from './errors.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
 import { OutageLog } from './outage-log.js';
-import { retryThroughOutage } from '../lookup-retry.js';
+import { retryThroughOutage } from '../outage-retry.js';
 import { createFaustgenPartitioner } from './partitioning.js';
 
 interface PendingRecord {

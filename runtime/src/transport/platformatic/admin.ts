@@ -4,7 +4,7 @@ import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, T
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
 import { hasProtocolError, isRetriable, wrapPlatformaticError } from './errors.js';
-import { retryThroughOutage } from '../lookup-retry.js';
+import { retryThroughOutage } from '../outage-retry.js';
 
 const TOPIC_READY_TIMEOUT_MS = 30_000;
 const EARLIEST = -2n;
