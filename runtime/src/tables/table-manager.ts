@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { TableStore, StoreWrite } from '../types/store.js';
 import type { Admin, ConsumedRecord, PartitionReader, TopicPartition, TopicPartitionOffset } from '../types/transport.js';
 import type { Table } from './table.js';
+import { RecoveryLog } from './recovery-log.js';
 import { TablePartition } from './table-partition.js';
 
 /** How often, and how far apart, a changelog end behind a store is asked for again (30 s in all). */
@@ -63,9 +64,6 @@ export interface TableManagerOptions {
  * every partition of a global table) follow the changelog continuously, so a failover replays only
  * the tail.
  */
-/** Recoveries of at least this many records log their progress at each quarter too. */
-const BIG_RECOVERY_RECORDS = 100_000;
-
 export class TableManager {
   private readonly tables = new Map<string, ManagedTable>();
   private readonly byTopic = new Map<string, ManagedTable>();
@@ -74,8 +72,7 @@ export class TableManager {
   /** Partitions (`topic:partition`) whose recovery a rebalance interrupted: the next assign resumes them. */
   private readonly incomplete = new Set<string>();
   private interrupted = false;
-  /** The running recovery, for progress lines: records to replay, start time, next quarter to log. */
-  private recoveryRun: { total: number; started: number; nextQuarter: number } | undefined;
+  private readonly recoveryLog: RecoveryLog;
   private readerStarted = false;
   /** Records replayed into stores since start, by table: tests and benchmarks read it. */
   readonly replayed = new Map<string, number>();
@@ -87,7 +84,9 @@ export class TableManager {
     private readonly reader: PartitionReader,
     private readonly log: Logger,
     private readonly options: TableManagerOptions = {},
-  ) {}
+  ) {
+    this.recoveryLog = new RecoveryLog(log, () => this.progress().reduce((sum, p) => sum + p.remaining, 0), options.progressIntervalMs ?? 2000);
+  }
 
   register(table: Table<unknown, unknown>, store: TableStore): void {
     const managed: ManagedTable = { table, store, open: new Map(), standbys: new Set(), reading: new Set() };
@@ -258,28 +257,24 @@ export class TableManager {
       }
     }
     const total = targets.reduce((sum, t) => sum + (t.until - t.from), 0);
-    // A big recovery also logs each quarter, so even a fast one leaves a trace of its rate.
-    this.recoveryRun = total >= BIG_RECOVERY_RECORDS ? { total, started, nextQuarter: 1 } : undefined;
+    this.recoveryLog.plan(total, started);
     // One call for every new position: the Kafka reader restarts its consumer once, not per partition.
     if (toRead.length > 0) this.reader.assign(toRead);
     if (targets.length === 0) return true;
-    this.log.info('recovering tables', { partitions: targets.length, records: total });
-    const progress = setInterval(() => this.logProgress(total, started), this.options.progressIntervalMs ?? 2000);
+    this.recoveryLog.begin(targets.length, total, started);
     try {
       await new Promise<void>((resolve) => {
         this.recoveryDone = resolve;
         this.checkRecoveryDone();
       });
     } finally {
-      clearInterval(progress);
-      this.recoveryRun = undefined;
+      this.recoveryLog.end();
     }
     if (this.interrupted) {
       this.log.info('recovery interrupted by a rebalance; it resumes from the stored offsets', { partitions: this.incomplete.size });
       return false;
     }
-    const seconds = (Date.now() - started) / 1000;
-    this.log.info('tables recovered', { records: total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / Math.max(seconds, 0.001)) });
+    this.recoveryLog.finished(total, started);
     return true;
   }
 
@@ -334,30 +329,7 @@ export class TableManager {
 
   private recovered(recovery: PartitionRecovery): void {
     this.recoveries.push(recovery);
-    // Empty partitions say nothing worth a line at info level.
-    if (recovery.replayed > 0 || recovery.warm) this.log.info('partition recovered', { ...recovery });
-    else this.log.debug('partition recovered', { ...recovery });
-  }
-
-  private logQuarter(): void {
-    const run = this.recoveryRun;
-    if (run === undefined || run.nextQuarter > 3) return;
-    const remaining = this.progress().reduce((sum, p) => sum + p.remaining, 0);
-    if ((run.total - remaining) * 4 < run.total * run.nextQuarter) return;
-    while (run.nextQuarter <= 3 && (run.total - remaining) * 4 >= run.total * run.nextQuarter) run.nextQuarter++;
-    this.logProgress(run.total, run.started);
-  }
-
-  private logProgress(total: number, started: number): void {
-    const remaining = this.progress().reduce((sum, p) => sum + p.remaining, 0);
-    const done = total - remaining;
-    const seconds = (Date.now() - started) / 1000;
-    const rate = done / Math.max(seconds, 0.001);
-    this.log.info('recovery progress', {
-      percent: Number(((done / Math.max(total, 1)) * 100).toFixed(1)),
-      recordsPerSecond: Math.round(rate),
-      secondsLeft: rate > 0 ? Number((remaining / rate).toFixed(1)) : undefined,
-    });
+    this.recoveryLog.partitionRecovered(recovery);
   }
 
   private async onChangelogRecords(records: readonly ConsumedRecord[]): Promise<void> {
@@ -394,7 +366,7 @@ export class TableManager {
 
   private advanceRecovery(managed: ManagedTable, target: RecoveryTarget, offset: number): void {
     if (offset > target.applied) target.applied = offset;
-    this.logQuarter();
+    this.recoveryLog.applied();
     if (target.applied < target.until - 1) return;
     const { partition } = target;
     this.recovering.delete(`${managed.table.changelogTopic}:${partition}`);
