@@ -10,8 +10,11 @@ const BIG_RECOVERY_RECORDS = 100_000;
  * run's end. `remaining` tells how many records the running recovery still has to replay.
  */
 export class RecoveryLog {
-  /** The running recovery: records to replay, start time, next quarter to log. */
-  private run: { total: number; started: number; nextQuarter: number } | undefined;
+  /** The latest run: records to replay and its start time. */
+  private total = 0;
+  private started = 0;
+  /** The next quarter of a big run to log; undefined when none is (a small run, or the run ended). */
+  private nextQuarter: number | undefined;
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(
@@ -22,25 +25,27 @@ export class RecoveryLog {
 
   /** A run of `total` records begins (quarters are logged from now on for a big one). */
   plan(total: number, started: number): void {
-    this.run = total >= BIG_RECOVERY_RECORDS ? { total, started, nextQuarter: 1 } : undefined;
+    this.total = total;
+    this.started = started;
+    this.nextQuarter = total >= BIG_RECOVERY_RECORDS ? 1 : undefined;
   }
 
   /** The run waits for its partitions: one line now, then a progress line every interval until end(). */
-  begin(partitions: number, total: number, started: number): void {
-    this.log.info('recovering tables', { partitions, records: total });
+  begin(partitions: number): void {
+    this.log.info('recovering tables', { partitions, records: this.total });
     clearInterval(this.ticker);
-    this.ticker = setInterval(() => this.progress(total, started), this.intervalMs);
+    this.ticker = setInterval(() => this.progress(), this.intervalMs);
   }
 
   end(): void {
     clearInterval(this.ticker);
     this.ticker = undefined;
-    this.run = undefined;
+    this.nextQuarter = undefined;
   }
 
-  finished(total: number, started: number): void {
-    const seconds = (Date.now() - started) / 1000;
-    this.log.info('tables recovered', { records: total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(total / Math.max(seconds, 0.001)) });
+  finished(): void {
+    const seconds = (Date.now() - this.started) / 1000;
+    this.log.info('tables recovered', { records: this.total, seconds: Number(seconds.toFixed(3)), recordsPerSecond: Math.round(this.total / Math.max(seconds, 0.001)) });
   }
 
   partitionRecovered(recovery: PartitionRecovery): void {
@@ -51,15 +56,18 @@ export class RecoveryLog {
 
   /** Records were applied: logs progress once the run passed its next quarter. */
   applied(): void {
-    const run = this.run;
-    if (run === undefined || run.nextQuarter > 3) return;
+    let quarter = this.nextQuarter;
+    if (quarter === undefined || quarter > 3) return;
+    const { total } = this;
     const remaining = this.remaining();
-    if ((run.total - remaining) * 4 < run.total * run.nextQuarter) return;
-    while (run.nextQuarter <= 3 && (run.total - remaining) * 4 >= run.total * run.nextQuarter) run.nextQuarter++;
-    this.progress(run.total, run.started);
+    if ((total - remaining) * 4 < total * quarter) return;
+    while (quarter <= 3 && (total - remaining) * 4 >= total * quarter) quarter++;
+    this.nextQuarter = quarter;
+    this.progress();
   }
 
-  private progress(total: number, started: number): void {
+  private progress(): void {
+    const { total, started } = this;
     const remaining = this.remaining();
     const done = total - remaining;
     const seconds = (Date.now() - started) / 1000;

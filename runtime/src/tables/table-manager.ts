@@ -261,7 +261,7 @@ export class TableManager {
     // One call for every new position: the Kafka reader restarts its consumer once, not per partition.
     if (toRead.length > 0) this.reader.assign(toRead);
     if (targets.length === 0) return true;
-    this.recoveryLog.begin(targets.length, total, started);
+    this.recoveryLog.begin(targets.length);
     try {
       await new Promise<void>((resolve) => {
         this.recoveryDone = resolve;
@@ -274,7 +274,7 @@ export class TableManager {
       this.log.info('recovery interrupted by a rebalance; it resumes from the stored offsets', { partitions: this.incomplete.size });
       return false;
     }
-    this.recoveryLog.finished(total, started);
+    this.recoveryLog.finished();
     return true;
   }
 
