@@ -226,10 +226,6 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
   const processingGuarantee = input.processingGuarantee ?? 'at_least_once';
   if (!isProcessingGuarantee(processingGuarantee)) throw invalid('processingGuarantee', processingGuarantee, 'must be at_least_once or exactly_once');
   const broker = parseBrokerUrl(input.broker ?? 'memory://');
-  if (broker.client === 'platformatic' && processingGuarantee === 'exactly_once') {
-    // Refused rather than run at-least-once: the driver has no transactions yet (docs/adr/0010).
-    throw invalid('processingGuarantee', processingGuarantee, 'the kafka+platformatic:// driver has no transactions yet: use kafka:// (kafkajs) for exactly_once, or at_least_once');
-  }
   const topicReplicationFactor = input.topicReplicationFactor ?? -1;
   if (topicReplicationFactor !== -1) positiveInt('topicReplicationFactor', topicReplicationFactor, 1);
   const sessionTimeoutMs = positiveInt('sessionTimeoutMs', input.sessionTimeoutMs, 10_000);

@@ -27,15 +27,10 @@ export function guaranteeFromEnv(): Guarantee {
   return process.env['FAUSTGEN_PROCESSING_GUARANTEE'] === 'exactly_once' ? 'exactly_once' : 'at_least_once';
 }
 
-/**
- * The guarantees a fault test runs under: FAUSTGEN_PROCESSING_GUARANTEE picks one, else `defaults`.
- * On the second driver (FAUSTGEN_TEST_KAFKA_CLIENT=platformatic), which has no transactions and
- * refuses exactly_once at start-up (ADR 0010), only at_least_once.
- */
+/** The guarantees a fault test runs under: FAUSTGEN_PROCESSING_GUARANTEE picks one, else `defaults`. */
 export function guaranteesToRun(defaults: readonly Guarantee[]): readonly Guarantee[] {
   const chosen = process.env['FAUSTGEN_PROCESSING_GUARANTEE'];
-  const wanted = chosen === undefined || chosen === '' ? defaults : [guaranteeFromEnv()];
-  return process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? wanted.filter((g) => g === 'at_least_once') : wanted;
+  return chosen === undefined || chosen === '' ? defaults : [guaranteeFromEnv()];
 }
 
 export interface FaultBedOptions {

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { AssignerProtocol } from 'kafkajs';
 import { kafkaBrokers } from '../../../generator/src/cli/send-message.js';
 import { resolveSettings } from '../../../runtime/src/app/settings.js';
-import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { decodeConsumerAssignment, decodeConsumerSubscription, encodeConsumerAssignment, encodeConsumerSubscription } from '../../../runtime/src/transport/consumer-protocol.js';
 import { decodeAssignmentUserData, decodeMemberUserData, encodeAssignmentUserData, encodeMemberUserData } from '../../../runtime/src/transport/member-userdata.js';
 import { decodePartition, type FetchResponsePartition } from '../../../runtime/src/transport/platformatic/records.js';
@@ -82,13 +81,10 @@ test('fetched batches read committed: aborted transactions and markers are skipp
   assert.deepEqual({ topic: records[0]?.topic, partition: records[0]?.partition, value: records[0]?.value?.toString(), h: records[0]?.headers['h']?.toString(), ts: records[0]?.timestamp }, { topic: 't', partition: 3, value: 'v1', h: '1', ts: 1_700_000_000_001 });
 });
 
-test('kafka+platformatic:// selects the second driver; exactly_once is refused with it, naming the setting', () => {
+test('kafka+platformatic:// selects the second driver, exactly_once included (it has transactions)', () => {
   assert.deepEqual(resolveSettings({ id: 'a', broker: 'kafka+platformatic://h1:9093;h2' }, known).broker, { driver: 'kafka', client: 'platformatic', url: 'kafka+platformatic://h1:9093;h2', hosts: ['h1:9093', 'h2:9092'] });
   assert.equal(resolveSettings({ id: 'a', broker: 'kafka://h1' }, known).broker.client, 'kafkajs');
-  assert.throws(
-    () => resolveSettings({ id: 'a', broker: 'kafka+platformatic://h1', processingGuarantee: 'exactly_once' }, known),
-    (error: unknown) => FaustgenError.hasCode(error, 'FG_SETTING_INVALID') && error.details['setting'] === 'processingGuarantee' && /kafka\+platformatic/.test(error.message),
-  );
+  assert.equal(resolveSettings({ id: 'a', broker: 'kafka+platformatic://h1', processingGuarantee: 'exactly_once' }, known).processingGuarantee, 'exactly_once');
   assert.throws(() => resolveSettings({ id: 'a', broker: 'kafka+rdkafka://h1' }, known), /known: memory:\/\/, kafka:\/\/, kafka\+platformatic:\/\//);
   // `faustgen send` reaches the same brokers from a project on the second driver.
   assert.deepEqual(kafkaBrokers('kafka+platformatic://h1;h2:9093'), ['h1:9092', 'h2:9093']);

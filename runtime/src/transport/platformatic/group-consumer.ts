@@ -1,4 +1,4 @@
-import { Consumer } from '@platformatic/kafka';
+import { Consumer, type MessageConsumerMetadata } from '@platformatic/kafka';
 import { assignCopartitioned } from '../../assignor/copartitioned.js';
 import { ASSIGNOR_NAME, ASSIGNOR_VERSION, type AssignorMember } from '../../assignor/types.js';
 import { FaustgenError } from '../../core/errors.js';
@@ -11,6 +11,12 @@ import { hasProtocolError, needsRejoin, wrapPlatformaticError } from './errors.j
 import { PartitionFetcher } from './fetcher.js';
 import { installGroupHooks, type JoinAnswer, type SyncAnswer } from './group-hooks.js';
 import { MembershipLease } from '../membership-lease.js';
+
+/** A group member as a transaction's offset commit needs it. */
+export interface TransactionMember {
+  readonly consumer: Consumer;
+  readonly metadata: MessageConsumerMetadata;
+}
 
 const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
@@ -36,6 +42,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
   private announced = new Map<string, TopicPartition>();
   private joining = true;
   private releasing = false;
+  /** rejoin() was called: the next heartbeat is answered REBALANCE_IN_PROGRESS (cleared by the join). */
+  private rejoinRequested = false;
   private stopping = false;
   private transition: Promise<void> = Promise.resolve();
   private generation = 0;
@@ -81,6 +89,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       joined: (answer) => (this.members = answer),
       assign: () => this.assign(consumer),
       synced: (answer) => (this.sync = answer),
+      wantsRejoin: () => this.rejoinRequested,
     });
     consumer.on('consumer:group:rebalance', () => this.onRebalancing());
     consumer.on('consumer:group:join', (payload) => this.onJoined(payload.memberId, payload.generationId ?? -1));
@@ -154,6 +163,33 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     }
   }
 
+  /**
+   * Gives the current assignment up and rejoins at the next heartbeat (exactly-once after a broken
+   * transaction): the membership counts as lost, so the join revokes every partition and assigns it
+   * anew from the committed offsets, and nothing of this generation is delivered meanwhile.
+   */
+  rejoin(): void {
+    if (this.consumer === undefined || this.stopping) return;
+    this.lease.forfeit();
+    this.rejoinRequested = true;
+    this.fetcher?.hold();
+  }
+
+  /**
+   * What a transaction's offset commit names (KIP-447): this member, its generation and the group's
+   * coordinator, so that the coordinator refuses offsets of a member the group has moved past.
+   * Undefined while the consumer is not started or is looking for its coordinator.
+   */
+  transactionMember(): TransactionMember | undefined {
+    const consumer = this.consumer;
+    const coordinatorId = consumer?.coordinatorId;
+    if (consumer === undefined || coordinatorId === null || coordinatorId === undefined) return undefined;
+    // A member between memberships has no id: its offsets go unchecked, as kafkajs sends them
+    // (the per-partition transactional id still fences a zombie).
+    const member = consumer.memberId === null ? { generationId: -1, memberId: '' } : { generationId: consumer.generationId, memberId: consumer.memberId };
+    return { consumer, metadata: { groupId: this.group.groupId, coordinatorId, ...member } };
+  }
+
   seek(position: TopicPartitionOffset): void {
     this.requireFetcher('seek').seek(position, position.offset);
   }
@@ -201,6 +237,7 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
 
   /** Before each JoinGroup request: release what this member announced, under the old generation. */
   private async beforeJoin(heartbeat: () => Promise<void>): Promise<void> {
+    this.rejoinRequested = false;
     this.onRebalancing();
     const listener = this.listener;
     if (listener?.onPrepareRebalance === undefined || this.stopping || this.announced.size === 0) return;

@@ -1,4 +1,4 @@
-import { kGetApi, type Consumer } from '@platformatic/kafka';
+import { kGetApi, ProtocolError, type Consumer } from '@platformatic/kafka';
 
 /**
  * The seam into @platformatic/kafka's classic group protocol. 2.12 sends one static assignment
@@ -11,7 +11,10 @@ import { kGetApi, type Consumer } from '@platformatic/kafka';
  *   assignment as `previous`) in place of the client's;
  * - its answer gives the leader every member's subscription;
  * - SyncGroup: the leader's assignments are replaced by faustgen's (actives + standbys with the
- *   userData the other members need), also in a group of one; every member's answer is captured raw.
+ *   userData the other members need), also in a group of one; every member's answer is captured raw;
+ * - Heartbeat: when the member wants to rejoin (exactly-once starting its partitions over), the
+ *   next heartbeat is answered REBALANCE_IN_PROGRESS without being sent, and the client rejoins as it
+ *   does for a real one (the same request the kafkajs driver fails for the same reason).
  * If a later version stops routing requests through `kGetApi`, the hooks never fire: the group
  * consumer then sees no faustgen assignment and fails loudly (see group-consumer.ts) instead of
  * running with the client's round-robin plan.
@@ -22,6 +25,7 @@ export interface GroupProtocolHooks {
   joined(answer: JoinAnswer): void;
   assign(memberIds: readonly string[]): Promise<ReadonlyMap<string, Buffer>>;
   synced(answer: SyncAnswer): void;
+  wantsRejoin(): boolean;
 }
 
 export interface JoinAnswer {
@@ -51,6 +55,7 @@ export function installGroupHooks(consumer: Consumer, protocolName: string, hook
       if (error !== null || api === undefined) return callback(error, api);
       if (name === 'JoinGroup') return callback(null, wrapJoin(api, getApi, protocolName, hooks));
       if (name === 'SyncGroup') return callback(null, wrapSync(api, hooks));
+      if (name === 'Heartbeat') return callback(null, wrapHeartbeat(api, hooks));
       callback(null, api);
     });
   };
@@ -91,6 +96,13 @@ function wrapJoin(api: ApiFunction, getApi: GetApi, protocolName: string, hooks:
         };
         api(...args);
       });
+  };
+}
+
+function wrapHeartbeat(api: ApiFunction, hooks: GroupProtocolHooks): ApiFunction {
+  return (...args: unknown[]): void => {
+    if (!hooks.wantsRejoin()) return void api(...args);
+    (args[args.length - 1] as Callback)(new ProtocolError('REBALANCE_IN_PROGRESS'));
   };
 }
 

@@ -1,4 +1,4 @@
-import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceResult } from '@platformatic/kafka';
+import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceResult, type ProducerOptions } from '@platformatic/kafka';
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
@@ -28,7 +28,7 @@ const MAX_BATCH_RECORDS = 4_000;
  * partition's part of the batch.
  */
 export class PlatformaticKafkaProducer implements Producer {
-  private producer: PlatformaticProducer | undefined;
+  protected producer: PlatformaticProducer | undefined;
   private pending: PendingRecord[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -36,19 +36,36 @@ export class PlatformaticKafkaProducer implements Producer {
   private stopping = false;
   private readonly nextRoundRobin = new Map<string, number>();
 
-  constructor(private readonly options: KafkaDriverOptions) {}
+  constructor(protected readonly options: KafkaDriverOptions) {}
 
   async start(): Promise<void> {
     if (this.producer !== undefined) return;
     await waitForBrokers(this.options);
-    const { acks, idempotent, compression } = this.options.producer;
-    this.producer = new PlatformaticProducer({
-      ...baseOptions(this.options, 'producer'),
-      acks,
-      compression,
-      ...(idempotent ? { idempotent: true } : {}),
-    });
+    this.producer = new PlatformaticProducer(this.clientOptions());
     this.stopping = false;
+  }
+
+  protected clientOptions(): ProducerOptions<Buffer, Buffer, Buffer, Buffer> {
+    const { acks, idempotent, compression } = this.options.producer;
+    return { ...baseOptions(this.options, 'producer'), acks, compression, ...(idempotent ? { idempotent: true } : {}) };
+  }
+
+  /** Sends one batch; the transactional producer sends it inside its open transaction. */
+  protected transmit(producer: PlatformaticProducer, messages: MessageToProduce[]): Promise<ProduceResult> {
+    return producer.send({ messages });
+  }
+
+  /**
+   * Whether a batch that failed is sent again (until deliveryTimeoutMs). Inside a transaction it is
+   * not: the transaction has to abort, and its events are processed again.
+   */
+  protected resendsFailedBatches(): boolean {
+    return true;
+  }
+
+  /** The error each record of a batch that failed for good is told. */
+  protected unanswered(error: FaustgenError): FaustgenError {
+    return error;
   }
 
   async stop(): Promise<void> {
@@ -137,7 +154,7 @@ export class PlatformaticKafkaProducer implements Producer {
         if (producer === undefined) throw new FaustgenError('FG_APP_STATE', 'Kafka producer stopped before the batch was sent');
         await this.choosePartitions(producer, remaining);
         const batchTimestamp = BigInt(stamp);
-        result = await producer.send({ messages: remaining.map((r) => toMessage(r, batchTimestamp)) });
+        result = await this.transmit(producer, remaining.map((r) => toMessage(r, batchTimestamp)));
       } catch (error) {
         failure = error;
         result = (error as { produced?: ProduceResult } | null)?.produced;
@@ -150,14 +167,15 @@ export class PlatformaticKafkaProducer implements Producer {
       // NetworkError with hasStaleMetadata in 2.x (1.35 failed with a TypeError, "reading 'host'").
       // The client retries with fresh metadata itself, but only a few times: after its retries the
       // driver's own attempt starts from fresh metadata too.
-      const retriable = failure === undefined || isRetriable(failure);
+      const retriable = failure === undefined || (isRetriable(failure) && this.resendsFailedBatches());
       if (failure !== undefined) producer?.clearMetadata();
       if (!retriable || Date.now() >= deadline || this.producer === undefined) {
         const topics = [...new Set(remaining.map((r) => r.record.topic))];
-        const error =
+        const error = this.unanswered(
           failure === undefined
             ? new FaustgenError('FG_TRANSPORT', `Kafka producer could not deliver ${remaining.length} record(s) within deliveryTimeoutMs (${this.options.producer.deliveryTimeoutMs} ms)`, { retriable: true, details: { topics } })
-            : wrapPlatformaticError(failure, `Kafka producer failed to send ${remaining.length} record(s) to ${topics.join(', ')}`, { topics });
+            : wrapPlatformaticError(failure, `Kafka producer failed to send ${remaining.length} record(s) to ${topics.join(', ')}`, { topics }),
+        );
         for (const r of remaining) tellFailed(r.listener, r.tag, error);
         return;
       }

@@ -1,17 +1,19 @@
-import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, Transport } from '../../types/transport.js';
+import type { Admin, GroupConsumer, GroupConsumerOptions, PartitionReader, Producer, TransactionalProducer, TransactionEvents, Transport } from '../../types/transport.js';
 import { resolveKafkaOptions, type KafkaDriverOptions, type KafkaDriverSettings } from '../kafka-options.js';
 import { PlatformaticKafkaAdmin } from './admin.js';
 import { PlatformaticGroupConsumer } from './group-consumer.js';
 import { PlatformaticPartitionReader } from './partition-reader.js';
 import { PlatformaticKafkaProducer } from './producer.js';
+import { PlatformaticTransactionalProducer } from './transactional-producer.js';
 
 /**
  * The `kafka+platformatic://` transport (docs/adr/0010-second-kafka-driver.md): the same Kafka
- * contract as the kafkajs driver on @platformatic/kafka. No transactions yet, so no
- * createTransactionalProducer: settings refuse processingGuarantee exactly_once with this driver.
+ * contract as the kafkajs driver on @platformatic/kafka, transactions included.
  */
 export class PlatformaticKafkaTransport implements Transport {
   readonly driver = 'kafka+platformatic';
+  /** A transaction's offsets name the group's member and generation, which its consumer knows. */
+  private readonly groups = new Map<string, PlatformaticGroupConsumer>();
 
   constructor(readonly options: KafkaDriverOptions) {}
 
@@ -23,8 +25,14 @@ export class PlatformaticKafkaTransport implements Transport {
     return new PlatformaticKafkaAdmin(this.options);
   }
 
+  createTransactionalProducer(transactionalId: string, events?: TransactionEvents): TransactionalProducer {
+    return new PlatformaticTransactionalProducer(this.options, transactionalId, events, (groupId) => this.groups.get(groupId)?.transactionMember());
+  }
+
   createGroupConsumer(options: GroupConsumerOptions): GroupConsumer {
-    return new PlatformaticGroupConsumer(this.options, options);
+    const consumer = new PlatformaticGroupConsumer(this.options, options);
+    this.groups.set(options.groupId, consumer);
+    return consumer;
   }
 
   createPartitionReader(): PartitionReader {

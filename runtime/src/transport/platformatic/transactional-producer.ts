@@ -1,0 +1,243 @@
+import type { Message, MessageConsumerMetadata, MessageToProduce, ProduceResult, Producer as PlatformaticProducer, ProducerOptions } from '@platformatic/kafka';
+import { FaustgenError } from '../../core/errors.js';
+import type { TopicPartitionOffset, TransactionalProducer, TransactionEvents } from '../../types/transport.js';
+import type { KafkaDriverOptions } from '../kafka-options.js';
+import { retryThroughOutage } from '../outage-retry.js';
+import { hasProtocolError, isRetriable, wrapPlatformaticError } from './errors.js';
+import type { TransactionMember } from './group-consumer.js';
+import { PlatformaticKafkaProducer } from './producer.js';
+
+/** The client's Transaction class is not exported; its type is what beginTransaction resolves to. */
+type Transaction = NonNullable<PlatformaticProducer['transaction']>;
+
+const NEW_PRODUCER = { producerId: -1n, producerEpoch: -1 } as const;
+
+/** The group member whose offsets a commit carries, asked for at commit time (its generation moves). */
+export type GroupMembers = (groupId: string) => TransactionMember | undefined;
+
+/**
+ * Exactly-once on @platformatic/kafka: records and the source partition's offset commit in one
+ * transaction. As on the kafkajs driver, one producer per source partition
+ * (`<app id>-<topic>-<partition>`): its first transaction's InitProducerId bumps the id's epoch,
+ * which aborts the previous owner's open transaction and fences its every later write. The offsets
+ * also name the group member and its generation (KIP-447), so the coordinator refuses them from a
+ * member the group has moved past.
+ *
+ * The client's transaction is only client-side state until its first send (beginTransaction after
+ * the first finds its coordinator cached and sends nothing), so one is opened lazily and committed
+ * only when it holds something. The client runs one transaction at a time and deduplicates
+ * concurrent calls of one kind (two EndTxn, two TxnOffsetCommit), so everything here runs in turn:
+ * batches one after another (the base producer), offsets one partition after another, and a send
+ * that arrives while a commit is under way waits for it and opens the next transaction.
+ */
+export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer implements TransactionalProducer {
+  private transaction: Promise<Transaction> | undefined;
+  private failure: FaustgenError | undefined;
+  private sent = false;
+  /** Set by discard(): what fails from now on belongs to a partition that moved, not to a fault. */
+  private discarding = false;
+  /** Transactions aborted so far: a commit started before an abort must not open a new one. */
+  private aborts = 0;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(
+    options: KafkaDriverOptions,
+    readonly transactionalId: string,
+    private readonly events: TransactionEvents | undefined,
+    private readonly members: GroupMembers,
+  ) {
+    // Transactions need an idempotent producer, and that needs acks from every in-sync replica.
+    super({ ...options, producer: { ...options.producer, acks: -1, idempotent: true } });
+  }
+
+  /**
+   * Connects and registers the transactional id with its coordinator: this is the fence. A
+   * coordinator's broker that is restarting (a broker fault, a rolling restart) is waited for, as
+   * on the kafkajs driver: a refused connection is not a reason to stop the worker.
+   */
+  override async start(): Promise<void> {
+    try {
+      await retryThroughOutage(async () => {
+        await super.start();
+        try {
+          await this.open();
+        } catch (error) {
+          // The client keeps a transaction whose begin failed: a fresh client starts clean.
+          this.transaction = undefined;
+          await super.stop().catch(() => undefined);
+          throw error;
+        }
+      }, isRetriable);
+    } catch (error) {
+      throw this.wrap(error, 'could not initialise its transactions');
+    }
+  }
+
+  protected override clientOptions(): ProducerOptions<Buffer, Buffer, Buffer, Buffer> {
+    return { ...super.clientOptions(), transactionalId: this.transactionalId };
+  }
+
+  protected override resendsFailedBatches(): boolean {
+    return false;
+  }
+
+  protected override unanswered(error: FaustgenError): FaustgenError {
+    if (error.code === 'FG_TRANSACTION_ABORTED' || error.code === 'FG_PARTITION_REVOKED') return error;
+    return this.discarding ? this.movedAway(error) : this.broke(error);
+  }
+
+  protected override async transmit(_producer: PlatformaticProducer, messages: MessageToProduce[]): Promise<ProduceResult> {
+    try {
+      await this.committing;
+      // A transaction that failed once can only abort: what it would still send is lost work.
+      if (this.failure !== undefined) throw this.failure;
+      // Discarded: a send now would open a transaction nobody commits (held open until it is fenced).
+      if (this.discarding) throw new Error('the producer was discarded');
+      const transaction = await this.open();
+      this.sent = true;
+      return await transaction.send({ messages });
+    } catch (error) {
+      // Thrown without the client's partial answer: nothing of a failed transaction is delivered.
+      if (this.discarding) throw this.movedAway(error);
+      throw this.broke(this.failure ?? this.wrap(error, 'failed to send inside its transaction'));
+    }
+  }
+
+  /**
+   * Its partition moved to another worker: abort what is open and stop, without waiting for sends
+   * that can only fail now. Those fail with FG_PARTITION_REVOKED, which callers drop quietly (the new
+   * owner processes their events again), rather than as a fault that stops the worker.
+   */
+  async discard(): Promise<void> {
+    this.discarding = true;
+    await this.abortTransaction().catch(() => undefined);
+    await super.stop().catch(() => undefined);
+  }
+
+  async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const aborts = this.aborts;
+    await this.flush();
+    if (this.failure !== undefined) throw this.failure;
+    // Aborted meanwhile (discarded: the partition moved or started over): the records these offsets
+    // belong to are gone, and a new transaction carrying the offsets alone would commit them without
+    // their records.
+    if (this.discarding || this.aborts !== aborts) throw this.movedAway(new Error('the transaction was aborted while it was being committed'));
+    if (!this.sent && offsets.length === 0) return;
+    const committed = this.commitOpen(groupId, offsets);
+    this.committing = committed.then(
+      () => undefined,
+      () => undefined,
+    );
+    await committed;
+  }
+
+  async abortTransaction(): Promise<void> {
+    const transaction = this.transaction;
+    this.transaction = undefined;
+    this.sent = false;
+    this.aborts++;
+    if (transaction === undefined) return;
+    const open = await transaction.catch(() => undefined);
+    if (open !== undefined && !open.completed) await open.abort().catch(() => undefined);
+  }
+
+  override async stop(): Promise<void> {
+    await this.abortTransaction().catch(() => undefined);
+    await super.stop();
+  }
+
+  private async commitOpen(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    try {
+      const transaction = await this.open();
+      if (offsets.length > 0) {
+        const member = this.members(groupId);
+        if (member === undefined) {
+          throw new FaustgenError('FG_TRANSPORT', `group ${groupId} has no member or no known coordinator in this worker: its offsets cannot join the transaction`, { retriable: true, details: { groupId } });
+        }
+        await transaction.addConsumer(member.consumer);
+        // One TxnOffsetCommit after another: the client merges concurrent ones into the first.
+        for (const o of offsets) await transaction.addOffset(offsetMessage(o, member.metadata));
+      }
+      await transaction.commit();
+    } catch (error) {
+      const failure = this.wrap(error, 'failed to commit its transaction');
+      this.broke(failure);
+      throw failure;
+    }
+    this.transaction = undefined;
+    this.sent = false;
+  }
+
+  /**
+   * The open transaction cannot commit any more: the owner is told once, and senders get
+   * FG_TRANSACTION_ABORTED (their events are processed again from the committed offset, not failed).
+   */
+  private broke(error: FaustgenError): FaustgenError {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.events?.broken(error);
+    }
+    return new FaustgenError('FG_TRANSACTION_ABORTED', `transactional producer ${this.transactionalId}: the transaction failed (${error.message}); its events are processed again from the committed offset`, {
+      cause: error,
+      retriable: true,
+      details: { transactionalId: this.transactionalId },
+    });
+  }
+
+  private movedAway(error: unknown): FaustgenError {
+    return new FaustgenError('FG_PARTITION_REVOKED', `transactional producer ${this.transactionalId} was discarded: its partition moved to another worker`, {
+      cause: error,
+      retriable: true,
+      details: { transactionalId: this.transactionalId },
+    });
+  }
+
+  private open(): Promise<Transaction> {
+    const producer = this.producer;
+    if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', `transactional producer ${this.transactionalId} is not started`));
+    // The first begin asks for the id's producer id. -1/-1 asks as a new producer, which bumps the
+    // epoch and fences the previous owner; the client's default (0/0) asks to bump producer 0's
+    // epoch, which the coordinator refuses as PRODUCER_FENCED once anyone else has used the id.
+    this.transaction ??= producer.beginTransaction(NEW_PRODUCER);
+    return this.transaction;
+  }
+
+  private wrap(error: unknown, what: string): FaustgenError {
+    if (FaustgenError.is(error)) return error;
+    if (isFencedError(error)) {
+      return new FaustgenError('FG_FENCED', `transactional producer ${this.transactionalId} was fenced: another worker took over its partition`, {
+        cause: error,
+        details: { transactionalId: this.transactionalId },
+      });
+    }
+    return wrapPlatformaticError(error, `transactional producer ${this.transactionalId} ${what}`, { transactionalId: this.transactionalId });
+  }
+}
+
+/** A newer producer of the same transactional id took over (its epoch is higher than ours). */
+export function isFencedError(error: unknown): boolean {
+  return hasProtocolError(error, 'PRODUCER_FENCED') || hasProtocolError(error, 'INVALID_PRODUCER_EPOCH');
+}
+
+/**
+ * The client takes a transaction's offset as a consumed message (it commits the offset after it);
+ * faustgen's offsets are the next one to read. Only topic, partition, offset and the member are read.
+ */
+export function offsetMessage(position: TopicPartitionOffset, member: MessageConsumerMetadata): Message {
+  const offset = BigInt(position.offset) - 1n;
+  const metadata: Record<string, unknown> = { consumer: member };
+  return {
+    topic: position.topic,
+    partition: position.partition,
+    offset,
+    key: Buffer.alloc(0),
+    value: Buffer.alloc(0),
+    timestamp: 0n,
+    headers: new Map(),
+    headerEntries: [],
+    leaderEpoch: -1,
+    metadata,
+    commit: () => undefined,
+    toJSON: () => ({ key: Buffer.alloc(0), value: Buffer.alloc(0), headers: [], topic: position.topic, partition: position.partition, timestamp: '0', offset: String(offset), leaderEpoch: -1, metadata }),
+  };
+}
