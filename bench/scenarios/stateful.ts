@@ -75,13 +75,14 @@ export function statefulContenders(streams: StreamsApp): Contender[] {
     { row: 'stateful-platformatic', guarantee: 'at_least_once', command: nodeCommand('faustgen-worker.ts', [], { BENCH_CLIENT: 'platformatic' }) },
     { row: 'stateful-kafka-streams', guarantee: 'at_least_once', command: (label, env) => streamsCommand(streams, label, env) },
     { row: 'stateful-exactly-once', guarantee: 'exactly_once', command: nodeCommand('faustgen-worker.ts') },
+    { row: 'stateful-exactly-once-platformatic', guarantee: 'exactly_once', command: nodeCommand('faustgen-worker.ts', [], { BENCH_CLIENT: 'platformatic' }) },
     { row: 'stateful-kafka-streams-exactly-once', guarantee: 'exactly_once', command: (label, env) => streamsCommand(streams, label, env) },
   ];
 }
 
 export const statefulScenario: Scenario = {
   name: 'stateful',
-  rows: ['stateful', 'stateful-platformatic', 'stateful-exactly-once', 'stateful-raw', 'stateful-kafka-streams', 'stateful-kafka-streams-exactly-once'],
+  rows: ['stateful', 'stateful-platformatic', 'stateful-exactly-once', 'stateful-exactly-once-platformatic', 'stateful-raw', 'stateful-kafka-streams', 'stateful-kafka-streams-exactly-once'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const events = options.statefulEvents;
@@ -167,6 +168,11 @@ export const statefulScenario: Scenario = {
       ratioRounds: ratioRounds('stateful-exactly-once', 'stateful-kafka-streams-exactly-once'),
       ratioVsAtLeastOnce: ratioOf(rate('stateful-exactly-once'), rate('stateful')),
       note: 'same app with processingGuarantee: exactly_once; changelogRecords include transaction markers',
+    });
+    add('stateful-exactly-once-platformatic', 'stateful-kafka-streams-exactly-once', {
+      ratioRounds: ratioRounds('stateful-exactly-once-platformatic', 'stateful-kafka-streams-exactly-once'),
+      ratioVsKafkajs: ratioOf(rate('stateful-exactly-once-platformatic'), rate('stateful-exactly-once')),
+      note: 'the exactly-once app on the second Kafka driver (kafka+platformatic://); changelogRecords include transaction markers',
     });
     add('stateful-raw', 'stateful-kafka-streams', {
       note: 'raw kafkajs loop: count in a Map (no RocksDB), one changelog record per update, commit after acks',

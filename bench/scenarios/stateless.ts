@@ -169,7 +169,7 @@ function pipelineRow(name: string, measured: Measured | RoundsMeasured, baseline
 
 export const statelessScenario: Scenario = {
   name: 'stateless',
-  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-platformatic', 'stateless-kafkajs', 'stateless-raw-platformatic', 'kafka-perf-producer', 'kafka-perf-consumer'],
+  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-platformatic', 'stateless-exactly-once-platformatic', 'stateless-kafkajs', 'stateless-raw-platformatic', 'kafka-perf-producer', 'kafka-perf-consumer'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const n = options.records;
@@ -195,6 +195,7 @@ export const statelessScenario: Scenario = {
         { row: 'faustgen-eos', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once') },
         { row: 'platformatic', make: (t) => new RawPlatformaticPipeline(t) },
         { row: 'faustgen-platformatic', make: (t) => new FaustgenPipeline(t, 'topic', 'at_least_once', 'platformatic') },
+        { row: 'faustgen-eos-platformatic', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once', 'platformatic') },
       ],
       inTopic,
       { records: n, bytes },
@@ -205,7 +206,8 @@ export const statelessScenario: Scenario = {
     const eosMeasured = measured.get('faustgen-eos');
     const rawPlatformatic = measured.get('platformatic');
     const fgPlatformatic = measured.get('faustgen-platformatic');
-    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined || rawPlatformatic === undefined || fgPlatformatic === undefined) {
+    const eosPlatformatic = measured.get('faustgen-eos-platformatic');
+    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined || rawPlatformatic === undefined || fgPlatformatic === undefined || eosPlatformatic === undefined) {
       throw new Error('a stateless pipeline was not measured');
     }
 
@@ -244,6 +246,11 @@ export const statelessScenario: Scenario = {
         ratioVsStateless: ratioOf(fgPlatformatic.throughput.recordsPerSec, fgMeasured.throughput.recordsPerSec),
         ratioVsRawPlatformatic: ratioOf(fgPlatformatic.throughput.recordsPerSec, rawPlatformatic.throughput.recordsPerSec),
         note: 'same pipeline on the kafka+platformatic:// driver (@platformatic/kafka)',
+      },
+      {
+        ...pipelineRow('stateless-exactly-once-platformatic', eosPlatformatic, 'stateless-platformatic', fgPlatformatic.throughput.recordsPerSec),
+        ratioVsExactlyOnceKafkajs: ratioOf(eosPlatformatic.throughput.recordsPerSec, eosMeasured.throughput.recordsPerSec),
+        note: 'the exactly-once pipeline on the kafka+platformatic:// driver; ratio = its rate over the same driver at-least-once',
       },
       pipelineRow('stateless-kafkajs', rawMeasured, 'kafka-perf-producer', producerRate),
       {

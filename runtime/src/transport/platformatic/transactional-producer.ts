@@ -3,14 +3,22 @@ import { FaustgenError } from '../../core/errors.js';
 import type { TopicPartitionOffset, TransactionalProducer, TransactionEvents } from '../../types/transport.js';
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { retryThroughOutage } from '../outage-retry.js';
-import { hasProtocolError, isRetriable, wrapPlatformaticError } from './errors.js';
+import { hasProtocolError, isRetriable, needsRejoin, wrapPlatformaticError } from './errors.js';
 import type { TransactionMember } from './group-consumer.js';
 import { PlatformaticKafkaProducer } from './producer.js';
+import { sleep } from './client.js';
 
 /** The client's Transaction class is not exported; its type is what beginTransaction resolves to. */
 type Transaction = NonNullable<PlatformaticProducer['transaction']>;
 
 const NEW_PRODUCER = { producerId: -1n, producerEpoch: -1 } as const;
+const TRANSACTION_RETRIES = 15;
+const OFFSET_COMMIT_DEADLINE_MS = 30_000;
+const MEMBER_POLL_MS = 250;
+
+function transactionRetryDelay(_client: unknown, _operation: string, attempt: number): number {
+  return Math.min(100 * 2 ** (attempt - 1), 2_000);
+}
 
 /** The group member whose offsets a commit carries, asked for at commit time (its generation moves). */
 export type GroupMembers = (groupId: string) => TransactionMember | undefined;
@@ -74,7 +82,12 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
   }
 
   protected override clientOptions(): ProducerOptions<Buffer, Buffer, Buffer, Buffer> {
-    return { ...super.clientOptions(), transactionalId: this.transactionalId };
+    // A request inside a transaction cannot be re-sent by faustgen (the transaction would have to
+    // abort), so the client's own retries must outlast a leader failover and a coordinator moving:
+    // with its default 3 tries 250 ms apart a 3-broker run aborted a transaction per broker fault
+    // (AddPartitionsToTxn answered CONCURRENT_TRANSACTIONS while the previous commit's markers were
+    // written, a TxnOffsetCommit to a paused coordinator). 15 tries, 100 ms doubling to 2 s: ~23 s.
+    return { ...super.clientOptions(), transactionalId: this.transactionalId, retries: TRANSACTION_RETRIES, retryDelay: transactionRetryDelay };
   }
 
   protected override resendsFailedBatches(): boolean {
@@ -150,13 +163,11 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
     try {
       const transaction = await this.open();
       if (offsets.length > 0) {
-        const member = this.members(groupId);
-        if (member === undefined) {
-          throw new FaustgenError('FG_TRANSPORT', `group ${groupId} has no member or no known coordinator in this worker: its offsets cannot join the transaction`, { retriable: true, details: { groupId } });
-        }
-        await transaction.addConsumer(member.consumer);
+        const deadline = Date.now() + OFFSET_COMMIT_DEADLINE_MS;
+        // AddOffsetsToTxn names the group only: the transaction's coordinator answers it.
+        await transaction.addConsumer((await this.member(groupId, deadline)).consumer);
         // One TxnOffsetCommit after another: the client merges concurrent ones into the first.
-        for (const o of offsets) await transaction.addOffset(offsetMessage(o, member.metadata));
+        for (const o of offsets) await this.commitOffset(transaction, groupId, o, deadline);
       }
       await transaction.commit();
     } catch (error) {
@@ -166,6 +177,36 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
     }
     this.transaction = undefined;
     this.sent = false;
+  }
+
+  /**
+   * The client retries a TxnOffsetCommit at the coordinator the message names; when the group's
+   * coordinator moved (its broker died or paused) only a fresh look at the member finds the new one.
+   */
+  private async commitOffset(transaction: Transaction, groupId: string, offset: TopicPartitionOffset, deadline: number): Promise<void> {
+    for (;;) {
+      const member = await this.member(groupId, deadline);
+      try {
+        await transaction.addOffset(offsetMessage(offset, member.metadata));
+        return;
+      } catch (error) {
+        // A member the group moved past (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) must not commit.
+        if (!isRetriable(error) || needsRejoin(error) || Date.now() >= deadline) throw error;
+        await sleep(MEMBER_POLL_MS);
+      }
+    }
+  }
+
+  /** The group's member in this worker, waiting while its consumer looks for the coordinator. */
+  private async member(groupId: string, deadline: number): Promise<TransactionMember> {
+    for (;;) {
+      const member = this.members(groupId);
+      if (member !== undefined) return member;
+      if (Date.now() >= deadline) {
+        throw new FaustgenError('FG_TRANSPORT', `group ${groupId} has no member or no known coordinator in this worker: its offsets cannot join the transaction`, { retriable: true, details: { groupId } });
+      }
+      await sleep(MEMBER_POLL_MS);
+    }
   }
 
   /**
