@@ -101,7 +101,7 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
       this.state.checkSend();
       const transaction = await this.open();
       this.state.sent = true;
-      return await transaction.send({ messages });
+      return await transaction.send({ messages, acks: this.options.producer.acks });
     } catch (error) {
       // Thrown without the client's partial answer: nothing of a failed transaction is delivered.
       throw this.state.failedSend(error, (e) => this.wrap(e, 'failed to send inside its transaction'));
