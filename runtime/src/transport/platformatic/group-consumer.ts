@@ -285,7 +285,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       return;
     }
     // After a lost membership nothing is kept: every partition restarts from its committed offset.
-    const expelled = this.lease.joined();
+    const expelled = this.lease.joined(generationId);
+    this.options.log?.debug(`joined group ${this.group.groupId}`, { generation: generationId, expelled, memberId });
     const assignment: MemberAssignment = { actives: userData.actives, standbys: userData.standbys };
     const assigned = [...assignment.actives, ...assignment.standbys];
     const next = new Set(assigned.map(tpKey));
