@@ -44,10 +44,27 @@ export class TransactionState {
   }
 
   /**
-   * After a commit's flush: throws when the transaction cannot commit (it failed, or it was aborted
-   * since `abortsBefore`); false when it holds nothing to commit.
+   * The start of every commit: waits for the records sent so far (`flush`), then throws when the
+   * transaction cannot commit (it failed, or it was aborted meanwhile); false when it holds nothing.
    */
-  readyToCommit(abortsBefore: number, offsets: number): boolean {
+  async flushForCommit(flush: () => Promise<void>, offsets: number): Promise<boolean> {
+    const aborts = this.aborts;
+    await flush();
+    return this.readyToCommit(aborts, offsets);
+  }
+
+  /**
+   * The partition moved to another worker: abort what is open and stop, without waiting for sends
+   * that can only fail now. Those fail with FG_PARTITION_REVOKED, which callers drop quietly (the new
+   * owner processes their events again), rather than as a fault that stops the worker.
+   */
+  async discard(abort: () => Promise<void>, stop: () => Promise<void>): Promise<void> {
+    this.discarding = true;
+    await abort().catch(() => undefined);
+    await stop().catch(() => undefined);
+  }
+
+  private readyToCommit(abortsBefore: number, offsets: number): boolean {
     if (this.failure !== undefined) throw this.failure;
     if (this.discarding || this.aborts !== abortsBefore) throw this.movedAway(new Error('the transaction was aborted while it was being committed'));
     return this.sent || offsets > 0;

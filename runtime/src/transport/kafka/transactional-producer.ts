@@ -94,21 +94,13 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     }
   }
 
-  /**
-   * Its partition moved to another worker: abort what is open and stop, without waiting for sends
-   * that can only fail now. Those fail with FG_PARTITION_REVOKED, which callers drop quietly (the new
-   * owner processes their events again), rather than as a fault that stops the worker.
-   */
-  async discard(): Promise<void> {
-    this.state.discarding = true;
-    await this.abortTransaction().catch(() => undefined);
-    await super.stop().catch(() => undefined);
+  /** Its partition moved to another worker (TransactionState.discard). */
+  discard(): Promise<void> {
+    return this.state.discard(() => this.abortTransaction(), () => super.stop());
   }
 
   async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    const aborts = this.state.aborts;
-    await this.flush();
-    if (!this.state.readyToCommit(aborts, offsets.length)) return;
+    if (!(await this.state.flushForCommit(() => this.flush(), offsets.length))) return;
     const transaction = await this.open();
     try {
       if (offsets.length > 0) {

@@ -108,21 +108,13 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
     }
   }
 
-  /**
-   * Its partition moved to another worker: abort what is open and stop, without waiting for sends
-   * that can only fail now. Those fail with FG_PARTITION_REVOKED, which callers drop quietly (the new
-   * owner processes their events again), rather than as a fault that stops the worker.
-   */
-  async discard(): Promise<void> {
-    this.state.discarding = true;
-    await this.abortTransaction().catch(() => undefined);
-    await super.stop().catch(() => undefined);
+  /** Its partition moved to another worker (TransactionState.discard). */
+  discard(): Promise<void> {
+    return this.state.discard(() => this.abortTransaction(), () => super.stop());
   }
 
   async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    const aborts = this.state.aborts;
-    await this.flush();
-    if (!this.state.readyToCommit(aborts, offsets.length)) return;
+    if (!(await this.state.flushForCommit(() => this.flush(), offsets.length))) return;
     const committed = this.commitOpen(groupId, offsets);
     this.committing = committed.then(
       () => undefined,
