@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { FaustgenError } from '../../../runtime/src/core/errors.js';
+import { FaustgenError, describeError } from '../../../runtime/src/core/errors.js';
 import { FaustgenCommand } from '../cli/base-command.js';
 import { loadProject } from '../cli/project.js';
 import { encodeMessage, kafkaBrokers, parseJson, type EncodedMessage } from '../cli/send-message.js';
@@ -33,7 +33,9 @@ export default class Send extends FaustgenCommand {
     const message = await encodeMessage(project, args.target, parseJson(args.value, 'value'), flags.key);
     const { resolveBrokerSecurity } = await import('../../../runtime/src/transport/kafka/security.js');
     const { resolveKafkaOptions } = await import('../../../runtime/src/transport/kafka/config.js');
-    const { createKafkaClient, isAuthenticationError, authenticationFailure } = await import('../../../runtime/src/transport/kafka/client.js');
+    const { createKafkaClient, isAuthenticationError } = await import('../../../runtime/src/transport/kafka/client.js');
+    const { authenticationFailure } = await import('../../../runtime/src/transport/authentication-failure.js');
+    const { rootCause } = await import('../../../runtime/src/transport/kafka/errors.js');
     const { summary: _summary, ...security } = resolveBrokerSecurity(project.topology.settings.security, process.env, project.root);
     const options = resolveKafkaOptions(brokers, { clientId: `${project.topology.settings.id}-cli`, logLevel: 'nothing', ...security });
     const producer = createKafkaClient(options).producer();
@@ -47,7 +49,7 @@ export default class Send extends FaustgenCommand {
       this.log(`sent to ${result.topic}[${result.partition}] at offset ${result.offset}`);
       return result;
     } catch (error) {
-      if (isAuthenticationError(error)) throw authenticationFailure(error, options);
+      if (isAuthenticationError(error)) throw authenticationFailure(error, options, describeError(rootCause(error)));
       throw new FaustgenError('FG_TRANSPORT', `cannot send to ${message.topic} via ${brokers.join(',')}: ${(error as Error).message}`, { cause: error, details: { topic: message.topic } });
     } finally {
       await producer.disconnect().catch(() => undefined);

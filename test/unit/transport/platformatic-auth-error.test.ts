@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AuthenticationError, MultipleErrors, NetworkError, ProtocolError } from '@platformatic/kafka';
-import { isAuthenticationError } from '../../../runtime/src/transport/platformatic/errors.js';
+import { authenticationMessage, isAuthenticationError } from '../../../runtime/src/transport/platformatic/errors.js';
+import { authenticationFailure } from '../../../runtime/src/transport/authentication-failure.js';
+import { resolveKafkaOptions } from '../../../runtime/src/transport/kafka-options.js';
 
 test('refused credentials are recognised through the causes of a failed connection', () => {
   const refused = new MultipleErrors('Cannot connect to any broker.', [
@@ -18,6 +20,11 @@ test('refused credentials are recognised through the causes of a failed connecti
     }),
   ]);
   assert.equal(isAuthenticationError(refused), true);
+  // The message says what the broker said and who tried, as on the kafkajs driver, not "Cannot connect to any broker".
+  const options = resolveKafkaOptions(['127.0.0.1:41403'], { sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'wrong' } });
+  const failure = authenticationFailure(refused, options, authenticationMessage(refused));
+  assert.equal(failure.code, 'FG_BROKER_AUTH');
+  assert.match(failure.message, /^authentication to Kafka brokers 127\.0\.0\.1:41403 failed \(SASL SCRAM-SHA-256 as "alice"\): .*SASL authentication failed/);
   const unreachable = new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:9 failed.', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) })]);
   assert.equal(isAuthenticationError(unreachable), false);
 });

@@ -3,6 +3,7 @@ import { FaustgenError, describeError } from '../../core/errors.js';
 import type { KafkaDriverOptions, KafkaLogLevel, KafkaSaslOptions } from './config.js';
 import { isRetriable, rootCause, wrapKafkaError } from './errors.js';
 import { kafkaLogCreator } from './log-bridge.js';
+import { authenticationFailure } from '../authentication-failure.js';
 
 const kafkajsLogLevels: Record<KafkaLogLevel, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -55,15 +56,6 @@ export function isAuthenticationError(error: unknown): boolean {
   return false;
 }
 
-export function authenticationFailure(error: unknown, options: KafkaDriverOptions): FaustgenError {
-  const who = options.sasl === undefined ? 'no SASL configured' : options.sasl.mechanism === 'oauthbearer' ? 'SASL OAUTHBEARER' : `SASL ${options.sasl.mechanism.toUpperCase()} as "${options.sasl.username}"`;
-  return new FaustgenError('FG_BROKER_AUTH', `authentication to Kafka brokers ${options.brokers.join(', ')} failed (${who}): ${describeError(rootCause(error))}; check security.sasl in faustgen.yaml and FAUSTGEN_KAFKA_SASL_USERNAME / FAUSTGEN_KAFKA_SASL_PASSWORD`, {
-    kind: 'user',
-    cause: error,
-    details: { brokers: options.brokers, mechanism: options.sasl?.mechanism ?? null },
-  });
-}
-
 /** Without TLS or SASL, a broker that closes every connection at once most likely expects them. */
 function closedConnectionHint(error: unknown, options: KafkaDriverOptions): string {
   if (options.ssl !== undefined || options.sasl !== undefined) return '';
@@ -92,7 +84,7 @@ export async function waitForBrokers(options: KafkaDriverOptions, signal?: Abort
         return;
       } catch (error) {
         lastError = error;
-        if (isAuthenticationError(error)) throw authenticationFailure(error, options);
+        if (isAuthenticationError(error)) throw authenticationFailure(error, options, describeError(rootCause(error)));
         if (!isRetriable(rootCause(error)) && !isRetriable(error)) {
           throw wrapKafkaError(error, `Cannot connect to Kafka brokers ${options.brokers.join(', ')}`, {
             brokers: options.brokers,

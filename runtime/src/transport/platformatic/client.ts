@@ -1,7 +1,8 @@
 import { Admin, type BaseOptions, type SASLOptions } from '@platformatic/kafka';
 import { FaustgenError, describeError } from '../../core/errors.js';
 import type { KafkaDriverOptions, KafkaSaslOptions } from '../kafka-options.js';
-import { isAuthenticationError, isRetriable, wrapPlatformaticError } from './errors.js';
+import { authenticationMessage, isAuthenticationError, isRetriable, wrapPlatformaticError } from './errors.js';
+import { authenticationFailure } from '../authentication-failure.js';
 
 /** The options every @platformatic/kafka client of this driver shares. */
 export function baseOptions(options: KafkaDriverOptions, role: string): BaseOptions {
@@ -50,13 +51,7 @@ export async function waitForBrokers(options: KafkaDriverOptions): Promise<void>
       return;
     } catch (error) {
       lastError = error;
-      if (isAuthenticationError(error)) {
-        throw new FaustgenError('FG_BROKER_AUTH', `authentication to Kafka brokers ${options.brokers.join(', ')} failed: ${describeError(error)}; check security.sasl in faustgen.yaml and FAUSTGEN_KAFKA_SASL_USERNAME / FAUSTGEN_KAFKA_SASL_PASSWORD`, {
-          kind: 'user',
-          cause: error,
-          details: { brokers: options.brokers },
-        });
-      }
+      if (isAuthenticationError(error)) throw authenticationFailure(error, options, authenticationMessage(error));
       if (!isRetriable(error) && !isConnectionFailure(error)) throw wrapPlatformaticError(error, `Cannot connect to Kafka brokers ${options.brokers.join(', ')}`, { brokers: options.brokers });
     } finally {
       await probe.close().catch(() => undefined);

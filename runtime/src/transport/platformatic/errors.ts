@@ -55,6 +55,16 @@ export function isAuthenticationError(error: unknown): boolean {
   return anyNested(error, (e) => findBy(e, 'code', 'PLT_KFK_AUTHENTICATION') || hasProtocolError(e, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(e, 'UNSUPPORTED_SASL_MECHANISM'));
 }
 
+/** What the broker said when it refused the credentials (the innermost refusal), for the error message. */
+export function authenticationMessage(error: unknown): string {
+  let said = describeError(error);
+  anyNested(error, (e) => {
+    if (hasProtocolError(e, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(e, 'UNSUPPORTED_SASL_MECHANISM') || findBy(e, 'code', 'PLT_KFK_AUTHENTICATION')) said = describeError(e);
+    return false;
+  });
+  return said;
+}
+
 /** True when `test` holds for the error or any error it aggregates or was caused by. */
 function anyNested(error: unknown, test: (error: unknown) => boolean, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 8) return false;
