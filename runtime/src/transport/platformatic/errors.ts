@@ -52,26 +52,25 @@ export function hasProtocolError(error: unknown, apiId: string): boolean {
  * causes: without this walk a wrong password waited out brokerStartupTimeoutMs as "unreachable".
  */
 export function isAuthenticationError(error: unknown): boolean {
-  return anyNested(error, (e) => findBy(e, 'code', 'PLT_KFK_AUTHENTICATION') || hasProtocolError(e, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(e, 'UNSUPPORTED_SASL_MECHANISM'));
+  return authenticationRefusal(error) !== undefined;
 }
 
 /** What the broker said when it refused the credentials (the innermost refusal), for the error message. */
 export function authenticationMessage(error: unknown): string {
-  let said = describeError(error);
-  anyNested(error, (e) => {
-    if (hasProtocolError(e, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(e, 'UNSUPPORTED_SASL_MECHANISM') || findBy(e, 'code', 'PLT_KFK_AUTHENTICATION')) said = describeError(e);
-    return false;
-  });
-  return said;
+  return describeError(authenticationRefusal(error) ?? error);
 }
 
-/** True when `test` holds for the error or any error it aggregates or was caused by. */
-function anyNested(error: unknown, test: (error: unknown) => boolean, depth = 0): boolean {
-  if (typeof error !== 'object' || error === null || depth > 8) return false;
-  if (test(error)) return true;
+/** The innermost error, among those the error aggregates or was caused by, that is a refused login. */
+function authenticationRefusal(error: unknown, depth = 0): unknown {
+  if (typeof error !== 'object' || error === null || depth > 8) return undefined;
   const { errors, cause } = error as { errors?: unknown; cause?: unknown };
-  if (Array.isArray(errors) && errors.some((inner) => anyNested(inner, test, depth + 1))) return true;
-  return anyNested(cause, test, depth + 1);
+  const inner = [...(Array.isArray(errors) ? errors : []), cause];
+  for (const e of inner) {
+    const found = authenticationRefusal(e, depth + 1);
+    if (found !== undefined) return found;
+  }
+  const refused = findBy(error, 'code', 'PLT_KFK_AUTHENTICATION') || hasProtocolError(error, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(error, 'UNSUPPORTED_SASL_MECHANISM');
+  return refused ? error : undefined;
 }
 
 /** The Kafka error name such as `REBALANCE_IN_PROGRESS`, when the error is (or holds) a protocol error. */
