@@ -45,8 +45,23 @@ export function hasProtocolError(error: unknown, apiId: string): boolean {
   return findBy(error, 'apiId', apiId);
 }
 
+/**
+ * Refused credentials. The client reports them as the `cause` of a failed connection inside "Cannot
+ * connect to any broker" (MultipleErrors → NetworkError → cause AuthenticationError → cause
+ * ResponseError → ProtocolError SASL_AUTHENTICATION_FAILED), and its own search does not follow
+ * causes: without this walk a wrong password waited out brokerStartupTimeoutMs as "unreachable".
+ */
 export function isAuthenticationError(error: unknown): boolean {
-  return findBy(error, 'code', 'PLT_KFK_AUTHENTICATION') || hasProtocolError(error, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(error, 'UNSUPPORTED_SASL_MECHANISM');
+  return anyNested(error, (e) => findBy(e, 'code', 'PLT_KFK_AUTHENTICATION') || hasProtocolError(e, 'SASL_AUTHENTICATION_FAILED') || hasProtocolError(e, 'UNSUPPORTED_SASL_MECHANISM'));
+}
+
+/** True when `test` holds for the error or any error it aggregates or was caused by. */
+function anyNested(error: unknown, test: (error: unknown) => boolean, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 8) return false;
+  if (test(error)) return true;
+  const { errors, cause } = error as { errors?: unknown; cause?: unknown };
+  if (Array.isArray(errors) && errors.some((inner) => anyNested(inner, test, depth + 1))) return true;
+  return anyNested(cause, test, depth + 1);
 }
 
 /** The Kafka error name such as `REBALANCE_IN_PROGRESS`, when the error is (or holds) a protocol error. */
