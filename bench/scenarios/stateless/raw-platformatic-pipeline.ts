@@ -68,7 +68,8 @@ export class RawPlatformaticPipeline implements Pipeline {
       if (!keep(payment)) continue;
       out.push({ topic: this.topics.outTopic, value: Buffer.from(JSON.stringify(enrich(payment))) });
     }
-    if (out.length > 0) await this.producer?.send({ messages: out });
+    // acks per send: the client ignores the constructor's acks and sends 1 when a send does not say.
+    if (out.length > 0) await this.producer?.send({ messages: out, acks: -1 });
     for (const message of batch) this.acked.set(message.partition, message.offset + 1n);
   }
 

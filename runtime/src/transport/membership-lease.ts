@@ -16,6 +16,8 @@ export class MembershipLease {
   private lastAnswer = Date.now();
   private lapsed = false;
   private lostNow = false;
+  /** The generation of the last join this member took part in. */
+  private generation: number | undefined;
 
   constructor(
     private readonly sessionTimeoutMs: number,
@@ -36,9 +38,17 @@ export class MembershipLease {
     this.events.renewed();
   }
 
-  /** A new generation was joined: everything starts afresh. Returns whether the membership had been lost. */
-  joined(): boolean {
-    const wasLost = this.lostNow;
+  /**
+   * A new generation was joined: everything starts afresh. Returns whether the membership had been
+   * lost, or a generation went by without this member: the coordinator counts generations one by
+   * one, so joining N + 2 after N means the group rebalanced once without it (it was expelled while
+   * its JoinGroup waited on a paused coordinator, say — its lease is not checked while it joins), and
+   * a partition it held in N may have been processed elsewhere in N + 1 even if it comes back now.
+   */
+  joined(generation?: number): boolean {
+    const skipped = generation !== undefined && this.generation !== undefined && generation !== this.generation + 1;
+    if (generation !== undefined) this.generation = generation;
+    const wasLost = this.lostNow || skipped;
     this.lostNow = false;
     this.lapsed = false;
     this.lastAnswer = Date.now();

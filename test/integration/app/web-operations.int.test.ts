@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, describe, test } from 'node:test';
+import { kafkaUrl } from './app-helpers.js';
 import { createApp, type App } from '../../../runtime/src/app/app.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
 import { createTopics } from '../../kafka/global.js';
@@ -104,7 +105,7 @@ describe('web pages on Kafka', () => {
     const expected = await fillChangelog(producer, changelog, keys, 20, PARTITIONS);
     // The records the changelog holds: an at-least-once producer may have written some twice.
     const inChangelog = [...(await highWaterMarks(bed.bootstrap, changelog)).values()].reduce((a, b) => a + b, 0);
-    const app = createApp({ id: appId, broker: `kafka://${bed.bootstrap}`, store: 'memory://', webEnabled: true, webPort: 0, logLevel: 'warn', brokerStartupTimeoutMs: 20_000 }, { kafka: { logLevel: 'nothing' } });
+    const app = createApp({ id: appId, broker: kafkaUrl(bed.bootstrap), store: 'memory://', webEnabled: true, webPort: 0, logLevel: 'warn', brokerStartupTimeoutMs: 20_000 }, { kafka: { logLevel: 'nothing' } });
     apps.push(app);
     const events = app.topic(source, { key: codecs.string, value: codecs.json<{ inc: number }>(), partitions: PARTITIONS });
     const counts = app.table('counts', { key: codecs.string, value: codecs.json<number>(), default: () => 0, partitions: PARTITIONS });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
+import { createPlatformaticKafkaTransport } from '../../../runtime/src/transport/platformatic/index.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics, testKafkaClient, uniqueName } from '../../kafka/global.js';
 import { committedOffsets, highWaterMarks } from '../support/kafka-views.js';
@@ -243,7 +244,7 @@ export class Feeder {
   private running: Promise<void> | undefined;
   private stopRequested = false;
 
-  constructor(private readonly bootstrap: string, readonly topic: string, private readonly keys: number, private readonly kind: 'faustgen' | 'faustgen-idempotent' | 'kafkajs' = 'faustgen') {}
+  constructor(private readonly bootstrap: string, readonly topic: string, private readonly keys: number, private readonly kind: 'faustgen' | 'faustgen-idempotent' | 'faustgen-platformatic' | 'kafkajs' = 'faustgen') {}
 
   /** Sends `total` events at about `perSecond`, in batches every 100 ms; resolves when all are acknowledged. */
   start(total: number, perSecond: number): Promise<void> {
@@ -273,7 +274,10 @@ export class Feeder {
   private async connect(): Promise<(messages: readonly { key: string; value: string }[]) => Promise<void>> {
     if (this.kind !== 'kafkajs') {
       const idempotent = this.kind === 'faustgen-idempotent';
-      const producer = createKafkaTransport(`kafka://${this.bootstrap.replaceAll(',', ';')}`, { clientId: 'fault-feeder', logLevel: 'nothing', requestTimeoutMs: 10_000, producer: { idempotent } }).createProducer();
+      const settings = { clientId: 'fault-feeder', logLevel: 'nothing', requestTimeoutMs: 10_000, producer: { idempotent } } as const;
+      const producer = (
+        this.kind === 'faustgen-platformatic' ? createPlatformaticKafkaTransport(this.bootstrap.split(','), settings) : createKafkaTransport(`kafka://${this.bootstrap.replaceAll(',', ';')}`, settings)
+      ).createProducer();
       await producer.start();
       this.stopProducer = () => producer.stop();
       return async (messages) => {

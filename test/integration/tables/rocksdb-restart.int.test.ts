@@ -1,5 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { kafkaUrl } from '../app/app-helpers.js';
 import { createApp, type App } from '../../../runtime/src/app/app.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import { codecs } from '../../../runtime/src/serde/codecs.js';
@@ -21,7 +22,7 @@ function countingApp(bootstrap: string, id: string, source: string, store: strin
   const logs: Record<string, unknown>[] = [];
   const echo = process.env['FAUSTGEN_TEST_LOGS'] === '1';
   const app = createApp(
-    { id, broker: `kafka://${bootstrap}`, store, datadir, standbyReplicas: 1, commitIntervalMs: 200, logLevel: 'info', logFormat: 'json', brokerStartupTimeoutMs: 20_000 },
+    { id, broker: kafkaUrl(bootstrap), store, datadir, standbyReplicas: 1, commitIntervalMs: 200, logLevel: 'info', logFormat: 'json', brokerStartupTimeoutMs: 20_000 },
     {
       kafka: { logLevel: 'nothing', consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, rebalanceTimeoutMs: 20_000, maxWaitTimeMs: 200 } },
       logSink: {

@@ -2,8 +2,9 @@
 // the producer reported delivered. kafkajs's sendBatch retries only brokers that had not answered,
 // after mapping partitions to leaders again: the partitions of a failed leader that moved to a
 // broker which had already answered were never sent, and sendBatch resolved anyway. Beside it run
-// faustgen's producer with kafkajs's idempotence on, and a plain idempotent kafkajs producer as the
-// control (their figures are reported, not asserted).
+// the second driver's producer (@platformatic/kafka, held to the same assertion), faustgen's producer
+// with kafkajs's idempotence on, and a plain idempotent kafkajs producer as the control (the last two
+// are reported, not asserted).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
@@ -35,16 +36,20 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   const topic = uniqueName('failover');
   const control = uniqueName('failover-kafkajs');
   const idempotentTopic = uniqueName('failover-idempotent');
+  const platformaticTopic = uniqueName('failover-platformatic');
   await createTopics(cluster.bootstrap, [
     { topic, numPartitions: PARTITIONS, replicationFactor: 3 },
     { topic: control, numPartitions: PARTITIONS, replicationFactor: 3 },
     { topic: idempotentTopic, numPartitions: PARTITIONS, replicationFactor: 3 },
+    { topic: platformaticTopic, numPartitions: PARTITIONS, replicationFactor: 3 },
   ]);
   const faustgen = new Feeder(cluster.bootstrap, topic, 1_000, 'faustgen');
   const kafkajs = new Feeder(cluster.bootstrap, control, 1_000, 'kafkajs');
   const idempotent = new Feeder(cluster.bootstrap, idempotentTopic, 1_000, 'faustgen-idempotent');
-  feeders.push(faustgen, kafkajs, idempotent);
+  const platformatic = new Feeder(cluster.bootstrap, platformaticTopic, 1_000, 'faustgen-platformatic');
+  feeders.push(faustgen, kafkajs, idempotent, platformatic);
   const feeding = faustgen.start(RECORDS, PER_SECOND);
+  const platformaticFeeding = platformatic.start(RECORDS, PER_SECOND);
   // kafkajs's idempotence can stay stuck on OUT_OF_ORDER_SEQUENCE_NUMBER after a failover (docs/faults.md):
   // measured like the control, not waited for without end.
   const idempotentFeeding = idempotent.start(RECORDS, PER_SECOND);
@@ -60,6 +65,7 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   await sleep(DOWN_MS);
   await cluster.restart(leader);
   await feeding;
+  await platformaticFeeding;
   // A kafkajs producer that fails for good is not waited for: what it did not get acknowledged is given up.
   await Promise.race([controlFeeding, sleep(10_000)]);
   await kafkajs.stop();
@@ -68,12 +74,16 @@ test('a partition leader SIGKILLed mid-send: every record faustgen\'s producer r
   const ours = await verifyFeeder(cluster.bootstrap, faustgen);
   const theirs = await verifyFeeder(cluster.bootstrap, kafkajs);
   const ideal = await verifyFeeder(cluster.bootstrap, idempotent);
+  const second = await verifyFeeder(cluster.bootstrap, platformatic);
   const figures =
     `faustgen producer: acknowledged ${ours.acked}, missing ${ours.lost}, duplicated ${ours.duplicated}; ` +
+    `faustgen producer on @platformatic/kafka: acknowledged ${second.acked}, missing ${second.lost}, duplicated ${second.duplicated}; ` +
     `faustgen producer with idempotence: acknowledged ${ideal.acked}, given up ${ideal.abandoned}, missing ${ideal.lost}, duplicated ${ideal.duplicated}; ` +
     `idempotent kafkajs control: acknowledged ${theirs.acked}, given up ${theirs.abandoned}, missing ${theirs.lost}, duplicated ${theirs.duplicated}`;
   log(figures);
   t.diagnostic(figures);
   assert.equal(ours.acked, RECORDS);
   assert.equal(ours.lost, 0, 'no record reported delivered is missing');
+  assert.equal(second.acked, RECORDS, 'the second driver delivered every record');
+  assert.equal(second.lost, 0, 'no record the second driver reported delivered is missing');
 });

@@ -295,7 +295,7 @@ export class KafkaGroupConsumer implements GroupConsumer {
     const generation = sync?.generationId ?? ++this.localGeneration;
     const next = new Set(assigned.map((tp) => partitionKey(tp.topic, tp.partition)));
     // After a lost membership nothing is kept: every partition restarts from its committed offset.
-    const expelled = this.lease.joined();
+    const expelled = this.lease.joined(sync?.generationId);
     if (expelled) this.positions.clear();
     for (const key of [...this.positions.keys()]) if (!next.has(key)) this.positions.delete(key);
     const consumer = this.consumer;

@@ -5,6 +5,7 @@ import type { KafkaDriverOptions } from './config.js';
 import { isFencedError, wrapKafkaError } from './errors.js';
 import { partitionForKey } from '../partitioner.js';
 import { KafkaProducer } from './producer.js';
+import { TransactionState } from '../transaction-state.js';
 
 /**
  * A producer whose records and consumer-group offsets commit atomically (exactly-once). kafkajs's
@@ -17,12 +18,7 @@ import { KafkaProducer } from './producer.js';
  */
 export class KafkaTransactionalProducer extends KafkaProducer implements TransactionalProducer {
   private transaction: Promise<Transaction> | undefined;
-  private failure: FaustgenError | undefined;
-  private sent = false;
-  /** Set by discard(): what fails from now on belongs to a partition that moved, not to a fault. */
-  private discarding = false;
-  /** Transactions aborted so far: a commit started before an abort must not open a new one. */
-  private aborts = 0;
+  private readonly state: TransactionState;
   /** Batches go out one after another: see transmit(). */
   private sending: Promise<unknown> = Promise.resolve();
 
@@ -32,10 +28,11 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   constructor(
     options: KafkaDriverOptions,
     readonly transactionalId: string,
-    private readonly events?: TransactionEvents,
+    events?: TransactionEvents,
     partitionCounts?: Map<string, number>,
   ) {
     super(options, partitionCounts);
+    this.state = new TransactionState(transactionalId, events);
   }
 
   /** Connects and registers the transactional id with its coordinator: this is the fence. */
@@ -68,7 +65,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   }
 
   protected override unanswered(error: FaustgenError): FaustgenError {
-    return this.discarding ? this.movedAway(error) : this.broke(error);
+    return this.state.unanswered(error);
   }
 
   protected override async transmit(_producer: KafkaJsProducer, batch: ProducerBatch): Promise<KafkaJsRecordMetadata[]> {
@@ -80,12 +77,9 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     const previous = this.sending;
     const run = (async (): Promise<KafkaJsRecordMetadata[]> => {
       await previous.catch(() => undefined);
-      // A transaction that failed once can only abort: what it would still send is lost work.
-      if (this.failure !== undefined) throw this.failure;
-      // Discarded: a send now would open a transaction nobody commits (held open until it is fenced).
-      if (this.discarding) throw new Error('the producer was discarded');
+      this.state.checkSend();
       const transaction = await this.open();
-      this.sent = true;
+      this.state.sent = true;
       // One partition after another: kafkajs's transaction state is not made for concurrent sends
       // (concurrent AddPartitionsToTxn of one producer are refused as CONCURRENT_TRANSACTIONS).
       const results: KafkaJsRecordMetadata[] = [];
@@ -96,8 +90,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
     try {
       return await run;
     } catch (error) {
-      if (this.discarding) throw this.movedAway(error);
-      throw this.broke(this.failure ?? this.wrap(error, 'failed to send inside its transaction'));
+      throw this.state.failedSend(error, (e) => this.wrap(e, 'failed to send inside its transaction'));
     }
   }
 
@@ -107,20 +100,15 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
    * owner processes their events again), rather than as a fault that stops the worker.
    */
   async discard(): Promise<void> {
-    this.discarding = true;
+    this.state.discarding = true;
     await this.abortTransaction().catch(() => undefined);
     await super.stop().catch(() => undefined);
   }
 
   async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    const aborts = this.aborts;
+    const aborts = this.state.aborts;
     await this.flush();
-    if (this.failure !== undefined) throw this.failure;
-    // Aborted meanwhile (discarded: the partition moved or started over): the records these offsets
-    // belong to are gone, and a new transaction carrying the offsets alone would commit them without
-    // their records (a 3-broker run lost 186 events that way).
-    if (this.discarding || this.aborts !== aborts) throw this.movedAway(new Error('the transaction was aborted while it was being committed'));
-    if (!this.sent && offsets.length === 0) return;
+    if (!this.state.readyToCommit(aborts, offsets.length)) return;
     const transaction = await this.open();
     try {
       if (offsets.length > 0) {
@@ -130,20 +118,16 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
       }
       await transaction.commit();
     } catch (error) {
-      const failure = this.wrap(error, 'failed to commit its transaction');
-      this.broke(failure);
-      this.failure = failure;
-      throw failure;
+      throw this.state.commitFailed(this.wrap(error, 'failed to commit its transaction'));
     }
     this.transaction = undefined;
-    this.sent = false;
+    this.state.sent = false;
   }
 
   async abortTransaction(): Promise<void> {
     const transaction = this.transaction;
     this.transaction = undefined;
-    this.sent = false;
-    this.aborts++;
+    this.state.aborted();
     if (transaction === undefined) return;
     const open = await transaction.catch(() => undefined);
     if (open?.isActive() === true) await open.abort().catch(() => undefined);
@@ -152,30 +136,6 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
   override async stop(): Promise<void> {
     await this.abortTransaction().catch(() => undefined);
     await super.stop();
-  }
-
-  /**
-   * The open transaction cannot commit any more: the owner is told once, and senders get
-   * FG_TRANSACTION_ABORTED (their events are processed again from the committed offset, not failed).
-   */
-  private broke(error: FaustgenError): FaustgenError {
-    if (this.failure === undefined) {
-      this.failure = error;
-      this.events?.broken(error);
-    }
-    return new FaustgenError('FG_TRANSACTION_ABORTED', `transactional producer ${this.transactionalId}: the transaction failed (${error.message}); its events are processed again from the committed offset`, {
-      cause: error,
-      retriable: true,
-      details: { transactionalId: this.transactionalId },
-    });
-  }
-
-  private movedAway(error: unknown): FaustgenError {
-    return new FaustgenError('FG_PARTITION_REVOKED', `transactional producer ${this.transactionalId} was discarded: its partition moved to another worker`, {
-      cause: error,
-      retriable: true,
-      details: { transactionalId: this.transactionalId },
-    });
   }
 
   private open(): Promise<Transaction> {
@@ -187,12 +147,7 @@ export class KafkaTransactionalProducer extends KafkaProducer implements Transac
 
   private wrap(error: unknown, what: string): FaustgenError {
     if (FaustgenError.is(error)) return error;
-    if (isFencedError(error)) {
-      return new FaustgenError('FG_FENCED', `transactional producer ${this.transactionalId} was fenced: another worker took over its partition`, {
-        cause: error,
-        details: { transactionalId: this.transactionalId },
-      });
-    }
+    if (isFencedError(error)) return this.state.fenced(error);
     return wrapKafkaError(error, `transactional producer ${this.transactionalId} ${what}`, { transactionalId: this.transactionalId });
   }
 }

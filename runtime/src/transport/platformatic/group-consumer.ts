@@ -135,6 +135,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     try {
       await this.fetcher?.stop();
       await this.transition;
+      // A rebalance's transition under way when stop began ends by starting the fetch loop again.
+      await this.fetcher?.stop();
       const held = [...this.announced.values()];
       this.announced.clear();
       if (held.length > 0) await this.listener?.onRevoked(held);
@@ -285,7 +287,8 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
       return;
     }
     // After a lost membership nothing is kept: every partition restarts from its committed offset.
-    const expelled = this.lease.joined();
+    const expelled = this.lease.joined(generationId);
+    this.options.log?.debug(`joined group ${this.group.groupId}`, { generation: generationId, expelled, memberId });
     const assignment: MemberAssignment = { actives: userData.actives, standbys: userData.standbys };
     const assigned = [...assignment.actives, ...assignment.standbys];
     const next = new Set(assigned.map(tpKey));
@@ -308,6 +311,9 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
         await this.positionNew(assigned.filter((tp) => !fetcher.has(tp)));
         this.announced = new Map(assigned.map((tp) => [tpKey(tp), tp]));
         this.joining = false;
+        // Stopped meanwhile (the app crashed in onAssigned, say): a fetch loop started now would retry
+        // every 500 ms for ever against a closed client and keep the process alive.
+        if (this.stopping) return;
         fetcher.start();
       })
       .catch((error: unknown) => {

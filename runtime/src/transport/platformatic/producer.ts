@@ -50,9 +50,13 @@ export class PlatformaticKafkaProducer implements Producer {
     return { ...baseOptions(this.options, 'producer'), acks, compression, ...(idempotent ? { idempotent: true } : {}) };
   }
 
-  /** Sends one batch; the transactional producer sends it inside its open transaction. */
+  /**
+   * Sends one batch; the transactional producer sends it inside its open transaction. `acks` goes
+   * with every send: the client reads it per send and, for a producer that is not idempotent, takes
+   * 1 (the leader alone) when a send does not say, whatever its constructor was given.
+   */
   protected transmit(producer: PlatformaticProducer, messages: MessageToProduce[]): Promise<ProduceResult> {
-    return producer.send({ messages });
+    return producer.send({ messages, acks: this.options.producer.acks });
   }
 
   /**

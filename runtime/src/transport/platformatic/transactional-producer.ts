@@ -6,6 +6,7 @@ import { retryThroughOutage } from '../outage-retry.js';
 import { hasProtocolError, isRetriable, needsRejoin, wrapPlatformaticError } from './errors.js';
 import type { TransactionMember } from './group-consumer.js';
 import { PlatformaticKafkaProducer } from './producer.js';
+import { TransactionState } from '../transaction-state.js';
 import { sleep } from './client.js';
 
 /** The client's Transaction class is not exported; its type is what beginTransaction resolves to. */
@@ -40,22 +41,18 @@ export type GroupMembers = (groupId: string) => TransactionMember | undefined;
  */
 export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer implements TransactionalProducer {
   private transaction: Promise<Transaction> | undefined;
-  private failure: FaustgenError | undefined;
-  private sent = false;
-  /** Set by discard(): what fails from now on belongs to a partition that moved, not to a fault. */
-  private discarding = false;
-  /** Transactions aborted so far: a commit started before an abort must not open a new one. */
-  private aborts = 0;
+  private readonly state: TransactionState;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(
     options: KafkaDriverOptions,
     readonly transactionalId: string,
-    private readonly events: TransactionEvents | undefined,
+    events: TransactionEvents | undefined,
     private readonly members: GroupMembers,
   ) {
     // Transactions need an idempotent producer, and that needs acks from every in-sync replica.
     super({ ...options, producer: { ...options.producer, acks: -1, idempotent: true } });
+    this.state = new TransactionState(transactionalId, events);
   }
 
   /**
@@ -95,24 +92,19 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
   }
 
   protected override unanswered(error: FaustgenError): FaustgenError {
-    if (error.code === 'FG_TRANSACTION_ABORTED' || error.code === 'FG_PARTITION_REVOKED') return error;
-    return this.discarding ? this.movedAway(error) : this.broke(error);
+    return this.state.unanswered(error);
   }
 
   protected override async transmit(_producer: PlatformaticProducer, messages: MessageToProduce[]): Promise<ProduceResult> {
     try {
       await this.committing;
-      // A transaction that failed once can only abort: what it would still send is lost work.
-      if (this.failure !== undefined) throw this.failure;
-      // Discarded: a send now would open a transaction nobody commits (held open until it is fenced).
-      if (this.discarding) throw new Error('the producer was discarded');
+      this.state.checkSend();
       const transaction = await this.open();
-      this.sent = true;
-      return await transaction.send({ messages });
+      this.state.sent = true;
+      return await transaction.send({ messages, acks: this.options.producer.acks });
     } catch (error) {
       // Thrown without the client's partial answer: nothing of a failed transaction is delivered.
-      if (this.discarding) throw this.movedAway(error);
-      throw this.broke(this.failure ?? this.wrap(error, 'failed to send inside its transaction'));
+      throw this.state.failedSend(error, (e) => this.wrap(e, 'failed to send inside its transaction'));
     }
   }
 
@@ -122,20 +114,15 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
    * owner processes their events again), rather than as a fault that stops the worker.
    */
   async discard(): Promise<void> {
-    this.discarding = true;
+    this.state.discarding = true;
     await this.abortTransaction().catch(() => undefined);
     await super.stop().catch(() => undefined);
   }
 
   async commitTransaction(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    const aborts = this.aborts;
+    const aborts = this.state.aborts;
     await this.flush();
-    if (this.failure !== undefined) throw this.failure;
-    // Aborted meanwhile (discarded: the partition moved or started over): the records these offsets
-    // belong to are gone, and a new transaction carrying the offsets alone would commit them without
-    // their records.
-    if (this.discarding || this.aborts !== aborts) throw this.movedAway(new Error('the transaction was aborted while it was being committed'));
-    if (!this.sent && offsets.length === 0) return;
+    if (!this.state.readyToCommit(aborts, offsets.length)) return;
     const committed = this.commitOpen(groupId, offsets);
     this.committing = committed.then(
       () => undefined,
@@ -147,8 +134,7 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
   async abortTransaction(): Promise<void> {
     const transaction = this.transaction;
     this.transaction = undefined;
-    this.sent = false;
-    this.aborts++;
+    this.state.aborted();
     if (transaction === undefined) return;
     const open = await transaction.catch(() => undefined);
     if (open !== undefined && !open.completed) await open.abort().catch(() => undefined);
@@ -171,12 +157,10 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
       }
       await transaction.commit();
     } catch (error) {
-      const failure = this.wrap(error, 'failed to commit its transaction');
-      this.broke(failure);
-      throw failure;
+      throw this.state.commitFailed(this.wrap(error, 'failed to commit its transaction'));
     }
     this.transaction = undefined;
-    this.sent = false;
+    this.state.sent = false;
   }
 
   /**
@@ -209,30 +193,6 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
     }
   }
 
-  /**
-   * The open transaction cannot commit any more: the owner is told once, and senders get
-   * FG_TRANSACTION_ABORTED (their events are processed again from the committed offset, not failed).
-   */
-  private broke(error: FaustgenError): FaustgenError {
-    if (this.failure === undefined) {
-      this.failure = error;
-      this.events?.broken(error);
-    }
-    return new FaustgenError('FG_TRANSACTION_ABORTED', `transactional producer ${this.transactionalId}: the transaction failed (${error.message}); its events are processed again from the committed offset`, {
-      cause: error,
-      retriable: true,
-      details: { transactionalId: this.transactionalId },
-    });
-  }
-
-  private movedAway(error: unknown): FaustgenError {
-    return new FaustgenError('FG_PARTITION_REVOKED', `transactional producer ${this.transactionalId} was discarded: its partition moved to another worker`, {
-      cause: error,
-      retriable: true,
-      details: { transactionalId: this.transactionalId },
-    });
-  }
-
   private open(): Promise<Transaction> {
     const producer = this.producer;
     if (producer === undefined) return Promise.reject(new FaustgenError('FG_APP_STATE', `transactional producer ${this.transactionalId} is not started`));
@@ -245,12 +205,7 @@ export class PlatformaticTransactionalProducer extends PlatformaticKafkaProducer
 
   private wrap(error: unknown, what: string): FaustgenError {
     if (FaustgenError.is(error)) return error;
-    if (isFencedError(error)) {
-      return new FaustgenError('FG_FENCED', `transactional producer ${this.transactionalId} was fenced: another worker took over its partition`, {
-        cause: error,
-        details: { transactionalId: this.transactionalId },
-      });
-    }
+    if (isFencedError(error)) return this.state.fenced(error);
     return wrapPlatformaticError(error, `transactional producer ${this.transactionalId} ${what}`, { transactionalId: this.transactionalId });
   }
 }
