@@ -12,7 +12,7 @@ const env = workerEnv();
 const probe = new Probe(env.expected, env.sampleMinId);
 const app = createApp({
   id: env.appId,
-  broker: `${process.env['BENCH_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${env.bootstrap}`,
+  broker: `${process.env['BENCH_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka+kafkajs'}://${env.bootstrap}`,
   store: 'rocksdb://',
   datadir: env.stateDir,
   topicPartitions: env.partitions,

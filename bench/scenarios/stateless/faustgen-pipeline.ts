@@ -42,7 +42,7 @@ export class FaustgenPipeline implements Pipeline {
     const { bootstrap, inTopic, outTopic, groupId, partitions } = this.topics;
     const app = (this.app = createApp({
       id: groupId,
-      broker: `${this.client === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${bootstrap}`,
+      broker: `${this.client === 'platformatic' ? 'kafka+platformatic' : 'kafka+kafkajs'}://${bootstrap}`,
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',

@@ -68,8 +68,8 @@ export function parseJson(text: string, what: string): unknown {
 
 /** `kafka://h1:9092;h2:9092` → broker list; anything else cannot be reached from outside the worker. */
 export function kafkaBrokers(url: string): string[] {
-  // kafka+platformatic:// names the same brokers; the CLI sends through kafkajs either way.
-  const match = /^kafka(?:\+platformatic)?:\/\/(.+)$/.exec(url);
+  // kafka+platformatic:// and kafka+kafkajs:// name the same brokers; the CLI sends through kafkajs either way.
+  const match = /^kafka(?:\+platformatic|\+kafkajs)?:\/\/(.+)$/.exec(url);
   if (match === null) {
     throw new FaustgenError('FG_BROKER_URL_INVALID', `faustgen send needs a Kafka broker, got "${url}" (an in-memory broker lives inside one worker)`, { kind: 'user', details: { setting: 'broker' } });
   }

@@ -12,8 +12,8 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     reader.error('/app', `app id "${id}" can only use letters, digits, ".", "_" and "-"`, 'it prefixes internal topic names');
   }
   const broker = reader.string(root, 'broker', '') ?? 'memory://';
-  if (!/^(memory|kafka|kafka\+platformatic):\/\//.test(broker)) {
-    reader.error('/broker', `unsupported broker URL "${broker}"`, 'use "memory://", "kafka://host:9092;host2:9092" or "kafka+platformatic://host:9092"');
+  if (!/^(memory|kafka|kafka\+platformatic|kafka\+kafkajs):\/\//.test(broker)) {
+    reader.error('/broker', `unsupported broker URL "${broker}"`, 'use "memory://" or "kafka://host:9092;host2:9092" (kafka+platformatic:// or kafka+kafkajs:// to choose the client)');
   }
   const store = reader.string(root, 'store', '') ?? 'memory://';
   if (!/^(memory|rocksdb):\/\//.test(store)) {

@@ -390,7 +390,7 @@ export class App extends Service {
     const { settings } = this;
     this.producerHost.reset();
     if (this.tracing.detect()) this.log.info('OpenTelemetry SDK found: a span per event, traceparent headers on sends');
-    this.log.info('starting', { broker: settings.broker.url, store: settings.store.url, agents: this.declared.agents.size, tables: this.declared.tables.size });
+    this.log.info('starting', { broker: settings.broker.url, ...(settings.broker.client === undefined ? {} : { kafkaClient: settings.broker.client }), store: settings.store.url, agents: this.declared.agents.size, tables: this.declared.tables.size });
     this.transport = await createTransport(settings.broker, { clientId: settings.id, startupTimeoutMs: settings.brokerStartupTimeoutMs, logger: this.log, security: settings.security, kafka: kafkaDriverSettings(settings, this.options.kafka, this.log.child('kafka')) });
     this.admin = this.transport.createAdmin();
     this.producer = this.transport.createProducer();

@@ -1,6 +1,7 @@
 import { FaustgenError } from '../core/errors.js';
 import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
 import type { BrokerSecurityInput } from '../transport/kafka/security.js';
+import { nodeRunsPlatformatic } from '../transport/platformatic-node.js';
 
 /** What a user passes to `createApp`; every field but `id` has a default. */
 export interface AppSettingsInput {
@@ -93,10 +94,13 @@ function isProcessingGuarantee(value: unknown): value is ProcessingGuarantee {
 export interface BrokerUrl {
   readonly driver: 'memory' | 'kafka';
   /**
-   * kafka only: the client library. `kafka://` is kafkajs (the default), `kafka+platformatic://`
-   * @platformatic/kafka (docs/adr/0010-second-kafka-driver.md).
+   * kafka only: the client library. `kafka+platformatic://` is @platformatic/kafka and
+   * `kafka+kafkajs://` kafkajs; `kafka://` is @platformatic/kafka on Node 22.22 and later, kafkajs on
+   * an older Node (docs/adr/0010-second-kafka-driver.md).
    */
   readonly client?: KafkaClientName;
+  /** kafka:// left the choice to faustgen, and this Node is too old for the default client. */
+  readonly clientFallback?: true;
   readonly url: string;
   /** memory: the broker name shared within the process; kafka: `host:port` list. */
   readonly hosts: readonly string[];
@@ -160,7 +164,14 @@ function positiveInt(setting: string, value: number | undefined, fallback: numbe
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}))?$/;
 
-export function parseBrokerUrl(url: string): BrokerUrl {
+/** The Kafka URL schemes and the client each names; `kafka://` leaves it to faustgen. */
+const KAFKA_SCHEMES = new Map<string, KafkaClientName | 'default'>([
+  ['kafka', 'default'],
+  ['kafka+platformatic', 'platformatic'],
+  ['kafka+kafkajs', 'kafkajs'],
+]);
+
+export function parseBrokerUrl(url: string, nodeVersion: string = process.versions.node): BrokerUrl {
   const match = /^([a-z+]+):\/\/(.*)$/.exec(url);
   if (match === null) {
     throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" is not a URL: ${JSON.stringify(url)} (expected memory:// or kafka://host:port)`, { details: { setting: 'broker', value: url } });
@@ -170,8 +181,9 @@ export function parseBrokerUrl(url: string): BrokerUrl {
   if (scheme === 'memory') {
     return { driver: 'memory', url, hosts: [rest === '' ? 'default' : rest] };
   }
-  if (scheme !== 'kafka' && scheme !== 'kafka+platformatic') {
-    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://, kafka+platformatic://)`, { details: { setting: 'broker', value: url } });
+  const chosen = KAFKA_SCHEMES.get(scheme);
+  if (chosen === undefined) {
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://, kafka+platformatic://, kafka+kafkajs://)`, { details: { setting: 'broker', value: url } });
   }
   const hosts = rest.split(/[;,]/).map((h) => h.trim()).filter((h) => h !== '');
   if (hosts.length === 0) {
@@ -185,7 +197,8 @@ export function parseBrokerUrl(url: string): BrokerUrl {
     }
     return `${parts[1] ?? ''}:${port}`;
   });
-  return { driver: 'kafka', client: scheme === 'kafka' ? 'kafkajs' : 'platformatic', url, hosts: normalized };
+  if (chosen !== 'default') return { driver: 'kafka', client: chosen, url, hosts: normalized };
+  return nodeRunsPlatformatic(nodeVersion) ? { driver: 'kafka', client: 'platformatic', url, hosts: normalized } : { driver: 'kafka', client: 'kafkajs', clientFallback: true, url, hosts: normalized };
 }
 
 export function parseStoreUrl(url: string): StoreUrl {

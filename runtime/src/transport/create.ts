@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { resolveBrokerSecurity, type BrokerSecurityInput } from './kafka/security.js';
 import type { Transport } from '../types/transport.js';
 import { MemoryTransport } from './memory/transport.js';
-import { requireNodeForPlatformatic } from './platformatic-node.js';
+import { PLATFORMATIC_MIN_NODE, requireNodeForPlatformatic } from './platformatic-node.js';
 
 export interface TransportOptions {
   readonly clientId: string;
@@ -16,8 +16,9 @@ export interface TransportOptions {
 }
 
 /**
- * Picks the driver by URL scheme: `kafka://` is kafkajs, `kafka+platformatic://` @platformatic/kafka
- * (docs/adr/0010-second-kafka-driver.md); each client library is only loaded when its scheme is used.
+ * Picks the driver by URL scheme: `kafka+platformatic://` is @platformatic/kafka, `kafka+kafkajs://`
+ * kafkajs, and `kafka://` the default, @platformatic/kafka on Node 22.22+ and kafkajs on an older Node
+ * (docs/adr/0010-second-kafka-driver.md); each client library is only loaded when it is chosen.
  */
 export async function createTransport(broker: BrokerUrl, options: TransportOptions): Promise<Transport> {
   if (broker.driver === 'memory') return new MemoryTransport(broker.url);
@@ -28,6 +29,9 @@ export async function createTransport(broker: BrokerUrl, options: TransportOptio
     const { createPlatformaticKafkaTransport } = await import('./platformatic/index.js');
     return createPlatformaticKafkaTransport(broker.hosts, settings);
   }
+  if (broker.clientFallback === true) {
+    options.logger?.warn(`broker ${broker.url} runs on kafkajs: the default Kafka client, @platformatic/kafka, needs Node >= ${PLATFORMATIC_MIN_NODE} and this is Node ${process.versions.node}; use Node 22, or write kafka+kafkajs:// to choose kafkajs and silence this`, { broker: broker.url, node: process.versions.node });
+  }
   const { createKafkaTransport } = await import('./kafka/index.js');
-  return createKafkaTransport(broker.url, settings);
+  return createKafkaTransport(`kafka://${broker.hosts.join(';')}`, settings);
 }

@@ -12,14 +12,14 @@ export function nodeRunsPlatformatic(version: string): boolean {
 
 /**
  * Refuses `kafka+platformatic://` on an older Node before the client library is loaded: it would
- * load, then fail somewhere inside. kafkajs (`kafka://`) still runs on Node 20, so the check is here
- * and not in package.json's engines.
+ * load, then fail somewhere inside. kafkajs still runs on Node 20 (`kafka+kafkajs://`, and `kafka://`
+ * there), so the check is here and not in package.json's engines.
  */
 export function requireNodeForPlatformatic(url: string, version: string = process.versions.node): void {
   if (nodeRunsPlatformatic(version)) return;
   throw new FaustgenError(
     'FG_SETTING_INVALID',
-    `setting "broker" is ${url}: the kafka+platformatic:// driver (@platformatic/kafka 2.x) needs Node >= ${PLATFORMATIC_MIN_NODE}, this is Node ${version}; use Node 22 or kafka:// (kafkajs, Node 20 and later)`,
+    `setting "broker" is ${url}: the kafka+platformatic:// driver (@platformatic/kafka 2.x) needs Node >= ${PLATFORMATIC_MIN_NODE}, this is Node ${version}; use Node 22 or kafka+kafkajs:// (kafkajs, Node 20 and later)`,
     { kind: 'user', details: { setting: 'broker', value: url, node: version, requiredNode: `>=${PLATFORMATIC_MIN_NODE}` } },
   );
 }

@@ -14,11 +14,11 @@ export { sleep, waitFor } from '../support/wait.js';
 export { uniqueName } from '../../kafka/global.js';
 
 /**
- * The broker URL of app-level tests: `kafka://` (kafkajs), or `kafka+platformatic://` with
- * FAUSTGEN_TEST_KAFKA_CLIENT=platformatic, to run the same tests on the second driver.
+ * The broker URL of app-level tests: `kafka://` (the default client), or the client that
+ * FAUSTGEN_TEST_KAFKA_CLIENT names (`platformatic` or `kafkajs`), to run the same tests on each.
  */
 export const kafkaUrl = (bootstrap: string): string =>
-  `${process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka'}://${bootstrap.replaceAll(',', ';')}`;
+  `${process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'kafkajs' ? 'kafka+kafkajs' : 'kafka'}://${bootstrap.replaceAll(',', ';')}`;
 
 /** For test feeders and readers on the kafkajs driver, whichever driver the apps use. */
 export const feedUrl = (bootstrap: string): string => `kafka://${bootstrap.replaceAll(',', ';')}`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AssignerProtocol } from 'kafkajs';
 import { kafkaBrokers } from '../../../generator/src/cli/send-message.js';
-import { resolveSettings } from '../../../runtime/src/app/settings.js';
+import { parseBrokerUrl, resolveSettings } from '../../../runtime/src/app/settings.js';
 import { decodeConsumerAssignment, decodeConsumerSubscription, encodeConsumerAssignment, encodeConsumerSubscription } from '../../../runtime/src/transport/consumer-protocol.js';
 import { decodeAssignmentUserData, decodeMemberUserData, encodeAssignmentUserData, encodeMemberUserData } from '../../../runtime/src/transport/member-userdata.js';
 import { decodePartition, type FetchResponsePartition } from '../../../runtime/src/transport/platformatic/records.js';
@@ -81,11 +81,15 @@ test('fetched batches read committed: aborted transactions and markers are skipp
   assert.deepEqual({ topic: records[0]?.topic, partition: records[0]?.partition, value: records[0]?.value?.toString(), h: records[0]?.headers['h']?.toString(), ts: records[0]?.timestamp }, { topic: 't', partition: 3, value: 'v1', h: '1', ts: 1_700_000_000_001 });
 });
 
-test('kafka+platformatic:// selects the second driver, exactly_once included (it has transactions)', () => {
+test('the scheme picks the Kafka client: kafka:// is @platformatic/kafka on Node 22.22+, kafkajs (said in the log) on an older Node', () => {
   assert.deepEqual(resolveSettings({ id: 'a', broker: 'kafka+platformatic://h1:9093;h2' }, known).broker, { driver: 'kafka', client: 'platformatic', url: 'kafka+platformatic://h1:9093;h2', hosts: ['h1:9093', 'h2:9092'] });
-  assert.equal(resolveSettings({ id: 'a', broker: 'kafka://h1' }, known).broker.client, 'kafkajs');
+  assert.deepEqual(resolveSettings({ id: 'a', broker: 'kafka+kafkajs://h1' }, known).broker, { driver: 'kafka', client: 'kafkajs', url: 'kafka+kafkajs://h1', hosts: ['h1:9092'] });
+  assert.deepEqual(parseBrokerUrl('kafka://h1', '22.23.3'), { driver: 'kafka', client: 'platformatic', url: 'kafka://h1', hosts: ['h1:9092'] });
+  assert.deepEqual(parseBrokerUrl('kafka://h1', '22.12.0'), { driver: 'kafka', client: 'kafkajs', clientFallback: true, url: 'kafka://h1', hosts: ['h1:9092'] });
+  assert.deepEqual(parseBrokerUrl('kafka://h1', '20.20.2'), { driver: 'kafka', client: 'kafkajs', clientFallback: true, url: 'kafka://h1', hosts: ['h1:9092'] });
   assert.equal(resolveSettings({ id: 'a', broker: 'kafka+platformatic://h1', processingGuarantee: 'exactly_once' }, known).processingGuarantee, 'exactly_once');
-  assert.throws(() => resolveSettings({ id: 'a', broker: 'kafka+rdkafka://h1' }, known), /known: memory:\/\/, kafka:\/\/, kafka\+platformatic:\/\//);
-  // `faustgen send` reaches the same brokers from a project on the second driver.
+  assert.throws(() => resolveSettings({ id: 'a', broker: 'kafka+rdkafka://h1' }, known), /known: memory:\/\/, kafka:\/\/, kafka\+platformatic:\/\/, kafka\+kafkajs:\/\//);
+  // `faustgen send` reaches the same brokers from a project on either scheme.
   assert.deepEqual(kafkaBrokers('kafka+platformatic://h1;h2:9093'), ['h1:9092', 'h2:9093']);
+  assert.deepEqual(kafkaBrokers('kafka+kafkajs://h1;h2:9093'), ['h1:9092', 'h2:9093']);
 });

@@ -22,7 +22,7 @@ test('a page declares its HTTP methods; unknown ones are refused', () => {
 });
 
 test('faustgen.yaml takes every broker scheme the worker takes (the driver is chosen by it); others are refused where they stand', () => {
-  for (const broker of ['memory://', 'kafka://k:9092', 'kafka+platformatic://k:9092;l']) {
+  for (const broker of ['memory://', 'kafka://k:9092', 'kafka+platformatic://k:9092;l', 'kafka+kafkajs://k']) {
     assert.deepEqual(parseTopology(`app: shop\nbroker: ${broker}\n`, '/p/faustgen.yaml', 'faustgen.yaml').diagnostics, [], broker);
   }
   const bad = parseTopology('app: shop\nbroker: kafka+rdkafka://k\n', '/p/faustgen.yaml', 'faustgen.yaml').diagnostics.map((d) => `${d.where.pointer}: ${d.message}`);
