@@ -1,6 +1,6 @@
 /**
  * The transport interface: what the runtime needs from a broker. Two implementations exist:
- * the embedded in-memory broker (`memory://`) and Kafka (`kafka://`, on kafkajs). Everything above
+ * the embedded in-memory broker (`memory://`) and Kafka (`kafka://`: @platformatic/kafka or kafkajs, docs/adr/0010). Everything above
  * this interface (agents, streams, tables, recovery) is written once and serves both.
  *
  * Offsets are plain numbers: Kafka offsets stay far below 2^53 in practice and numbers keep the hot
