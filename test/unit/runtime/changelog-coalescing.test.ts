@@ -120,7 +120,7 @@ test('a worker that dies with coalesced writes unsent commits nothing: the next 
   feed(first.app, ops);
   await waitFor(() => first.processed() === ops.length && first.app.idle(), 'processing');
   const expected = new Map(first.totals.entries());
-  const host = first.app as unknown as { producer: Producer };
+  const host = (first.app as unknown as { parts: { lifecycle: { producer: Producer } } }).parts.lifecycle;
   host.producer = new FailingProducer(host.producer);
   await first.app.stop();
   assert.equal(changelog(first.app, first.totals.changelogTopic).length, 0, 'no buffered write reached the changelog');

@@ -66,7 +66,7 @@ class HeldAcks implements Producer {
 }
 
 function swapProducer(app: App): HeldAcks {
-  const host = app as unknown as { producer: Producer };
+  const host = (app as unknown as { parts: { lifecycle: { producer: Producer } } }).parts.lifecycle;
   const held = new HeldAcks(host.producer);
   host.producer = held;
   return held;

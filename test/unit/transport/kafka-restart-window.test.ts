@@ -12,7 +12,7 @@ import { resolveKafkaOptions } from '../../../runtime/src/transport/kafka/config
 
 interface ConsumerInternals {
   consumer: unknown;
-  onGroupJoin(memberId: string, assignment: Readonly<Record<string, number[]>>): void;
+  rebalance: { onGroupJoin(memberId: string, assignment: Readonly<Record<string, number[]>>): void };
 }
 
 function restartingConsumer(): { restarting: boolean; seeks: string[]; pauses: string[] } & Record<string, unknown> {
@@ -48,7 +48,7 @@ test('a seek while kafkajs restarts its consumer is kept and applied when the co
   group.seek({ topic: 'orders', partition: 3, offset: 1595 });
   assert.deepEqual(consumer.seeks, []);
   consumer.restarting = false;
-  internals.onGroupJoin('m1', { orders: [3] });
+  internals.rebalance.onGroupJoin('m1', { orders: [3] });
   assert.deepEqual(consumer.seeks, ['orders[3]@1595']);
 });
 
@@ -58,7 +58,7 @@ test('a pause while kafkajs restarts its consumer is applied again when the cons
   internals.consumer = consumer;
   group.pause([{ topic: 'orders', partition: 1 }]);
   consumer.restarting = false;
-  internals.onGroupJoin('m1', { orders: [1, 2] });
+  internals.rebalance.onGroupJoin('m1', { orders: [1, 2] });
   assert.deepEqual(consumer.pauses, ['orders[1]']);
 });
 

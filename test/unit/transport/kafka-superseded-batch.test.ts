@@ -12,10 +12,9 @@ import type { ConsumedRecord, ConsumerListener } from '../../../runtime/src/type
 
 interface ConsumerInternals {
   listener: ConsumerListener | undefined;
-  gate: { supersede(): void };
-  owned: Set<string>;
+  rebalance: { gate: { supersede(): void }; owned: Set<string> };
   lease: { check(): void; joined(): boolean; readonly lost: boolean };
-  onBatch(payload: EachBatchPayload): Promise<void>;
+  delivery: { onBatch(payload: EachBatchPayload): Promise<void> };
 }
 
 function consumer(): { internals: ConsumerInternals; delivered: ConsumedRecord[] } {
@@ -37,7 +36,7 @@ function consumer(): { internals: ConsumerInternals; delivered: ConsumedRecord[]
     onRevoked: () => Promise.resolve(),
     onError: (error) => assert.fail(error),
   };
-  internals.owned.add('orders\u00000');
+  internals.rebalance.owned.add('orders\u00000');
   return { internals, delivered };
 }
 
@@ -54,8 +53,8 @@ function payload(heartbeat: () => Promise<void>): EachBatchPayload {
 
 test('a batch of a superseded generation returns at once without delivering (kafkajs is rejoining)', { timeout: 10_000 }, async () => {
   const { internals, delivered } = consumer();
-  internals.gate.supersede();
-  await internals.onBatch(payload(() => Promise.resolve()));
+  internals.rebalance.gate.supersede();
+  await internals.delivery.onBatch(payload(() => Promise.resolve()));
   assert.deepEqual(delivered, []);
 });
 
@@ -65,9 +64,9 @@ test('after a lost lease a batch makes kafkajs rejoin: a rebalance error when th
   await new Promise((resolve) => setTimeout(resolve, 150));
   internals.lease.check();
   assert.equal(internals.lease.lost, true);
-  await assert.rejects(internals.onBatch(payload(() => Promise.resolve())), (error: { type?: string }) => error.type === 'REBALANCE_IN_PROGRESS');
+  await assert.rejects(internals.delivery.onBatch(payload(() => Promise.resolve())), (error: { type?: string }) => error.type === 'REBALANCE_IN_PROGRESS');
   // Expelled after all: the heartbeat's own error goes to kafkajs, which rejoins as a new member.
   const expelled = Object.assign(new Error('unknown member'), { type: 'UNKNOWN_MEMBER_ID' });
-  await assert.rejects(internals.onBatch(payload(() => Promise.reject(expelled))), (error) => error === expelled);
+  await assert.rejects(internals.delivery.onBatch(payload(() => Promise.reject(expelled))), (error) => error === expelled);
   assert.deepEqual(delivered, []);
 });
