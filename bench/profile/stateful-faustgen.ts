@@ -1,9 +1,9 @@
 /**
  * Profiling helper (not part of `npm run bench`): one round of the stateful benchmark's faustgen
- * worker (or `raw`, or `eos` for exactly-once, or `platformatic` for the second driver) on its own broker, the worker run with
+ * worker (or `raw`, or `eos` for exactly-once, or `kafkajs` for the app on kafka+kafkajs://; the app runs on kafka://, the default client) on its own broker, the worker run with
  * `node --cpu-prof` so its profile lands in the given directory. Runs the built package (npm run
  * build first):
- *   node --import tsx bench/profile/stateful-faustgen.ts [events] [faustgen|eos|raw|platformatic] [profile dir]
+ *   node --import tsx bench/profile/stateful-faustgen.ts [events] [faustgen|eos|raw|kafkajs] [profile dir]
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { partitionForKey } from 'faustgen';
@@ -24,7 +24,7 @@ const contender: Contender =
     : {
         row: mode === 'eos' ? 'stateful-exactly-once' : 'stateful',
         guarantee: mode === 'eos' ? 'exactly_once' : 'at_least_once',
-        command: nodeCommand('faustgen-worker.ts', nodeArgs, mode === 'platformatic' ? { BENCH_CLIENT: 'platformatic' } : {}),
+        command: nodeCommand('faustgen-worker.ts', nodeArgs, mode === 'kafkajs' ? { BENCH_CLIENT: 'kafkajs' } : {}),
       };
 const cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024 });
 try {

@@ -1,9 +1,10 @@
 /**
- * Profiling helper (not part of `npm run bench`): runs one stateless pipeline (faustgen, or the raw
- * kafkajs baseline with `raw`, faustgen on the second driver with `platformatic`, that client's raw
- * loop with `raw-platformatic`), so a CPU profile shows that pipeline alone.
+ * Profiling helper (not part of `npm run bench`): runs one stateless pipeline (faustgen on kafka://,
+ * the default client; the raw kafkajs baseline with `raw`; faustgen on kafka+kafkajs:// with
+ * `kafkajs`, on kafka+platformatic:// with `platformatic`; that client's raw loop with
+ * `raw-platformatic`), so a CPU profile shows that pipeline alone.
  * Runs the built package (npm run build first), as `npm run bench` does:
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon|raw|platformatic|raw-platformatic]
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/profile/stateless-faustgen.ts [records] [sendSoon|raw|kafkajs|platformatic|raw-platformatic]
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
@@ -34,6 +35,7 @@ try {
   const pipelines: Record<string, () => Pipeline> = {
     raw: () => new RawKafkajsPipeline(topics),
     'raw-platformatic': () => new RawPlatformaticPipeline(topics),
+    kafkajs: () => new FaustgenPipeline(topics, 'topic', 'at_least_once', 'kafkajs'),
     platformatic: () => new FaustgenPipeline(topics, 'topic', 'at_least_once', 'platformatic'),
   };
   const pipeline = (pipelines[modeArg ?? ''] ?? (() => new FaustgenPipeline(topics, mode)))();

@@ -3,7 +3,8 @@ import { progress } from '../lib/progress.js';
 import { ratioOf, round, type ScenarioResult } from '../lib/result.js';
 import type { BenchContext, Scenario } from '../lib/scenario.js';
 import { runCeiling } from './stateless/ceiling.js';
-import { FaustgenPipeline } from './stateless/faustgen-pipeline.js';
+import { parseBrokerUrl } from 'faustgen';
+import { FaustgenPipeline, brokerUrl } from './stateless/faustgen-pipeline.js';
 import { measureLatency, measureThroughput, type LatencyFigures, type ThroughputFigures } from './stateless/measure.js';
 import type { Pipeline, PipelineTopics } from './stateless/pipeline.js';
 import { RawKafkajsPipeline } from './stateless/raw-pipeline.js';
@@ -169,7 +170,7 @@ function pipelineRow(name: string, measured: Measured | RoundsMeasured, baseline
 
 export const statelessScenario: Scenario = {
   name: 'stateless',
-  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-platformatic', 'stateless-exactly-once-platformatic', 'stateless-kafkajs', 'stateless-raw-platformatic', 'kafka-perf-producer', 'kafka-perf-consumer'],
+  rows: ['stateless', 'stateless-exactly-once', 'stateless-sendsoon', 'stateless-kafkajs-driver', 'stateless-exactly-once-kafkajs-driver', 'stateless-kafkajs', 'stateless-raw-platformatic', 'kafka-perf-producer', 'kafka-perf-consumer'],
   async run(context) {
     const { bootstrap, runId, options } = context;
     const n = options.records;
@@ -194,8 +195,8 @@ export const statelessScenario: Scenario = {
         { row: 'faustgen-sendsoon', make: (t) => new FaustgenPipeline(t, 'sendSoon') },
         { row: 'faustgen-eos', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once') },
         { row: 'platformatic', make: (t) => new RawPlatformaticPipeline(t) },
-        { row: 'faustgen-platformatic', make: (t) => new FaustgenPipeline(t, 'topic', 'at_least_once', 'platformatic') },
-        { row: 'faustgen-eos-platformatic', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once', 'platformatic') },
+        { row: 'faustgen-kafkajs', make: (t) => new FaustgenPipeline(t, 'topic', 'at_least_once', 'kafkajs') },
+        { row: 'faustgen-eos-kafkajs', make: (t) => new FaustgenPipeline(t, 'topic', 'exactly_once', 'kafkajs') },
       ],
       inTopic,
       { records: n, bytes },
@@ -205,9 +206,9 @@ export const statelessScenario: Scenario = {
     const soonMeasured = measured.get('faustgen-sendsoon');
     const eosMeasured = measured.get('faustgen-eos');
     const rawPlatformatic = measured.get('platformatic');
-    const fgPlatformatic = measured.get('faustgen-platformatic');
-    const eosPlatformatic = measured.get('faustgen-eos-platformatic');
-    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined || rawPlatformatic === undefined || fgPlatformatic === undefined || eosPlatformatic === undefined) {
+    const fgKafkajs = measured.get('faustgen-kafkajs');
+    const eosKafkajs = measured.get('faustgen-eos-kafkajs');
+    if (rawMeasured === undefined || fgMeasured === undefined || soonMeasured === undefined || eosMeasured === undefined || rawPlatformatic === undefined || fgKafkajs === undefined || eosKafkajs === undefined) {
       throw new Error('a stateless pipeline was not measured');
     }
 
@@ -221,36 +222,42 @@ export const statelessScenario: Scenario = {
         : { row: 'stateless-kafkajs', measured: rawMeasured };
     const fastestRate = fastestRaw.measured.throughput.recordsPerSec;
     const fgRow = pipelineRow('stateless', fgMeasured, fastestRaw.row, fastestRate);
+    const defaultClient = parseBrokerUrl(brokerUrl('default', bootstrap)).client ?? 'kafkajs';
     return [
       {
         ...fgRow,
+        kafkaClient: defaultClient,
         ratioRounds: fgMeasured.rounds.map((rate, i) => ratioOf(rate, fastestRaw.measured.rounds[i]) ?? Number.NaN).join(' '),
         ratioVsKafkajs: ratioOf(fgMeasured.throughput.recordsPerSec, rawRate),
         ratioVsRawPlatformatic: ratioOf(fgMeasured.throughput.recordsPerSec, rawPlatformatic.throughput.recordsPerSec),
         ratioVsKafkaPerfProducer: ratioOf(fgMeasured.throughput.recordsPerSec, producerRate),
         ratioVsKafkaPerfConsumer: ratioOf(fgMeasured.throughput.recordsPerSec, consumerRate),
+        note: `faustgen on kafka://, the default Kafka client on this Node (${defaultClient})`,
       },
       {
         ...pipelineRow('stateless-exactly-once', eosMeasured, 'stateless', fgMeasured.throughput.recordsPerSec),
+        kafkaClient: defaultClient,
         ratioVsKafkajs: ratioOf(eosMeasured.throughput.recordsPerSec, rawRate),
         note: 'same pipeline with processingGuarantee: exactly_once (a transaction per source partition and commit interval); timed until the group committed the whole input, outputs counted read committed',
       },
       {
-        ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless-kafkajs', rawRate),
+        ...pipelineRow('stateless-sendsoon', soonMeasured, 'stateless', fgMeasured.throughput.recordsPerSec),
+        kafkaClient: defaultClient,
         note: 'diagnostic: same agent, sink = (v) => out.sendSoon({ value: v }) instead of sinks: [out]',
       },
       {
-        ...pipelineRow('stateless-platformatic', fgPlatformatic, fastestRaw.row, fastestRate),
-        ratioRounds: fgPlatformatic.rounds.map((rate, i) => ratioOf(rate, fastestRaw.measured.rounds[i]) ?? Number.NaN).join(' '),
-        ratioVsKafkajs: ratioOf(fgPlatformatic.throughput.recordsPerSec, rawRate),
-        ratioVsStateless: ratioOf(fgPlatformatic.throughput.recordsPerSec, fgMeasured.throughput.recordsPerSec),
-        ratioVsRawPlatformatic: ratioOf(fgPlatformatic.throughput.recordsPerSec, rawPlatformatic.throughput.recordsPerSec),
-        note: 'same pipeline on the kafka+platformatic:// driver (@platformatic/kafka)',
+        ...pipelineRow('stateless-kafkajs-driver', fgKafkajs, fastestRaw.row, fastestRate),
+        kafkaClient: 'kafkajs',
+        ratioRounds: fgKafkajs.rounds.map((rate, i) => ratioOf(rate, fastestRaw.measured.rounds[i]) ?? Number.NaN).join(' '),
+        ratioVsKafkajs: ratioOf(fgKafkajs.throughput.recordsPerSec, rawRate),
+        ratioVsStateless: ratioOf(fgKafkajs.throughput.recordsPerSec, fgMeasured.throughput.recordsPerSec),
+        note: 'same pipeline on the kafkajs driver (kafka+kafkajs://)',
       },
       {
-        ...pipelineRow('stateless-exactly-once-platformatic', eosPlatformatic, 'stateless-platformatic', fgPlatformatic.throughput.recordsPerSec),
-        ratioVsExactlyOnceKafkajs: ratioOf(eosPlatformatic.throughput.recordsPerSec, eosMeasured.throughput.recordsPerSec),
-        note: 'the exactly-once pipeline on the kafka+platformatic:// driver; ratio = its rate over the same driver at-least-once',
+        ...pipelineRow('stateless-exactly-once-kafkajs-driver', eosKafkajs, 'stateless-kafkajs-driver', fgKafkajs.throughput.recordsPerSec),
+        kafkaClient: 'kafkajs',
+        ratioVsExactlyOnce: ratioOf(eosKafkajs.throughput.recordsPerSec, eosMeasured.throughput.recordsPerSec),
+        note: 'the exactly-once pipeline on the kafkajs driver (kafka+kafkajs://); ratio = its rate over the same driver at-least-once',
       },
       pipelineRow('stateless-kafkajs', rawMeasured, 'kafka-perf-producer', producerRate),
       {

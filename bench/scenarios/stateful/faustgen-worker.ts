@@ -1,10 +1,11 @@
 /**
  * The stateful benchmark's faustgen side, run as its own process (so its RSS and CPU are its own):
  * an app as a generated one is written, with one agent counting JSON events per key into a RocksDB
- * table with its changelog. Default driver and store settings but for the processing guarantee;
- * BENCH_CLIENT=platformatic runs it on the second Kafka driver (`kafka+platformatic://`).
+ * table with its changelog. Default driver and store settings but for the processing guarantee.
+ * It runs on `kafka://`, the default Kafka client; BENCH_CLIENT=kafkajs|platformatic names one (`kafka+kafkajs://`, `kafka+platformatic://`).
  */
 import { createApp, codecs } from 'faustgen';
+import { benchClient, brokerUrl } from '../stateless/faustgen-pipeline.js';
 import type { CountEvent } from './events.js';
 import { Probe, runWorker, workerEnv } from './probe.js';
 
@@ -12,7 +13,7 @@ const env = workerEnv();
 const probe = new Probe(env.expected, env.sampleMinId);
 const app = createApp({
   id: env.appId,
-  broker: `${process.env['BENCH_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : 'kafka+kafkajs'}://${env.bootstrap}`,
+  broker: brokerUrl(benchClient(process.env['BENCH_CLIENT']), env.bootstrap),
   store: 'rocksdb://',
   datadir: env.stateDir,
   topicPartitions: env.partitions,

@@ -13,9 +13,23 @@ import { enrich, keep, type EnrichedPayment, type Payment } from './records.js';
  */
 export type SinkMode = 'topic' | 'sendSoon';
 
+/** Which Kafka client the app runs on: `default` is `kafka://`, faustgen's choice for this Node. */
+export type BenchKafkaClient = 'default' | 'kafkajs' | 'platformatic';
+
+/** BENCH_CLIENT's value as a client: unset is the default. */
+export function benchClient(value: string | undefined): BenchKafkaClient {
+  if (value === undefined || value === '' || value === 'default') return 'default';
+  if (value === 'kafkajs' || value === 'platformatic') return value;
+  throw new Error(`BENCH_CLIENT must be kafkajs, platformatic or unset, got ${value}`);
+}
+
+export function brokerUrl(client: BenchKafkaClient, bootstrap: string): string {
+  return `${client === 'default' ? 'kafka' : `kafka+${client}`}://${bootstrap}`;
+}
+
 /**
- * The pipeline as a faustgen user writes it: one agent on kafka:// (or kafka+platformatic://) with default driver settings,
- * `stream.filter(...).map(...)` and a sink topic.
+ * The pipeline as a faustgen user writes it: one agent on `kafka://` (the default client) or on a
+ * client named by its scheme, with default driver settings, `stream.filter(...).map(...)` and a sink topic.
  */
 export class FaustgenPipeline implements Pipeline {
   readonly name: string;
@@ -27,10 +41,10 @@ export class FaustgenPipeline implements Pipeline {
     private readonly topics: PipelineTopics,
     private readonly sinkMode: SinkMode = 'topic',
     private readonly processingGuarantee: 'at_least_once' | 'exactly_once' = 'at_least_once',
-    /** The Kafka driver: kafkajs (`kafka://`) or @platformatic/kafka (`kafka+platformatic://`). */
-    private readonly client: 'kafkajs' | 'platformatic' = 'kafkajs',
+    /** The Kafka client: the default (`kafka://`), or one named by its scheme (`kafka+kafkajs://`, `kafka+platformatic://`). */
+    private readonly client: BenchKafkaClient = 'default',
   ) {
-    this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '') + (client === 'platformatic' ? '-platformatic' : '');
+    this.name = (sinkMode === 'topic' ? 'faustgen' : 'faustgen-sendSoon') + (processingGuarantee === 'exactly_once' ? '-exactly-once' : '') + (client === 'default' ? '' : `-${client}`);
     this.transactional = processingGuarantee === 'exactly_once';
   }
 
@@ -42,7 +56,7 @@ export class FaustgenPipeline implements Pipeline {
     const { bootstrap, inTopic, outTopic, groupId, partitions } = this.topics;
     const app = (this.app = createApp({
       id: groupId,
-      broker: `${this.client === 'platformatic' ? 'kafka+platformatic' : 'kafka+kafkajs'}://${bootstrap}`,
+      broker: brokerUrl(this.client, bootstrap),
       topicPartitions: partitions,
       standbyReplicas: 0,
       logLevel: 'warn',
