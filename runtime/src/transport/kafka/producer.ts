@@ -5,6 +5,7 @@ import { createKafkaClient, sleep, waitForBrokers } from './client.js';
 import type { KafkaDriverOptions } from './config.js';
 import { isRetriableThroughCause, rootCause, wrapKafkaError } from './errors.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
+import { FlushMark } from '../flush-mark.js';
 import { OutageLog } from './outage-log.js';
 import { retryThroughOutage } from '../outage-retry.js';
 import { createFaustgenPartitioner } from './partitioning.js';
@@ -50,6 +51,7 @@ export class KafkaProducer implements Producer {
    * key (Kafka's producer keeps max.in.flight at 1 without idempotence for the same reason).
    */
   private batchInFlight: Promise<void> | undefined;
+  private readonly flushMark = new FlushMark();
   private stopping = false;
   private readonly outage: OutageLog;
 
@@ -163,16 +165,20 @@ export class KafkaProducer implements Producer {
     if (record.headers !== undefined) message.headers = { ...record.headers };
     const bytes = recordBytes(record);
     this.pending.push({ topic: record.topic, message, timestamp, listener: listener as DeliveryListener<unknown>, tag, bytes });
+    this.flushMark.added();
     this.pendingBytes += bytes;
     if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
     else this.schedule();
   }
 
+  /** Waits for the records handed over before the call (see FlushMark), not for those sent meanwhile. */
   async flush(): Promise<void> {
+    const mark = this.flushMark.now();
     this.dispatch();
-    // Each batch that ends dispatches the records that waited for it: loop until none is left.
-    while (this.inFlight.size > 0 || this.pending.length > 0) {
+    // Each batch that ends dispatches the records that waited for it: loop until the mark is reached.
+    while (!this.flushMark.reached(mark)) {
       if (this.inFlight.size === 0) this.dispatch();
+      if (this.inFlight.size === 0) return;
       await Promise.allSettled([...this.inFlight]);
     }
   }
@@ -192,6 +198,7 @@ export class KafkaProducer implements Producer {
     if (this.pending.length === 0 || this.batchInFlight !== undefined) return;
     const batch = this.takeBatch();
     const sending = this.sendBatch(batch).finally(() => {
+      this.flushMark.done(batch.length);
       this.inFlight.delete(sending);
       this.batchInFlight = undefined;
       // Records that arrived meanwhile waited long enough: no linger for them.

@@ -2,6 +2,7 @@ import { Producer as PlatformaticProducer, type MessageToProduce, type ProduceRe
 import { FaustgenError } from '../../core/errors.js';
 import type { DeliveryListener, Producer, ProducerRecord, RecordMetadata } from '../../types/transport.js';
 import { settlePromise, tellDelivered, tellFailed } from '../delivery.js';
+import { FlushMark } from '../flush-mark.js';
 import type { KafkaDriverOptions } from '../kafka-options.js';
 import { partitionForKey } from '../partitioner.js';
 import { baseOptions, sleep, waitForBrokers } from './client.js';
@@ -33,6 +34,7 @@ export class PlatformaticKafkaProducer implements Producer {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private batchInFlight: Promise<void> | undefined;
+  private readonly flushMark = new FlushMark();
   private stopping = false;
   private readonly nextRoundRobin = new Map<string, number>();
 
@@ -96,16 +98,20 @@ export class PlatformaticKafkaProducer implements Producer {
     }
     const bytes = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0);
     this.pending.push({ record, partition: record.partition, listener: listener as DeliveryListener<unknown>, tag, bytes });
+    this.flushMark.added();
     this.pendingBytes += bytes;
     if (this.pendingBytes >= this.options.producer.maxBatchBytes || this.pending.length >= MAX_BATCH_RECORDS) this.dispatch();
     else this.schedule();
   }
 
+  /** Waits for the records handed over before the call (see FlushMark), not for those sent meanwhile. */
   async flush(): Promise<void> {
+    const mark = this.flushMark.now();
     this.dispatch();
-    while (this.batchInFlight !== undefined || this.pending.length > 0) {
+    while (!this.flushMark.reached(mark)) {
       if (this.batchInFlight === undefined) this.dispatch();
-      await this.batchInFlight?.catch(() => undefined);
+      if (this.batchInFlight === undefined) return;
+      await this.batchInFlight.catch(() => undefined);
     }
   }
 
@@ -124,6 +130,7 @@ export class PlatformaticKafkaProducer implements Producer {
     if (this.pending.length === 0 || this.batchInFlight !== undefined) return;
     const batch = this.takeBatch();
     this.batchInFlight = this.sendBatch(batch).finally(() => {
+      this.flushMark.done(batch.length);
       this.batchInFlight = undefined;
       if (this.pending.length > 0) this.dispatch();
     });
