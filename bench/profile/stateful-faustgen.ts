@@ -4,6 +4,8 @@
  * `node --cpu-prof` so its profile lands in the given directory. Runs the built package (npm run
  * build first):
  *   node --import tsx bench/profile/stateful-faustgen.ts [events] [faustgen|eos|raw|kafkajs] [profile dir]
+ * A profile dir of `none` runs the worker without a profiler (its figures undisturbed);
+ * BENCH_APP_OPTIONS (JSON) adds app settings to the faustgen worker, e.g. '{"tableCacheSize":10000}'.
  */
 import { startKafkaCluster } from '../../test/kafka/broker.js';
 import { partitionForKey } from 'faustgen';
@@ -17,7 +19,7 @@ const events = Number(process.argv[2] ?? 300_000);
 const mode = process.argv[3] ?? 'faustgen';
 const profileDir = process.argv[4] ?? '/tmp/faustgen-prof';
 const keys = Math.min(100_000, events);
-const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+const nodeArgs = profileDir === 'none' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
 const contender: Contender =
   mode === 'raw'
     ? { row: 'stateful-raw', guarantee: 'at_least_once', command: nodeCommand('raw-worker.ts', nodeArgs) }

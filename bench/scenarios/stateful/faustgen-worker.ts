@@ -20,6 +20,8 @@ const app = createApp({
   standbyReplicas: 0,
   logLevel: 'warn',
   processingGuarantee: env.guarantee,
+  // Settings to try against the defaults (bench/profile/stateful-faustgen.ts); unset in `npm run bench`.
+  ...(JSON.parse(process.env['BENCH_APP_OPTIONS'] ?? '{}') as object),
 });
 const events = app.topic(env.inTopic, { key: codecs.string, value: codecs.json<CountEvent>(), partitions: env.partitions });
 const counts = app.table('counts', { key: codecs.string, value: codecs.json<number>(), default: () => 0, partitions: env.partitions });

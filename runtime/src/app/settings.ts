@@ -2,6 +2,7 @@ import { FaustgenError } from '../core/errors.js';
 import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
 import type { BrokerSecurityInput } from '../transport/kafka/security.js';
 import { nodeRunsPlatformatic } from '../transport/platformatic-node.js';
+import { defaultCacheSize } from '../stores/caching-store.js';
 
 /** What a user passes to `createApp`; every field but `id` has a default. */
 export interface AppSettingsInput {
@@ -254,7 +255,10 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     topicPartitions: positiveInt('topicPartitions', input.topicPartitions, 8),
     topicReplicationFactor,
     standbyReplicas: positiveInt('standbyReplicas', input.standbyReplicas, 1, 0),
-    commitIntervalMs: positiveInt('commitIntervalMs', input.commitIntervalMs, 1000),
+    // Faust's broker_commit_interval. Changelog writes coalesce within one commit interval; at 1 s a
+    // key counted ~25 times a second still cost ~0.8 changelog records per update, at 2.8 s ~0.37
+    // (docs/benchmarks.md, "Session 23").
+    commitIntervalMs: positiveInt('commitIntervalMs', input.commitIntervalMs, 2800),
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs: positiveInt('rebalanceTimeoutMs', input.rebalanceTimeoutMs, 60_000),
@@ -271,13 +275,16 @@ export function resolveSettings(input: AppSettingsInput, knownCodecs: (name: str
     brokerStartupTimeoutMs: positiveInt('brokerStartupTimeoutMs', input.brokerStartupTimeoutMs, 30_000),
     autoOffsetReset,
     streamBufferSize: positiveInt('streamBufferSize', input.streamBufferSize, 4096),
-    tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, 10_000),
+    tableCacheSize: positiveInt('tableCacheSize', input.tableCacheSize, defaultCacheSize),
     tableCleanupIntervalMs: positiveInt('tableCleanupIntervalMs', input.tableCleanupIntervalMs, 30_000),
     // Half of it (where waiting events resume) must still hold a few of the producer's batches (up to
     // 4,000 records): at 10,000 the consumer stalled on every other produce round trip and the
     // stateless benchmark ran ~15% slower (docs/benchmarks.md, "Session 22").
     maxOutputsInFlight: positiveInt('maxOutputsInFlight', input.maxOutputsInFlight, 20_000),
-    changelogBufferSize: positiveInt('changelogBufferSize', input.changelogBufferSize, 10_000, 0),
+    // Unsent writes are held in the partition's pending writes until the commit anyway: the limit
+    // only decides when they go out early. At 10,000 a partition with more distinct keys per commit
+    // interval sent nearly every write (docs/benchmarks.md, "Session 23").
+    changelogBufferSize: positiveInt('changelogBufferSize', input.changelogBufferSize, 100_000, 0),
     eventContext,
     processingGuarantee,
     security: input.security,

@@ -9,7 +9,11 @@ import { LruCache } from './lru-cache.js';
 import { OpenPartitions } from './open-partitions.js';
 import { storeClosedError } from './store-errors.js';
 
-export const defaultCacheSize = 10_000;
+/**
+ * Entries per table partition (~2.5 MB per 10,000 small ones). At 10,000, a partition with 25,000
+ * keys in use read most of them from RocksDB after every commit (docs/benchmarks.md, "Session 23").
+ */
+export const defaultCacheSize = 50_000;
 
 export interface CacheStats {
   readonly hits: number;

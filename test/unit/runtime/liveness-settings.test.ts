@@ -49,10 +49,12 @@ test('liveness settings reach the kafka consumer; explicit driver options win fi
   assert.equal(merged['log'], log);
 });
 
-test('maxOutputsInFlight and changelogBufferSize: defaults, environment, and a clear error for bad values', () => {
+test('maxOutputsInFlight, changelogBufferSize, commitIntervalMs and tableCacheSize: defaults, environment, and a clear error for bad values', () => {
   const defaults = resolveSettings({ id: 'flow' }, () => true);
   assert.equal(defaults.maxOutputsInFlight, 20_000);
-  assert.equal(defaults.changelogBufferSize, 10_000);
+  assert.equal(defaults.changelogBufferSize, 100_000);
+  assert.equal(defaults.commitIntervalMs, 2800);
+  assert.equal(defaults.tableCacheSize, 50_000);
   assert.deepEqual(settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '500', FAUSTGEN_CHANGELOG_BUFFER_SIZE: '0' }), { maxOutputsInFlight: 500, changelogBufferSize: 0 });
   assert.throws(() => settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '0' }), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT/.test((e as Error).message));
   assert.throws(() => resolveSettings({ id: 'flow', changelogBufferSize: -1 }, () => true), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /changelogBufferSize/.test((e as Error).message));
