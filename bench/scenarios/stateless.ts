@@ -1,10 +1,11 @@
+import { brokerUrl } from '../lib/kafka-client-choice.js';
 import { benchKafka, bulkProduce, createTopics } from '../lib/kafka.js';
 import { progress } from '../lib/progress.js';
 import { ratioOf, round, type ScenarioResult } from '../lib/result.js';
 import type { BenchContext, Scenario } from '../lib/scenario.js';
 import { runCeiling } from './stateless/ceiling.js';
 import { parseBrokerUrl } from 'faustgen';
-import { FaustgenPipeline, brokerUrl } from './stateless/faustgen-pipeline.js';
+import { FaustgenPipeline } from './stateless/faustgen-pipeline.js';
 import { measureLatency, measureThroughput, type LatencyFigures, type ThroughputFigures } from './stateless/measure.js';
 import type { Pipeline, PipelineTopics } from './stateless/pipeline.js';
 import { RawKafkajsPipeline } from './stateless/raw-pipeline.js';

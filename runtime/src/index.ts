@@ -9,6 +9,7 @@
  * await runWorker(app);
  */
 export { App, createApp, type AgentDefinition, type AppOptions, type TableDefinitionOptions, type TopicOptions, type WindowedTableDefinition } from './app/app.js';
+export { BROKER_URL_SCHEMES, KAFKA_URL_SCHEMES, isBrokerUrlScheme, type KafkaClientChoice, type KafkaClientName } from './app/broker-schemes.js';
 export { parseBrokerUrl, parseStoreUrl, settingsFromEnv, resolveSettings, type AppSettings, type AppSettingsInput, type BrokerUrl, type ProcessingGuarantee, type StoreUrl } from './app/settings.js';
 export { parseCron, type CronSchedule } from './app/cron.js';
 export type { PageHandler, PageRequest, PageResponse, PageOptions, PageMethod } from './web/server.js';

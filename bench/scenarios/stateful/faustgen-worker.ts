@@ -5,7 +5,7 @@
  * It runs on `kafka://`, the default Kafka client; BENCH_CLIENT=kafkajs|platformatic names one (`kafka+kafkajs://`, `kafka+platformatic://`).
  */
 import { createApp, codecs } from 'faustgen';
-import { benchClient, brokerUrl } from '../stateless/faustgen-pipeline.js';
+import { benchClient, brokerUrl } from '../../lib/kafka-client-choice.js';
 import type { CountEvent } from './events.js';
 import { Probe, runWorker, workerEnv } from './probe.js';
 

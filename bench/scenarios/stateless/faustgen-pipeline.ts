@@ -1,4 +1,5 @@
 import { createApp, codecs, type App } from 'faustgen';
+import { brokerUrl, type BenchKafkaClient } from '../../lib/kafka-client-choice.js';
 import { nowMs } from '../../lib/stats.js';
 import type { Pipeline, PipelineTopics } from './pipeline.js';
 import { enrich, keep, type EnrichedPayment, type Payment } from './records.js';
@@ -12,20 +13,6 @@ import { enrich, keep, type EnrichedPayment, type Payment } from './records.js';
  *   pipeline does when the agent does not wait for each ack.
  */
 export type SinkMode = 'topic' | 'sendSoon';
-
-/** Which Kafka client the app runs on: `default` is `kafka://`, faustgen's choice for this Node. */
-export type BenchKafkaClient = 'default' | 'kafkajs' | 'platformatic';
-
-/** BENCH_CLIENT's value as a client: unset is the default. */
-export function benchClient(value: string | undefined): BenchKafkaClient {
-  if (value === undefined || value === '' || value === 'default') return 'default';
-  if (value === 'kafkajs' || value === 'platformatic') return value;
-  throw new Error(`BENCH_CLIENT must be kafkajs, platformatic or unset, got ${value}`);
-}
-
-export function brokerUrl(client: BenchKafkaClient, bootstrap: string): string {
-  return `${client === 'default' ? 'kafka' : `kafka+${client}`}://${bootstrap}`;
-}
 
 /**
  * The pipeline as a faustgen user writes it: one agent on `kafka://` (the default client) or on a

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { KAFKA_URL_SCHEMES, kafkaClientOfScheme, knownBrokerUrls, urlScheme } from '../../../runtime/src/app/broker-schemes.js';
 import { FaustgenError } from '../../../runtime/src/core/errors.js';
 import type { Codec } from '../../../runtime/src/types/codec.js';
 import type { Project } from './project.js';
@@ -68,10 +69,12 @@ export function parseJson(text: string, what: string): unknown {
 
 /** `kafka://h1:9092;h2:9092` → broker list; anything else cannot be reached from outside the worker. */
 export function kafkaBrokers(url: string): string[] {
-  // kafka+platformatic:// and kafka+kafkajs:// name the same brokers; the CLI sends through kafkajs either way.
-  const match = /^kafka(?:\+platformatic|\+kafkajs)?:\/\/(.+)$/.exec(url);
-  if (match === null) {
-    throw new FaustgenError('FG_BROKER_URL_INVALID', `faustgen send needs a Kafka broker, got "${url}" (an in-memory broker lives inside one worker)`, { kind: 'user', details: { setting: 'broker' } });
+  // Every Kafka scheme names the same brokers, whichever client it picks: the CLI sends through kafkajs.
+  const scheme = urlScheme(url) ?? '';
+  const hosts = url.slice(scheme.length + '://'.length);
+  if (kafkaClientOfScheme(scheme) === undefined || hosts === '') {
+    const kafkaSchemes = knownBrokerUrls(Object.values(KAFKA_URL_SCHEMES));
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `faustgen send needs a Kafka broker (${kafkaSchemes}), got "${url}" (an in-memory broker lives inside one worker)`, { kind: 'user', details: { setting: 'broker' } });
   }
-  return (match[1] ?? '').split(/[;,]/).map((host) => host.trim()).filter((host) => host !== '').map((host) => (host.includes(':') ? host : `${host}:9092`));
+  return hosts.split(/[;,]/).map((host) => host.trim()).filter((host) => host !== '').map((host) => (host.includes(':') ? host : `${host}:9092`));
 }

@@ -1,3 +1,4 @@
+import { isBrokerUrlScheme, knownBrokerUrls, urlScheme } from '../../../runtime/src/app/broker-schemes.js';
 import { topologyKeys } from './keys.js';
 import type { Reader, Obj } from './reader.js';
 import { joinPointer } from './source-map.js';
@@ -12,8 +13,8 @@ export function readSettings(reader: Reader, root: Obj): Settings {
     reader.error('/app', `app id "${id}" can only use letters, digits, ".", "_" and "-"`, 'it prefixes internal topic names');
   }
   const broker = reader.string(root, 'broker', '') ?? 'memory://';
-  if (!/^(memory|kafka|kafka\+platformatic|kafka\+kafkajs):\/\//.test(broker)) {
-    reader.error('/broker', `unsupported broker URL "${broker}"`, 'use "memory://" or "kafka://host:9092;host2:9092" (kafka+platformatic:// or kafka+kafkajs:// to choose the client)');
+  if (!isBrokerUrlScheme(urlScheme(broker) ?? '')) {
+    reader.error('/broker', `unsupported broker URL "${broker}"`, `use one of ${knownBrokerUrls()}, e.g. "kafka://host:9092;host2:9092" (kafka+<client>:// chooses the Kafka client)`);
   }
   const store = reader.string(root, 'store', '') ?? 'memory://';
   if (!/^(memory|rocksdb):\/\//.test(store)) {

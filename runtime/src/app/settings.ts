@@ -3,6 +3,7 @@ import { isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
 import type { BrokerSecurityInput } from '../transport/kafka/security.js';
 import { nodeRunsPlatformatic } from '../transport/platformatic-node.js';
 import { defaultCacheSize } from '../stores/caching-store.js';
+import { kafkaClientOfScheme, knownBrokerUrls, type KafkaClientName } from './broker-schemes.js';
 
 /** What a user passes to `createApp`; every field but `id` has a default. */
 export interface AppSettingsInput {
@@ -107,7 +108,7 @@ export interface BrokerUrl {
   readonly hosts: readonly string[];
 }
 
-export type KafkaClientName = 'kafkajs' | 'platformatic';
+export type { KafkaClientName } from './broker-schemes.js';
 
 export interface StoreUrl {
   readonly driver: 'memory' | 'rocksdb';
@@ -165,13 +166,6 @@ function positiveInt(setting: string, value: number | undefined, fallback: numbe
 
 const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:(\d{1,5}))?$/;
 
-/** The Kafka URL schemes and the client each names; `kafka://` leaves it to faustgen. */
-const KAFKA_SCHEMES = new Map<string, KafkaClientName | 'default'>([
-  ['kafka', 'default'],
-  ['kafka+platformatic', 'platformatic'],
-  ['kafka+kafkajs', 'kafkajs'],
-]);
-
 export function parseBrokerUrl(url: string, nodeVersion: string = process.versions.node): BrokerUrl {
   const match = /^([a-z+]+):\/\/(.*)$/.exec(url);
   if (match === null) {
@@ -182,9 +176,9 @@ export function parseBrokerUrl(url: string, nodeVersion: string = process.versio
   if (scheme === 'memory') {
     return { driver: 'memory', url, hosts: [rest === '' ? 'default' : rest] };
   }
-  const chosen = KAFKA_SCHEMES.get(scheme);
+  const chosen = kafkaClientOfScheme(scheme);
   if (chosen === undefined) {
-    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: memory://, kafka://, kafka+platformatic://, kafka+kafkajs://)`, { details: { setting: 'broker', value: url } });
+    throw new FaustgenError('FG_BROKER_URL_INVALID', `setting "broker" names an unknown transport "${scheme}://" in ${JSON.stringify(url)} (known: ${knownBrokerUrls()})`, { details: { setting: 'broker', value: url } });
   }
   const hosts = rest.split(/[;,]/).map((h) => h.trim()).filter((h) => h !== '');
   if (hosts.length === 0) {

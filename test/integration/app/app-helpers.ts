@@ -8,20 +8,13 @@ import type { AppSettingsInput } from '../../../runtime/src/app/settings.js';
 import { MemoryLogSink } from '../../../runtime/src/core/logger.js';
 import type { KafkaDriverSettings } from '../../../runtime/src/transport/kafka/index.js';
 import type { ConsumedRecord } from '../../../runtime/src/types/transport.js';
+import { kafkaUrl } from '../support/kafka-url.js';
 import { waitFor } from '../support/wait.js';
+export { feedUrl, kafkaUrl } from '../support/kafka-url.js';
 export { sleep, waitFor } from '../support/wait.js';
 
 export { uniqueName } from '../../kafka/global.js';
 
-/**
- * The broker URL of app-level tests: `kafka://` (the default client), or the client that
- * FAUSTGEN_TEST_KAFKA_CLIENT names (`platformatic` or `kafkajs`), to run the same tests on each.
- */
-export const kafkaUrl = (bootstrap: string): string =>
-  `${process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'platformatic' ? 'kafka+platformatic' : process.env['FAUSTGEN_TEST_KAFKA_CLIENT'] === 'kafkajs' ? 'kafka+kafkajs' : 'kafka'}://${bootstrap.replaceAll(',', ';')}`;
-
-/** For test feeders and readers on the kafkajs driver, whichever driver the apps use. */
-export const feedUrl = (bootstrap: string): string => `kafka://${bootstrap.replaceAll(',', ';')}`;
 
 /** Group timings short enough that joins and rebalances take seconds, not tens of seconds. */
 export const FAST_KAFKA: KafkaDriverSettings = {

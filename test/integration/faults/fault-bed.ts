@@ -12,6 +12,7 @@ import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index
 import { createPlatformaticKafkaTransport } from '../../../runtime/src/transport/platformatic/index.js';
 import { startKafkaCluster, type KafkaCluster } from '../../kafka/broker.js';
 import { createTopics, testKafkaClient, uniqueName } from '../../kafka/global.js';
+import { feedUrl } from '../support/kafka-url.js';
 import { committedOffsets, highWaterMarks } from '../support/kafka-views.js';
 import { sleep } from '../support/wait.js';
 import { WorkerProcess } from '../support/worker-process.js';
@@ -276,7 +277,7 @@ export class Feeder {
       const idempotent = this.kind === 'faustgen-idempotent';
       const settings = { clientId: 'fault-feeder', logLevel: 'nothing', requestTimeoutMs: 10_000, producer: { idempotent } } as const;
       const producer = (
-        this.kind === 'faustgen-platformatic' ? createPlatformaticKafkaTransport(this.bootstrap.split(','), settings) : createKafkaTransport(`kafka://${this.bootstrap.replaceAll(',', ';')}`, settings)
+        this.kind === 'faustgen-platformatic' ? createPlatformaticKafkaTransport(this.bootstrap.split(','), settings) : createKafkaTransport(feedUrl(this.bootstrap), settings)
       ).createProducer();
       await producer.start();
       this.stopProducer = () => producer.stop();

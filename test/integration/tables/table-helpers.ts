@@ -11,6 +11,7 @@ import { isPidAlive, startKafkaCluster, type KafkaCluster } from '../../kafka/br
 import { createKafkaTransport } from '../../../runtime/src/transport/kafka/index.js';
 import { partitionForKey } from '../../../runtime/src/transport/partitioner.js';
 import type { Producer } from '../../../runtime/src/types/transport.js';
+import { feedUrl } from '../support/kafka-url.js';
 import { highWaterMarks, patientKafka } from '../support/kafka-views.js';
 import { WorkerProcess as SharedWorkerProcess } from '../support/worker-process.js';
 import { sleep, waitFor } from '../support/wait.js';
@@ -100,7 +101,7 @@ export function changelogState(records: readonly TopicRecord[]): Map<string, unk
 
 /** The runtime's batched Kafka producer (tick batching, ~30k records/s here). */
 export async function startProducer(bootstrap: string): Promise<Producer> {
-  const producer = createKafkaTransport(`kafka://${bootstrap.replaceAll(',', ';')}`, { clientId: 'table-test-producer', logLevel: 'nothing' }).createProducer();
+  const producer = createKafkaTransport(feedUrl(bootstrap), { clientId: 'table-test-producer', logLevel: 'nothing' }).createProducer();
   await producer.start();
   return producer;
 }
