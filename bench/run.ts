@@ -40,39 +40,43 @@ function selected(only: readonly string[]): Scenario[] {
   return chosen;
 }
 
+async function startBroker(): Promise<KafkaCluster> {
+  progress('starting a single-node Kafka broker on loopback');
+  const cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024, onProgress: (m) => progress(`kafka: ${m}`) });
+  progress(`broker ready at ${cluster.bootstrap}`);
+  return cluster;
+}
+
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   const scenarios = selected(options.only);
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   progress(`scenarios: ${scenarios.map((s) => s.name).join(', ')}; ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  let cluster: KafkaCluster | undefined;
   const results: ScenarioResult[] = [];
   const failures: string[] = [];
-  try {
-    if (scenarios.some((s) => s.needsBroker !== false)) {
-      await ensureKafkaJars({ onProgress: (m) => progress(`kafka: ${m}`) });
-      progress('starting a single-node Kafka broker on loopback');
-      cluster = await startKafkaCluster({ nodes: 1, heapMb: 1024, onProgress: (m) => progress(`kafka: ${m}`) });
-      progress(`broker ready at ${cluster.bootstrap}`);
-    }
-    for (const scenario of scenarios) {
-      const started = performance.now();
-      progress(`== ${scenario.name}`);
-      try {
-        results.push(...(await scenario.run({ bootstrap: cluster?.bootstrap ?? '', options, runId, results: [...results] })));
-      } catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        failures.push(`${scenario.name}: ${message}`);
-        progress(`${scenario.name} FAILED: ${message}`);
-        results.push({ name: scenario.name, baseline: null, ratio: null, error: error instanceof Error ? error.message : String(error) });
+  if (scenarios.some((s) => s.needsBroker !== false)) await ensureKafkaJars({ onProgress: (m) => progress(`kafka: ${m}`) });
+  for (const scenario of scenarios) {
+    const started = performance.now();
+    progress(`== ${scenario.name}`);
+    // A broker of its own per scenario: on one broker shared by the whole run, the scenarios late in
+    // it ran on a broker (and a disk) still busy with the ~7M records written before them, and their
+    // baselines fell to half of what they measure alone (docs/benchmarks.md, "Session 22").
+    let cluster: KafkaCluster | undefined;
+    try {
+      if (scenario.needsBroker !== false) cluster = await startBroker();
+      results.push(...(await scenario.run({ bootstrap: cluster?.bootstrap ?? '', options, runId, results: [...results] })));
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      failures.push(`${scenario.name}: ${message}`);
+      progress(`${scenario.name} FAILED: ${message}`);
+      results.push({ name: scenario.name, baseline: null, ratio: null, error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      if (cluster !== undefined) {
+        progress('stopping the broker');
+        await cluster.stop();
       }
-      progress(`== ${scenario.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-  } finally {
-    if (cluster !== undefined) {
-      progress('stopping the broker');
-      await cluster.stop();
-    }
+    progress(`== ${scenario.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   if (options.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   else process.stdout.write(renderTable(results) + '\n');

@@ -12,7 +12,7 @@ test('liveness settings: defaults for fast, safe failover; replication chosen by
   assert.equal(settings.sessionTimeoutMs, 10_000);
   assert.equal(settings.heartbeatIntervalMs, 1_000);
   assert.equal(settings.rebalanceTimeoutMs, 60_000);
-  assert.equal(settings.commitIntervalMs, 1_000);
+  assert.equal(settings.commitIntervalMs, 2_800);
   assert.equal(settings.topicReplicationFactor, -1);
   assert.equal(resolveSettings({ id: 'a', topicReplicationFactor: 2 }, known).topicReplicationFactor, 2);
 });
@@ -58,4 +58,20 @@ test('maxOutputsInFlight, changelogBufferSize, commitIntervalMs and tableCacheSi
   assert.deepEqual(settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '500', FAUSTGEN_CHANGELOG_BUFFER_SIZE: '0' }), { maxOutputsInFlight: 500, changelogBufferSize: 0 });
   assert.throws(() => settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '0' }), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT/.test((e as Error).message));
   assert.throws(() => resolveSettings({ id: 'flow', changelogBufferSize: -1 }, () => true), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /changelogBufferSize/.test((e as Error).message));
+});
+
+// faustgen.schema.json tells editors the defaults; session 22 raised maxOutputsInFlight to 20,000 in
+// the runtime and the schema still said 10,000. Every numeric default the schema states must be the
+// one a worker runs with.
+test('faustgen.schema.json states the runtime defaults of the settings it documents', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const schema = JSON.parse(await readFile(new URL('../../../schemas/faustgen.schema.json', import.meta.url), 'utf8')) as { properties: Record<string, { default?: unknown }> };
+  const defaults = resolveSettings({ id: 'a' }, known) as unknown as Record<string, unknown>;
+  const checked: string[] = [];
+  for (const [name, property] of Object.entries(schema.properties)) {
+    if (typeof property.default !== 'number' || !(name in defaults)) continue;
+    assert.equal(defaults[name], property.default, `schema default of ${name}`);
+    checked.push(name);
+  }
+  assert.ok(checked.includes('commitIntervalMs') && checked.includes('maxOutputsInFlight') && checked.includes('changelogBufferSize'), `checked: ${checked.join(', ')}`);
 });
