@@ -217,7 +217,7 @@ export class Declarations {
           return this.host.producerHost.produceOwned(record, owned);
         },
         // Only tables of kind 'table' without the partitioner coalesce: their changelog partition owns the write.
-        sendChangelogFrom: (topic, partition, key, value, origin, listener, tag) => this.host.producerHost.produceFrom({ topic, key, value, partition }, { topic, partition }, origin, listener, tag),
+        sendChangelogFrom: (topic, partition, key, value, origin, listener, tag, windowed) => this.host.producerHost.produceFrom({ topic, key, value, partition }, { topic, partition }, origin, listener, tag, windowed),
         reportSendError: (topic, error) => this.host.producerHost.reportSendError(topic, error),
         partitionCount: (topic) => this.host.partitionCount(topic),
         onOperation: (table, operation) => this.host.sensors.onTableOperation(table, operation),

@@ -149,6 +149,8 @@ export class AppLifecycle {
     }
     // Stop taking events, let handlers finish what they hold, then flush and commit it.
     conductor.dropBufferedForStop();
+    // The fetch still in flight long-polls while the final commit flushes, not after it.
+    this.consumer?.stopFetching?.();
     await Promise.all([...this.host.declared.agents.values()].map((agent) => agent.stop()));
     this.handlersMayRunNow = false;
     await conductor.commit().catch((error: unknown) => log.warn('final commit failed', { error: describeError(error) }));

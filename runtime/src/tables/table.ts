@@ -28,8 +28,9 @@ export interface TableHost {
   /**
    * Sends a coalesced changelog record on behalf of `origin`, the event whose processing wrote the
    * value last (routed like that event's outputs); `listener` hears the outcome with `tag`.
+   * `windowed` false: the commit's whole buffer, which the output window does not count (OutputRouter.produceFrom).
    */
-  sendChangelogFrom<T>(topic: string, partition: number, key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>, listener: DeliveryListener<T>, tag: T): void;
+  sendChangelogFrom<T>(topic: string, partition: number, key: Buffer, value: Buffer | null, origin: Event<unknown, unknown>, listener: DeliveryListener<T>, tag: T, windowed: boolean): void;
   reportSendError(topic: string, error: unknown): void;
   partitionCount(topic: string): number | undefined;
   /** Told of each get, set and delete (the sensors count them). */
@@ -59,7 +60,7 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
   /** Sends every coalesced changelog write of the active partitions (at commit). */
   sendBuffered(): number {
     let sent = 0;
-    for (const partition of this.partitions.values()) sent += this.sendUnsent(partition);
+    for (const partition of this.partitions.values()) sent += this.sendUnsent(partition, false);
     return sent;
   }
 
@@ -69,9 +70,10 @@ export class Table<K, V, G extends V | undefined = V | undefined> {
     failed: (_, error) => this.host.reportSendError(this.changelogTopic, error),
   };
 
-  private sendUnsent(partition: TablePartition): number {
+  /** `windowed` false only for the commit's send of the whole buffer (see TableHost.sendChangelogFrom). */
+  private sendUnsent(partition: TablePartition, windowed = true): number {
     if (!partition.hasUnsent()) return 0;
-    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition.ackTag));
+    return partition.sendUnsent((key, value, origin) => this.host.sendChangelogFrom(this.changelogTopic, partition.partition, key, value, origin, this.bufferedAcks, partition.ackTag, windowed));
   }
 
   get name(): string {

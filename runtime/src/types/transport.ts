@@ -232,6 +232,12 @@ export interface GroupConsumer {
    * anew, so its state is rebuilt from what was committed. Used when exactly-once transactions broke.
    */
   rejoin?(): void;
+  /**
+   * The worker is stopping: fetch nothing more (records already delivered are still processed and
+   * committed). A fetch left running long-polls the broker for up to maxWaitTimeMs, and the group's
+   * LeaveGroup then waits behind it on the same connection.
+   */
+  stopFetching?(): void;
 }
 
 /**

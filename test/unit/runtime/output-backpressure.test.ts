@@ -119,3 +119,46 @@ test('at-least-once: events wait while the producer holds maxOutputsInFlight una
     await app.stop();
   }
 });
+
+// The commit sends a table's whole coalesced changelog buffer at once. Counted against the window,
+// that burst (tens of thousands of records in the stateful benchmark) held every event until most
+// of it was acknowledged: the worker idled 18% of its time. The burst is bounded by the buffer and
+// awaited by the commit, so it does not count; records the agents send still do.
+test("at-least-once: a commit's coalesced changelog burst does not hold events back", async () => {
+  const limit = 50;
+  const firstKeys = 2_000;
+  const more = 500;
+  const { app } = testApp({ maxOutputsInFlight: limit, changelogBufferSize: 100_000, commitIntervalMs: 20 });
+  const source = app.topic('words', { key: codecs.string, value: codecs.string, partitions: 1 });
+  const seen = app.table('seen', { key: codecs.string, value: codecs.number, default: () => 0, partitions: 1 });
+  let processed = 0;
+  app.agent('count', { source, tables: [seen] }, async (stream) => {
+    for await (const word of stream) {
+      seen.set(word, seen.get(word) + 1);
+      processed++;
+    }
+  });
+  await app.start();
+  const producer = swapProducer(app);
+  try {
+    const broker = brokerOf(app);
+    const log = broker.log('words', 0);
+    const append = (from: number, count: number): void => {
+      for (let i = from; i < from + count; i++) log.append({ timestamp: Date.now(), key: null, value: Buffer.from(`w${i}`), headers: {} });
+    };
+    append(0, firstKeys);
+    await waitFor(() => processed === firstKeys, 'the first events to be processed');
+    // The next commit hands the buffer (one record per key) to the producer, which keeps the acks.
+    await waitFor(() => producer.holding >= firstKeys, "the commit's changelog burst to be sent");
+    append(firstKeys, more);
+    await waitFor(() => processed === firstKeys + more, 'the later events to be processed while the burst is unacknowledged');
+    assert.ok(producer.holding >= firstKeys, `the burst was still unacknowledged (${producer.holding} held)`);
+    assert.equal(app.outputWindow?.size, 0, 'the window does not count the burst');
+    producer.release();
+    await waitFor(() => app.positions().find((p) => p.topic === 'words')?.committed === firstKeys + more, 'the commit of every event');
+    assert.equal(broker.log(seen.changelogTopic, 0).high, firstKeys + more, 'one changelog record per key');
+  } finally {
+    producer.release();
+    await app.stop();
+  }
+});

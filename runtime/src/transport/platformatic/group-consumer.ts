@@ -127,6 +127,10 @@ export class PlatformaticGroupConsumer implements GroupConsumer {
     }
   }
 
+  stopFetching(): void {
+    this.fetcher?.hold();
+  }
+
   async stop(): Promise<void> {
     const consumer = this.consumer;
     if (consumer === undefined) return;
