@@ -54,6 +54,8 @@ test('maxOutputsInFlight, changelogBufferSize, commitIntervalMs and tableCacheSi
   assert.equal(defaults.maxOutputsInFlight, 20_000);
   assert.equal(defaults.changelogBufferSize, 100_000);
   assert.equal(defaults.commitIntervalMs, 2800);
+  assert.equal(resolveSettings({ id: 'flow', processingGuarantee: 'exactly_once' }, () => true).commitIntervalMs, 1000, 'exactly-once keeps 1 s: its outputs are visible only at the commit');
+  assert.equal(resolveSettings({ id: 'flow', processingGuarantee: 'exactly_once', commitIntervalMs: 300 }, () => true).commitIntervalMs, 300);
   assert.equal(defaults.tableCacheSize, 50_000);
   assert.deepEqual(settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '500', FAUSTGEN_CHANGELOG_BUFFER_SIZE: '0' }), { maxOutputsInFlight: 500, changelogBufferSize: 0 });
   assert.throws(() => settingsFromEnv({ FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT: '0' }), (e: unknown) => FaustgenError.hasCode(e, 'FG_SETTING_INVALID') && /FAUSTGEN_MAX_OUTPUTS_IN_FLIGHT/.test((e as Error).message));
